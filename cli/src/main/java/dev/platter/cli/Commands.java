@@ -1,0 +1,44 @@
+package dev.platter.cli;
+
+import picocli.CommandLine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The table of subcommands. When the first argument names one of them, only that one is built; help and
+ * version build them all. Add a new command here, in the order it should appear in {@code --help}.
+ */
+final class Commands {
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("create", CreateCommand::new);
+        COMMANDS.put("info", InfoCommand::new);
+    }
+
+    private Commands() {
+    }
+
+    static CommandLine commandLine(String[] args) {
+        CommandLine root = new CommandLine(new PlatterCommand());
+        String first = firstCommandWord(args);
+        Supplier<Object> only = first == null ? null : COMMANDS.get(first);
+        if (only != null) {
+            root.addSubcommand(first, only.get());
+        } else {
+            COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
+        }
+        return root;
+    }
+
+    private static String firstCommandWord(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+}

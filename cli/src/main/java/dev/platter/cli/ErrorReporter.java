@@ -1,0 +1,66 @@
+package dev.platter.cli;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+/** Turns exceptions into the one-line "platter: message" form, with a stack trace only when debugging. */
+final class ErrorReporter implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
+    private final boolean debug;
+
+    ErrorReporter(boolean debug) {
+        this.debug = debug;
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println("platter: " + ex.getMessage());
+        err.println("Try 'platter " + commandPath(ex.getCommandLine()) + "--help' for more information.");
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        return 1;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        PrintWriter out = cmd.getOut();
+        out.flush();
+        PrintWriter err = cmd.getErr();
+        err.println("platter: " + message(ex));
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return ex instanceof CliException c ? c.exitCode() : 1;
+    }
+
+    /** A message that stands on its own on one line. */
+    static String message(Throwable ex) {
+        if (ex instanceof NoSuchFileException e) {
+            return e.getFile() + ": No such file or directory";
+        }
+        if (ex instanceof AccessDeniedException e) {
+            return e.getFile() + ": Permission denied";
+        }
+        String msg = ex.getMessage();
+        if (msg == null || msg.isBlank()) {
+            msg = ex.getClass().getSimpleName();
+        }
+        if (ex instanceof OutOfMemoryError) {
+            msg = "out of memory (" + msg + ")";
+        }
+        return msg.replace('\n', ' ');
+    }
+
+    private static String commandPath(CommandLine cmd) {
+        StringBuilder sb = new StringBuilder();
+        for (CommandLine c = cmd; c.getParent() != null; c = c.getParent()) {
+            sb.insert(0, c.getCommandName() + " ");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.platter.cli;
+
+import dev.platter.cli.output.InfoPrinter;
+import dev.platter.cli.output.QemuJson;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageInfo;
+import dev.platter.core.image.Images;
+import dev.platter.core.image.OpenOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code platter info}: what qemu-img info prints, human or JSON, optionally for the whole backing chain. */
+@Command(name = "info", sortOptions = false, description = "Show information about a disk image.")
+final class InfoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
+    String format;
+
+    @Option(names = "--output", paramLabel = "OFMT", description = "human (default) or json.")
+    OutputFormat output = OutputFormat.human;
+
+    @Option(names = "--backing-chain", description = "Show every image of the backing chain.")
+    boolean backingChain;
+
+    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (Platter takes no locks).")
+    boolean forceShare;
+
+    @Parameters(index = "0", paramLabel = "FILENAME")
+    String filename;
+
+    @Override
+    public Integer call() throws Exception {
+        List<ImageInfo> chain = new ArrayList<>();
+        String name = filename;
+        String fmt = format;
+        OpenOptions base = OpenOptions.readOnlyDefaults().withOpenBacking(false);
+        while (name != null) {
+            ImageInfo info;
+            try (Image image = Images.open(Path.of(name), name, base.withFormat(fmt))) {
+                info = image.info();
+            }
+            chain.add(info);
+            if (!backingChain || info.backingFilename() == null) {
+                break;
+            }
+            name = info.fullBackingFilename() != null ? info.fullBackingFilename() : info.backingFilename();
+            fmt = info.backingFormat();
+            if (chain.size() > base.maxChainDepth()) {
+                throw new CliException("backing chain of '" + filename + "' is longer than "
+                        + base.maxChainDepth() + " images (a loop?)");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (output == OutputFormat.json) {
+            if (backingChain) {
+                List<Object> list = new ArrayList<>();
+                chain.forEach(i -> list.add(InfoPrinter.toJson(i)));
+                out.print(QemuJson.print(list));
+            } else {
+                out.print(QemuJson.print(InfoPrinter.toJson(chain.get(0))));
+            }
+        } else {
+            for (int i = 0; i < chain.size(); i++) {
+                if (i > 0) {
+                    out.println();
+                }
+                out.print(InfoPrinter.human(chain.get(i)));
+            }
+        }
+        return 0;
+    }
+}

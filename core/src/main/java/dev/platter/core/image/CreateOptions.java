@@ -1,0 +1,117 @@
+package dev.platter.core.image;
+
+import dev.platter.core.Sizes;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creation options as qemu-img takes them: the {@code -o key=value} list (with {@code backing_file} and
+ * {@code backing_fmt} for {@code -b}/{@code -F}), in the order given. Formats validate the keys they know and
+ * refuse the rest.
+ *
+ * @param options         the options, keys as qemu-img spells them
+ * @param resolver        gate for opening the backing file (to check it and take its size)
+ * @param skipBackingOpen {@code -u}: do not open the backing file
+ */
+public record CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen) {
+
+    public CreateOptions {
+        options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        if (resolver == null) {
+            resolver = ReferenceResolver.relativeToImage();
+        }
+    }
+
+    public static CreateOptions none() {
+        return new CreateOptions(Map.of(), null, false);
+    }
+
+    public static CreateOptions of(Map<String, String> options) {
+        return new CreateOptions(options, null, false);
+    }
+
+    /** Parses qemu-img's {@code -o} syntax: comma-separated key=value, ",," escaping a comma in a value. */
+    public static Map<String, String> parseList(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : ',';
+            if (c == ',' && i + 1 < text.length() && text.charAt(i + 1) == ',') {
+                cur.append(',');
+                i++;
+            } else if (c == ',') {
+                String item = cur.toString();
+                cur.setLength(0);
+                if (item.isEmpty()) {
+                    continue;
+                }
+                int eq = item.indexOf('=');
+                if (eq < 0) {
+                    out.put(item, "on");
+                } else {
+                    out.put(item.substring(0, eq), item.substring(eq + 1));
+                }
+            } else {
+                cur.append(c);
+            }
+        }
+        return out;
+    }
+
+    public CreateOptions with(String key, String value) {
+        Map<String, String> m = new LinkedHashMap<>(options);
+        if (value == null) {
+            m.remove(key);
+        } else {
+            m.put(key, value);
+        }
+        return new CreateOptions(m, resolver, skipBackingOpen);
+    }
+
+    public String get(String key) {
+        return options.get(key);
+    }
+
+    public String get(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+
+    public boolean has(String key) {
+        return options.containsKey(key);
+    }
+
+    /** A size option ("64k"), with qemu-img's size syntax. */
+    public long getSize(String key, long fallback) {
+        String v = options.get(key);
+        return v == null ? fallback : Sizes.parse(v);
+    }
+
+    /** An on/off option as qemu accepts it (on/off, true/false, yes/no). */
+    public boolean getBool(String key, boolean fallback) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        switch (v) {
+            case "on", "true", "yes" -> {
+                return true;
+            }
+            case "off", "false", "no" -> {
+                return false;
+            }
+            default -> throw new IllegalArgumentException("Parameter '" + key + "' expects 'on' or 'off'");
+        }
+    }
+
+    /** Refuses any key outside {@code known}, with qemu-img's message. */
+    public void requireKnown(Set<String> known) {
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("Invalid parameter '" + key + "'");
+            }
+        }
+    }
+}

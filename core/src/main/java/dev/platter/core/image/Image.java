@@ -1,0 +1,35 @@
+package dev.platter.core.image;
+
+import dev.platter.core.BlockDevice;
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+
+/**
+ * A virtual disk read from an image file: a {@link BlockDevice} whose {@link #mapping} answers for the whole
+ * backing chain (with the depth of the layer that answered).
+ */
+public interface Image extends BlockDevice {
+
+    /** The format's name as qemu-img prints it ("raw", "qcow2", ...). */
+    String formatName();
+
+    /** The host storage of this layer. */
+    Storage storage();
+
+    /** The next layer of the backing chain, or null. */
+    default Image backing() {
+        return null;
+    }
+
+    /** What {@code info} reports about this layer. */
+    ImageInfo info() throws IOException;
+
+    /**
+     * Changes the virtual size. Shrinking loses data past the new end, so it needs {@code allowShrink}.
+     */
+    default void resize(long newSize, boolean allowShrink) throws IOException {
+        throw new UnsupportedFeatureException("resize", formatName() + " images cannot be resized");
+    }
+}

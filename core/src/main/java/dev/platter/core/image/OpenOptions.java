@@ -1,0 +1,92 @@
+package dev.platter.core.image;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to open an image.
+ *
+ * @param readOnly           refuse every write; the file's bytes and times are left untouched
+ * @param format             the pinned format name, or null to probe (probing is for trusted input only)
+ * @param resolver           the gate for files the image refers to
+ * @param openBacking        whether to open the backing chain (off: reads of unallocated ranges return zeros)
+ * @param maxChainDepth      longest backing chain accepted
+ * @param metadataCacheBytes upper bound on the memory a format may use to cache metadata tables
+ * @param chain              images already open above this one, for loop detection (internal)
+ */
+public record OpenOptions(boolean readOnly, String format, ReferenceResolver resolver, boolean openBacking,
+                          int maxChainDepth, long metadataCacheBytes, List<Path> chain) {
+
+    public static final int DEFAULT_MAX_CHAIN_DEPTH = 64;
+    public static final long DEFAULT_METADATA_CACHE = 32L << 20;
+
+    public OpenOptions {
+        chain = List.copyOf(chain);
+        if (resolver == null) {
+            resolver = ReferenceResolver.relativeToImage();
+        }
+    }
+
+    /** Read-only, probed format, default gate: what {@code info} and inspection use. */
+    public static OpenOptions readOnlyDefaults() {
+        return new OpenOptions(true, null, null, true, DEFAULT_MAX_CHAIN_DEPTH, DEFAULT_METADATA_CACHE, List.of());
+    }
+
+    /** Read-write, probed format, default gate. */
+    public static OpenOptions readWriteDefaults() {
+        return readOnlyDefaults().withReadOnly(false);
+    }
+
+    public OpenOptions withReadOnly(boolean value) {
+        return new OpenOptions(value, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain);
+    }
+
+    public OpenOptions withFormat(String value) {
+        return new OpenOptions(readOnly, value, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain);
+    }
+
+    public OpenOptions withResolver(ReferenceResolver value) {
+        return new OpenOptions(readOnly, format, value, openBacking, maxChainDepth, metadataCacheBytes, chain);
+    }
+
+    public OpenOptions withOpenBacking(boolean value) {
+        return new OpenOptions(readOnly, format, resolver, value, maxChainDepth, metadataCacheBytes, chain);
+    }
+
+    public OpenOptions withMaxChainDepth(int value) {
+        return new OpenOptions(readOnly, format, resolver, openBacking, value, metadataCacheBytes, chain);
+    }
+
+    public OpenOptions withMetadataCacheBytes(long value) {
+        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, value, chain);
+    }
+
+    /**
+     * Options for opening a file that {@code image} (at {@code imagePath}) refers to as its backing file: always
+     * read-only, with the given format (null = probe), one level deeper in the chain. Fails on a loop or when the
+     * chain is too deep.
+     */
+    public OpenOptions forBacking(Path imagePath, Path backingPath, String backingFormat) throws IOException {
+        List<Path> next = new ArrayList<>(chain);
+        next.add(canonical(imagePath));
+        if (next.size() > maxChainDepth) {
+            throw new IOException(imagePath + ": backing chain is longer than " + maxChainDepth + " images");
+        }
+        Path target = canonical(backingPath);
+        if (next.contains(target)) {
+            throw new dev.platter.core.CorruptImageException("backing chain", -1,
+                    "loop: " + backingPath + " is already part of the chain of " + imagePath);
+        }
+        return new OpenOptions(true, backingFormat, resolver, openBacking, maxChainDepth, metadataCacheBytes, next);
+    }
+
+    private static Path canonical(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+}

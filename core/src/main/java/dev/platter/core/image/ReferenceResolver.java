@@ -1,0 +1,94 @@
+package dev.platter.core.image;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The gate every file reference stored in an image passes through (backing files, external data files, extents).
+ * An image read from an untrusted source can name any path on the host; the resolver decides which ones may be
+ * opened. It returns the path to open, or throws {@link ReferenceDeniedException}.
+ */
+@FunctionalInterface
+public interface ReferenceResolver {
+
+    /**
+     * @param referrer  the path of the image holding the reference, as it was opened (may be relative)
+     * @param reference the name stored in the image
+     * @param kind      what the reference is for
+     * @return the path to open, relative references joined to the referrer's folder
+     */
+    Path resolve(Path referrer, String reference, ReferenceKind kind) throws IOException;
+
+    /** Protocol prefixes qemu would hand to a network or special driver; never opened as files. */
+    Pattern PROTOCOL = Pattern.compile("^(json|nbd|nbds|nbd\\+unix|http|https|ftp|ftps|ssh|iscsi|rbd|gluster|"
+            + "gluster\\+tcp|gluster\\+unix|gluster\\+rdma|sheepdog|vxhs|nfs|null-co|null-aio|blkdebug|blkverify|"
+            + "host_device|host_cdrom|fd|quorum|throttle|vvfat|fat):.*", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The default, as qemu-img resolves: relative names join the referring image's folder, absolute names are
+     * taken as they are, "file:" prefixes are stripped, and protocol references (json:, nbd:, http: ...) are
+     * refused.
+     */
+    static ReferenceResolver relativeToImage() {
+        return (referrer, reference, kind) -> join(referrer, reference, kind);
+    }
+
+    /** Refuses every reference: for reading untrusted images one file at a time. */
+    static ReferenceResolver denyAll() {
+        return (referrer, reference, kind) -> {
+            throw new ReferenceDeniedException(referrer, reference, kind, "references to other files are disabled");
+        };
+    }
+
+    /** Like {@link #relativeToImage()}, but only paths inside one of {@code roots} (after resolving links). */
+    static ReferenceResolver confinedTo(List<Path> roots) {
+        List<Path> real = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
+        return (referrer, reference, kind) -> {
+            Path path = join(referrer, reference, kind);
+            Path target;
+            try {
+                target = path.toRealPath();
+            } catch (IOException e) {
+                target = path.toAbsolutePath().normalize();
+            }
+            for (Path root : real) {
+                Path realRoot;
+                try {
+                    realRoot = root.toRealPath();
+                } catch (IOException e) {
+                    realRoot = root;
+                }
+                if (target.startsWith(realRoot)) {
+                    return path;
+                }
+            }
+            throw new ReferenceDeniedException(referrer, reference, kind, "it lies outside the allowed folders");
+        };
+    }
+
+    /** Joins {@code reference} to the folder of {@code referrer}, the way qemu's path_combine does. */
+    static Path join(Path referrer, String reference, ReferenceKind kind) throws IOException {
+        String ref = reference;
+        if (ref.isEmpty()) {
+            throw new ReferenceDeniedException(referrer, reference, kind, "the name is empty");
+        }
+        if (ref.toLowerCase(Locale.ROOT).startsWith("file:")) {
+            ref = ref.substring(5);
+        } else if (PROTOCOL.matcher(ref).matches()) {
+            throw new ReferenceDeniedException(referrer, reference, kind,
+                    "protocol references are not supported");
+        }
+        if (ref.indexOf('\0') >= 0) {
+            throw new ReferenceDeniedException(referrer, reference, kind, "the name contains a NUL byte");
+        }
+        Path refPath = Path.of(ref);
+        if (refPath.isAbsolute()) {
+            return refPath;
+        }
+        Path folder = referrer.getParent();
+        return folder == null ? refPath : folder.resolve(refPath);
+    }
+}

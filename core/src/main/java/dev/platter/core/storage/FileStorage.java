@@ -1,0 +1,279 @@
+package dev.platter.core.storage;
+
+import com.sun.jna.LastErrorException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * A host file through {@link FileChannel}: positional, thread-safe reads and writes. Holes, preallocation and
+ * the allocated size come from Linux (SEEK_DATA/SEEK_HOLE, fallocate, st_blocks) through a second descriptor
+ * opened on first need; elsewhere the whole file counts as data.
+ */
+public final class FileStorage implements Storage {
+    private final String name;
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean readOnly;
+    private final Object nativeLock = new Object();
+    private int nativeFd = -1;
+    private boolean nativeFailed;
+
+    private FileStorage(String name, Path path, FileChannel channel, boolean readOnly) {
+        this.name = name;
+        this.path = path;
+        this.channel = channel;
+        this.readOnly = readOnly;
+    }
+
+    /** Opens an existing regular file. */
+    public static FileStorage open(Path path, boolean readOnly) throws IOException {
+        return open(path, path.toString(), readOnly);
+    }
+
+    /** Opens an existing regular file, reporting it under {@code name} (the path as the user typed it). */
+    public static FileStorage open(Path path, String name, boolean readOnly) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(name, null, "No such file or directory");
+        }
+        if (attrs.isDirectory()) {
+            throw new IOException(name + ": is a directory, not an image file");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new IOException(name + ": not a regular file");
+        }
+        FileChannel ch;
+        try {
+            ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(name, null, "Permission denied");
+        }
+        return new FileStorage(name, path, ch, readOnly);
+    }
+
+    /** Creates a new empty file; fails if it exists unless {@code overwrite}. */
+    public static FileStorage create(Path path, boolean overwrite) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(path + ": is a directory");
+        }
+        FileChannel ch = overwrite
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE_NEW);
+        return new FileStorage(path.toString(), path, ch, false);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public int readAt(long pos, ByteBuffer dst) throws IOException {
+        int total = 0;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    @Override
+    public void write(long pos, ByteBuffer src) throws IOException {
+        checkWritable();
+        long p = pos;
+        while (src.hasRemaining()) {
+            p += channel.write(src, p);
+        }
+    }
+
+    @Override
+    public void setSize(long size) throws IOException {
+        checkWritable();
+        long current = channel.size();
+        if (size < current) {
+            channel.truncate(size);
+        } else if (size > current) {
+            // Writing one byte at the end would allocate a block; ftruncate leaves a hole.
+            try (var raf = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                raf.setLength(size);
+            }
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (!readOnly) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public void punchHole(long pos, long len) throws IOException {
+        checkWritable();
+        long size = channel.size();
+        long end = Math.min(size, pos + len);
+        if (end <= pos) {
+            return;
+        }
+        int fd = nativeFd();
+        if (fd >= 0) {
+            try {
+                NativeFiles.fallocate(fd, NativeFiles.FALLOC_FL_PUNCH_HOLE | NativeFiles.FALLOC_FL_KEEP_SIZE,
+                        pos, end - pos);
+                return;
+            } catch (LastErrorException e) {
+                // The host filesystem cannot punch holes: fall back to writing zeros.
+            }
+        }
+        writeZeros(pos, end - pos);
+    }
+
+    @Override
+    public void allocate(long pos, long len) throws IOException {
+        checkWritable();
+        if (len <= 0) {
+            return;
+        }
+        int fd = nativeFd();
+        if (fd >= 0) {
+            try {
+                NativeFiles.fallocate(fd, 0, pos, len);
+                return;
+            } catch (LastErrorException e) {
+                // Not supported here: fall back to writing zeros where the file has none yet.
+            }
+        }
+        long size = channel.size();
+        if (pos + len > size) {
+            long from = Math.max(pos, size);
+            writeZeros(from, pos + len - from);
+        }
+    }
+
+    private void writeZeros(long pos, long len) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(len, 1 << 20));
+        long done = 0;
+        while (done < len) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), len - done));
+            write(pos + done, zeros);
+            done += zeros.limit();
+        }
+    }
+
+    @Override
+    public HostRun run(long pos) throws IOException {
+        long size = channel.size();
+        if (pos < 0 || pos >= size) {
+            throw new IllegalArgumentException("run at " + pos + " outside " + name + " (" + size + " bytes)");
+        }
+        int fd = nativeFd();
+        if (fd < 0) {
+            return new HostRun(true, size - pos);
+        }
+        try {
+            long data = NativeFiles.lseek(fd, pos, NativeFiles.SEEK_DATA);
+            if (data > pos) {
+                return new HostRun(false, Math.min(data, size) - pos);
+            }
+            long hole = NativeFiles.lseek(fd, pos, NativeFiles.SEEK_HOLE);
+            return new HostRun(true, Math.max(1, Math.min(hole, size) - pos));
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == NativeFiles.ENXIO) {
+                // No data at or after pos: the rest is one hole.
+                return new HostRun(false, size - pos);
+            }
+            return new HostRun(true, size - pos);
+        }
+    }
+
+    @Override
+    public long allocatedBytes() throws IOException {
+        int fd = nativeFd();
+        if (fd < 0) {
+            return -1;
+        }
+        try {
+            return NativeFiles.allocatedBytes(fd);
+        } catch (LastErrorException e) {
+            return -1;
+        }
+    }
+
+    /** A native descriptor for the calls Java lacks, or -1 when unavailable. */
+    private int nativeFd() {
+        synchronized (nativeLock) {
+            if (nativeFd >= 0 || nativeFailed) {
+                return nativeFd;
+            }
+            if (!NativeFiles.available()) {
+                nativeFailed = true;
+                return -1;
+            }
+            try {
+                int flags = (readOnly ? NativeFiles.O_RDONLY : NativeFiles.O_RDWR) | NativeFiles.O_CLOEXEC;
+                nativeFd = NativeFiles.open(path.toAbsolutePath().toString(), flags);
+            } catch (LastErrorException | UnsatisfiedLinkError e) {
+                nativeFailed = true;
+            }
+            return nativeFd;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (nativeLock) {
+            if (nativeFd >= 0) {
+                try {
+                    NativeFiles.close(nativeFd);
+                } catch (LastErrorException e) {
+                    // Closing a read descriptor cannot lose data; nothing to report.
+                }
+                nativeFd = -1;
+            }
+            nativeFailed = true;
+        }
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.platter.core.storage;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * The few Linux file calls that Java lacks: SEEK_DATA / SEEK_HOLE (holes), fallocate (preallocation and
+ * hole punching) and st_blocks (allocated size), through JNA. Loaded on first use; everything degrades to
+ * "unknown" when the platform is not Linux or JNA cannot load.
+ */
+final class NativeFiles {
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 0x80000;
+    static final int SEEK_END = 2;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+    static final int ENXIO = 6;
+    static final int FALLOC_FL_KEEP_SIZE = 1;
+    static final int FALLOC_FL_PUNCH_HOLE = 2;
+    /** Offsets in struct stat, the same on Linux x86_64 and aarch64. */
+    private static final int STAT_SIZE = 144;
+    private static final int ST_SIZE_OFFSET = 48;
+    private static final int ST_BLOCKS_OFFSET = 64;
+
+    private static final boolean AVAILABLE = load();
+
+    private NativeFiles() {
+    }
+
+    private static boolean load() {
+        String arch = System.getProperty("os.arch", "");
+        if (!System.getProperty("os.name", "").equals("Linux")
+                || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            return false;
+        }
+        try {
+            Native.register(NativeFiles.class, Platform.C_LIBRARY_NAME);
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    static native int open(String path, int flags) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    static native int fallocate(int fd, int mode, long offset, long len) throws LastErrorException;
+
+    static native int fstat(int fd, byte[] buf) throws LastErrorException;
+
+    /** st_blocks x 512 of an open descriptor. */
+    static long allocatedBytes(int fd) {
+        byte[] buf = new byte[STAT_SIZE];
+        fstat(fd, buf);
+        return readLong(buf, ST_BLOCKS_OFFSET) * 512;
+    }
+
+    /** st_size of an open descriptor. */
+    static long statSize(int fd) {
+        byte[] buf = new byte[STAT_SIZE];
+        fstat(fd, buf);
+        return readLong(buf, ST_SIZE_OFFSET);
+    }
+
+    private static long readLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.platter.core.storage;
+
+import dev.platter.core.ReadOnlyDeviceException;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * The host side of an image: positional bytes of one host object (a file, memory). Unlike a
+ * {@link dev.platter.core.BlockDevice} its size changes as it is written, and it knows its holes where the host
+ * can tell. Positional and thread-safe like a device.
+ */
+public interface Storage extends Closeable {
+
+    /** The name the caller gave (the path as typed), used in messages and in {@code info}. */
+    String name();
+
+    /** The host path, or null for storage that is not a file. */
+    Path path();
+
+    long size() throws IOException;
+
+    boolean isReadOnly();
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at {@code pos}; stops early only at the end of the storage.
+     *
+     * @return the number of bytes read (0 at or past the end)
+     */
+    int readAt(long pos, ByteBuffer dst) throws IOException;
+
+    /** Reads exactly {@code dst.remaining()} bytes or fails with {@link EOFException}. */
+    default void readFully(long pos, ByteBuffer dst) throws IOException {
+        int want = dst.remaining();
+        int got = readAt(pos, dst);
+        if (got < want) {
+            throw new EOFException(name() + ": read of " + want + " bytes at offset " + pos
+                    + " ends past the end of the file (" + size() + " bytes)");
+        }
+    }
+
+    /** Writes all of {@code src} at {@code pos}, growing the storage if needed. */
+    void write(long pos, ByteBuffer src) throws IOException;
+
+    /** Truncates or extends (with a hole) to {@code size} bytes. */
+    void setSize(long size) throws IOException;
+
+    void flush() throws IOException;
+
+    /** Makes the range read as zeros and frees its space where the host can; never changes the size. */
+    void punchHole(long pos, long len) throws IOException;
+
+    /** Reserves space for the range (fallocate), growing the storage if the range ends past it. */
+    void allocate(long pos, long len) throws IOException;
+
+    /** Whether the bytes at {@code pos} are stored data or a hole, and how far that lasts. */
+    HostRun run(long pos) throws IOException;
+
+    /** Bytes the host has allocated for this storage (st_blocks x 512), or -1 when unknown. */
+    long allocatedBytes() throws IOException;
+
+    /** The file channel behind this storage, for in-kernel copies; null when there is none. */
+    default FileChannel channel() {
+        return null;
+    }
+
+    /** Helper for implementations: refuses a write on read-only storage. */
+    default void checkWritable() throws ReadOnlyDeviceException {
+        if (isReadOnly()) {
+            throw new ReadOnlyDeviceException(name());
+        }
+    }
+}

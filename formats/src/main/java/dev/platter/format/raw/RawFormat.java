@@ -1,0 +1,78 @@
+package dev.platter.format.raw;
+
+import dev.platter.core.image.CreateOptions;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.Preallocation;
+import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** Raw images: the virtual disk's bytes are the file's bytes. Accepts any content, so it is probed last. */
+public final class RawFormat implements ImageFormat {
+    public static final String NAME = "raw";
+    /** qemu writes the first block on creation so that later alignment probing finds real data. */
+    private static final int FIRST_BLOCK = 4096;
+    private static final Set<String> OPTIONS = Set.of("size", "preallocation");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int probe(ByteBuffer header, Storage storage) {
+        return FALLBACK;
+    }
+
+    @Override
+    public Image open(Storage storage, OpenOptions options) throws IOException {
+        return new RawImage(storage);
+    }
+
+    @Override
+    public String describeCreate(long size, CreateOptions options) {
+        StringBuilder sb = new StringBuilder("fmt=raw size=").append(size);
+        String prealloc = options.get("preallocation");
+        if (prealloc != null) {
+            sb.append(" preallocation=").append(prealloc);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void create(Path path, long size, CreateOptions options) throws IOException {
+        options.requireKnown(OPTIONS);
+        Preallocation prealloc = Preallocation.parse(options.get("preallocation", "off"),
+                Preallocation.OFF, Preallocation.FALLOC, Preallocation.FULL);
+        long fileSize = RawImage.roundToSector(size);
+        try (FileStorage storage = FileStorage.create(path, true)) {
+            switch (prealloc) {
+                case OFF -> storage.setSize(fileSize);
+                case FALLOC -> {
+                    storage.setSize(fileSize);
+                    storage.allocate(0, fileSize);
+                }
+                case FULL -> writeZeros(storage, 0, fileSize);
+                default -> throw new IllegalStateException(prealloc.toString());
+            }
+            if (prealloc == Preallocation.OFF && fileSize > 0) {
+                writeZeros(storage, 0, Math.min(FIRST_BLOCK, fileSize));
+            }
+        }
+    }
+
+    private static void writeZeros(Storage storage, long pos, long len) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(len, 1 << 20));
+        for (long done = 0; done < len; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), len - done));
+            storage.write(pos + done, zeros);
+            done += zeros.limit();
+        }
+    }
+}
