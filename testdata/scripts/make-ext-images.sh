@@ -14,7 +14,7 @@
 #   ext4-64k        64 KiB blocks
 #   ext4-bigalloc   bigalloc, 64 KiB clusters
 #   ext4-metabg     meta_bg (no resize_inode), 1 KiB blocks, 64 groups of 1 MiB
-#   ext4-features   orphan_file, metadata_csum_seed, ea_inode (a 10000-byte xattr value), large_dir
+#   ext4-features   orphan_file, metadata_csum_seed, ea_inode (a 4096-byte xattr value in its own inode), large_dir
 #   ext4-nodirindex ^dir_index: multi-block linear directories
 #   ext3            mkfs.ext3: block maps, the 5 GiB sparse file through the triple-indirect block
 #   ext2-1k         mkfs.ext2, 1 KiB blocks, no journal
@@ -322,7 +322,7 @@ build() {
     ext4-metabg)     build_tree_image "$v" 64M 600 1 1 mkfs.ext4 -b 1024 -g 1024 -O meta_bg,^resize_inode ;;
     ext4-features)   build_tree_image "$v" 64M 3000 1 1 mkfs.ext4 -b 4096 \
                        -O orphan_file,metadata_csum_seed,ea_inode,large_dir
-                     head -c 10000 < /dev/zero | tr '\0' E > "$OUT/ea.tmp"
+                     head -c 4096 < /dev/zero | tr "\\0" E > "$OUT/ea.tmp"
                      printf 'set_current_time %s\nea_set -f %s /files/xattr_big user.huge\n' "$NOW" "$OUT/ea.tmp" \
                        | debugfs -w -f - "$OUT/$v.img" > /dev/null 2>&1
                      rm -f "$OUT/ea.tmp"

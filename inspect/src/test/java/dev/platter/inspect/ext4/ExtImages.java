@@ -1,5 +1,7 @@
 package dev.platter.inspect.ext4;
 
+import dev.platter.testdata.Fixtures;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +12,8 @@ import java.util.Map;
 
 /**
  * The ext test images, built on first use by testdata/scripts/make-ext-images.sh (mke2fs, debugfs, e2fsck: about
- * a second each) into one temporary folder per test JVM, removed when the JVM exits.
+ * a second each) into one temporary folder per test JVM, removed when the JVM exits. Kernel-made images
+ * (ext4-kernel, ext4-kernel-dirty: make-ext-kernel-fixtures.sh, through libguestfs) come from committed fixtures.
  */
 final class ExtImages {
     private static Path dir;
@@ -29,6 +32,11 @@ final class ExtImages {
                 dir = Files.createTempDirectory("platter-ext-");
                 Path d = dir;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
+            }
+            if (Fixtures.exists(variant + ".img")) {
+                p = Fixtures.expand(variant + ".img", dir);
+                BUILT.put(variant, p);
+                return p;
             }
             ProcessBuilder pb = new ProcessBuilder("bash", script().toString(), dir.toString(), variant)
                     .redirectErrorStream(true);
