@@ -22,6 +22,7 @@
 #   htree-legacy-u  /big: 3000 names, legacy hash, unsigned-char variant
 #   htree-tea-s     /big: 3000 names, tea hash, signed-char variant
 #   htree-md4-u     /big: 3000 names, half_md4 hash, unsigned-char variant
+#   htree-3level    /big: 50 000 names of 255 bytes in a 3-level htree (large_dir)
 #   fuzz-ext4       4 MiB, 1 KiB blocks, a small tree with every structure (htree, extent tree, xattr block,
 #                   fast and slow symlinks): the starting point of byte-flip fuzzing
 #   fuzz-ext3       the same tree on ext3 (single and double indirect blocks)
@@ -32,7 +33,7 @@
 # hard links, fast/slow/long/dangling/absolute symlinks, empty/3/40/400/2000-entry directories, a 40-level deep
 # path, byte-exact names (255 bytes, UTF-8, Latin-1, space, leading dash, hidden), 32-bit uid/gid, pre-1970 and
 # post-2038 times, sticky/setuid/setgid modes, device nodes (old and new encodings), a FIFO, a socket, xattrs in
-# the inode and in a block, security.selinux, POSIX ACLs. Payloads are patterned (compress well, check exactly).
+# the inode and in a block (also on a fast symlink), security.selinux, POSIX ACLs. Payloads are patterned (compress well, check exactly).
 #
 # Big directories are filled with debugfs "mknod" in an already indexed directory: that path inserts through the
 # htree (ext2fs_link's dx_link) without a name lookup, so 100 000 names take about a second, where mke2fs -d is
@@ -44,7 +45,7 @@ set -euo pipefail
 OUT="${1:?usage: make-ext-images.sh OUTDIR [VARIANT...]}"
 shift
 ALL=(ext4 ext4-inline ext4-32bit ext4-1k ext4-2k ext4-64k ext4-bigalloc ext4-metabg ext4-features ext4-nodirindex
-     ext3 ext2-1k htree-100k htree-legacy-u htree-tea-s htree-md4-u fuzz-ext4 fuzz-ext3 fuzz-inline)
+     ext3 ext2-1k htree-100k htree-legacy-u htree-tea-s htree-md4-u htree-3level fuzz-ext4 fuzz-ext3 fuzz-inline)
 VARIANTS=("$@")
 [ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=("${ALL[@]}")
 
@@ -222,6 +223,8 @@ debugfs_edits() {
     echo "ea_set -f $w/selinux /files/small.txt security.selinux"
     echo "ea_set -f $w/selinux /etc security.selinux"
     echo "ea_set -f $w/acl /files/acl.txt system.posix_acl_access"
+    # A fast symlink with an xattr: on 128-byte inodes the xattr takes a block, so i_blocks is not 0.
+    echo "ea_set /links/s59 user.onlink yes"
     if [ "$extents" = 1 ]; then
       echo "write /dev/null /files/prealloc"
       echo "fallocate /files/prealloc 0 99"
@@ -280,11 +283,12 @@ EOF
 }
 
 # A small filesystem whose /big directory gets N names through the htree (see the header), hashed with HASH
-# (legacy, half_md4, tea) and the signed (1) or unsigned (2) char variant (superblock s_flags).
-# Args: NAME SIZE COUNT HASH FLAGS MKFS-OPTIONS...
+# (legacy, half_md4, tea) and the signed (1) or unsigned (2) char variant (superblock s_flags); PAD > 0 pads every
+# name to PAD bytes (three 255-byte names fill a 1 KiB block, so few names make a deep tree).
+# Args: NAME SIZE COUNT HASH FLAGS PAD MKFS-OPTIONS...
 build_htree_image() {
-  local name="$1" size="$2" count="$3" hash="$4" flags="$5"
-  shift 5
+  local name="$1" size="$2" count="$3" hash="$4" flags="$5" pad="$6"
+  shift 6
   local img="$OUT/$name.img" w="$OUT/$name.tmp"
   rm -rf "$img" "$w"
   mkdir -p "$w/src/big"
@@ -297,12 +301,14 @@ build_htree_image() {
   printf 'set_current_time %s\nssv def_hash_version %s\nssv flags %s\n' "$NOW" "$hash" "$flags" \
     | debugfs -w -f - "$img" > /dev/null 2>&1
   fsck_clean "$img"
-  perl -e 'my ($n) = @ARGV; print "set_current_time '"$NOW"'\ncd /big\n";
+  perl -e 'my ($n, $pad) = @ARGV; print "set_current_time '"$NOW"'\ncd /big\n";
            for my $i (0 .. $n - 1) {
              # Every 7th name carries bytes >= 0x80 (signed and unsigned hashes differ on those).
              my $hi = ($i % 7 == 0) ? "\xe9\xfc" : "";
-             printf "mknod n%06d%s_%s p\n", $i, $hi, "x" x ($i % 40);
-           }' "$count" > "$w/cmds"
+             my $name = sprintf("n%06d%s_%s", $i, $hi, "x" x ($i % 40));
+             $name .= "y" x ($pad - length($name)) if $pad > length($name);
+             print "mknod $name p\n";
+           }' "$count" "$pad" > "$w/cmds"
   debugfs -w -f "$w/cmds" "$img" > "$w/log" 2>&1 || { tail "$w/log" >&2; return 1; }
   fsck_clean "$img"
   rm -rf "$w"
@@ -330,10 +336,11 @@ build() {
     ext4-nodirindex) build_tree_image "$v" 64M 3000 1 1 mkfs.ext4 -b 4096 -O ^dir_index ;;
     ext3)            build_tree_image "$v" 64M 3000 0 1 mkfs.ext3 -b 4096 ;;
     ext2-1k)         build_tree_image "$v" 64M 600 0 0 mkfs.ext2 -b 1024 -I 128 ;;
-    htree-100k)      build_htree_image "$v" 200M 100000 half_md4 1 -N 110000 ;;
-    htree-legacy-u)  build_htree_image "$v" 16M 3000 legacy 2 ;;
-    htree-tea-s)     build_htree_image "$v" 16M 3000 tea 1 ;;
-    htree-md4-u)     build_htree_image "$v" 16M 3000 half_md4 2 ;;
+    htree-100k)      build_htree_image "$v" 200M 100000 half_md4 1 0 -N 110000 ;;
+    htree-legacy-u)  build_htree_image "$v" 16M 3000 legacy 2 0 ;;
+    htree-tea-s)     build_htree_image "$v" 16M 3000 tea 1 0 ;;
+    htree-md4-u)     build_htree_image "$v" 16M 3000 half_md4 2 0 ;;
+    htree-3level)    build_htree_image "$v" 256M 50000 half_md4 1 255 -N 60000 -O large_dir ;;
     fuzz-ext4)       make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 1 1 mkfs.ext4 -b 1024 -N 256 ;;
     fuzz-ext3)       make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 0 0 mkfs.ext3 -b 1024 -N 256 -I 128 ;;
     fuzz-inline)     make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 1 1 mkfs.ext4 -b 1024 -N 256 \

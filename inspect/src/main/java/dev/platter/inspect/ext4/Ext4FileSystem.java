@@ -12,9 +12,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NotDirectoryException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An ext2, ext3 or ext4 filesystem, read-only. Opening reads only the superblock; group descriptors, inodes and
@@ -39,7 +41,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
     private final Checksums checksums;
     private final BlockCache cache = new BlockCache(CACHE_BYTES);
     private final BlockCache inodeTables = new BlockCache(INODE_TABLE_CACHE_BYTES);
-    private final Map<Long, GroupDescriptor> groups = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, GroupDescriptor> groups = new ConcurrentHashMap<>();
     private final Map<Long, Inode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Inode> eldest) {
@@ -164,7 +166,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
             throw new CorruptImageException("ext inode " + ino, -1, "symbolic link of " + size + " bytes");
         }
         if (inode.hasFlag(Inode.FLAG_INLINE_DATA)) {
-            return java.util.Arrays.copyOf(InlineData.read(this, inode), (int) size);
+            return Arrays.copyOf(InlineData.read(this, inode), (int) size);
         }
         long eaBlocks = inode.fileAcl != 0 ? (sb.clusterRatio() * sb.blockSize) / 512 : 0;
         long dataBlocks = inode.blocks512(sb.hasRoCompat(Features.RO_COMPAT_HUGE_FILE), sb.blockSize) - eaBlocks;
@@ -392,7 +394,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
             b = readBlocks(chunkStart, count, "ext inode table of group " + group);
             inodeTables.put(chunkStart, b);
         }
-        byte[] raw = java.util.Arrays.copyOfRange(b, off, off + sb.inodeSize);
+        byte[] raw = Arrays.copyOfRange(b, off, off + sb.inodeSize);
         long diskOffset = chunkStart * sb.blockSize + off;
         Inode inode = new Inode(ino, raw, sb.is64Bit());
         if (raw.length > Inode.GOOD_OLD_SIZE

@@ -13,7 +13,7 @@ record ExtentHeader(int entries, int max, int depth) {
     /** The kernel's EXT4_MAX_EXTENT_DEPTH. */
     static final int MAX_DEPTH = 5;
 
-    /** Parses and checks a header of a node of {@code nodeBytes} bytes; returns a description of the problem. */
+    /** The header at {@code off} (the magic is checked separately, {@link #hasMagic}). */
     static ExtentHeader parse(byte[] b, int off) {
         return new ExtentHeader(Le.u16(b, off + 2), Le.u16(b, off + 4), Le.u16(b, off + 6));
     }
