@@ -33,12 +33,15 @@
 # hard links, fast/slow/long/dangling/absolute symlinks, empty/3/40/400/2000-entry directories, a 40-level deep
 # path, byte-exact names (255 bytes, UTF-8, Latin-1, space, leading dash, hidden), 32-bit uid/gid, pre-1970 and
 # post-2038 times, sticky/setuid/setgid modes, device nodes (old and new encodings), a FIFO, a socket, xattrs in
-# the inode and in a block (also on a fast symlink), security.selinux, POSIX ACLs. Payloads are patterned (compress well, check exactly).
+# the inode and in a block (also on a fast symlink), security.selinux, POSIX ACLs. Payloads are patterned
+# (they compress well and check exactly).
 #
 # Big directories are filled with debugfs "mknod" in an already indexed directory: that path inserts through the
 # htree (ext2fs_link's dx_link) without a name lookup, so 100 000 names take about a second, where mke2fs -d is
 # O(n^2) per directory (minutes).
 #
+# Reproducible: two builds give identical bytes, except that the htree images may differ in free blocks (e2fsprogs
+# leaves stale buffer bytes there). All variants build in about 30 s.
 # Needs: e2fsprogs (mke2fs, debugfs, e2fsck), coreutils, perl. No root, no mounts.
 set -euo pipefail
 
@@ -197,6 +200,7 @@ debugfs_edits() {
   local w="$OUT/edits.tmp"
   mkdir -p "$w"
   head -c "$bigsize" < /dev/zero | tr '\0' B > "$w/big"
+  head -c 4096 < /dev/zero > "$w/zero4k"
   printf 'system_u:object_r:etc_t:s0\0' > "$w/selinux"
   # POSIX ACL u::rw-,u:1000:rw-,g::r--,g:10:r--,m::rw-,o::r-- in the xattr form (debugfs stores the disk form).
   printf '\x02\x00\x00\x00\x01\x00\x06\x00\xff\xff\xff\xff\x02\x00\x06\x00\xe8\x03\x00\x00\x04\x00\x04\x00\xff\xff\xff\xff\x08\x00\x04\x00\x0a\x00\x00\x00\x10\x00\x06\x00\xff\xff\xff\xff\x20\x00\x04\x00\xff\xff\xff\xff' \
@@ -226,8 +230,10 @@ debugfs_edits() {
     # A fast symlink with an xattr: on 128-byte inodes the xattr takes a block, so i_blocks is not 0.
     echo "ea_set /links/s59 user.onlink yes"
     if [ "$extents" = 1 ]; then
-      echo "write /dev/null /files/prealloc"
-      echo "fallocate /files/prealloc 0 99"
+      # One written block, then 99 preallocated (unwritten) ones. debugfs fallocate from block 0 of an empty file
+      # sometimes initialises that block from uninitialised memory: start from a written block instead.
+      echo "write $w/zero4k /files/prealloc"
+      echo "fallocate /files/prealloc 1 99"
       echo "sif /files/prealloc size 409600"
     fi
     if [ "$biginodes" = 1 ]; then
