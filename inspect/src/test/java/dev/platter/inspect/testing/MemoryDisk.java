@@ -122,4 +122,28 @@ public final class MemoryDisk {
         byte[] b = get(from, (int) (to - from));
         return putLe32(crcPos, LvmCrc.of(b, 0, b.length) & 0xFFFFFFFFL);
     }
+
+    /** Writes the disk to a raw image file (sparse where the disk is zero), for Guest.open. */
+    public java.nio.file.Path saveTo(java.nio.file.Path file) {
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long pos = 0; pos < device.size(); ) {
+                dev.platter.core.Extent e = device.mapping(pos, 1 << 20);
+                if (e.status() == dev.platter.core.Extent.Status.DATA) {
+                    ByteBuffer b = ByteBuffer.allocate((int) e.length());
+                    device.read(pos, b);
+                    b.flip();
+                    out.write(b, pos);
+                }
+                pos = e.end();
+            }
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(device.size());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
 }
