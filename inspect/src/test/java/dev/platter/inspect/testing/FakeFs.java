@@ -173,7 +173,13 @@ public final class FakeFs implements GuestFileSystem {
     public FileStat stat(long inode) throws IOException {
         Node n = node(inode);
         Instant t = Instant.ofEpochSecond(n.mtime);
-        return new FileStat(n.ino, n.mode, 1, n.uid, n.gid, n.size, (n.size + 511) / 512, t, t, t, null, 0, 0);
+        long links = 0;
+        for (Node d : nodes.values()) {
+            for (DirEntry e : d.entries) {
+                links += e.inode() == inode ? 1 : 0;
+            }
+        }
+        return new FileStat(n.ino, n.mode, Math.max(1, links), n.uid, n.gid, n.size, (n.size + 511) / 512, t, t, t, null, 0, 0);
     }
 
     @Override
