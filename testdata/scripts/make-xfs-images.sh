@@ -10,14 +10,15 @@
 # Variants: v5 (xfsprogs defaults: crc, ftype, finobt, sparse inodes, reflink, bigtime, inobtcount), v5-nobigtime
 # (RHEL 8 era), v5-rhel7 (RHEL 7 era: crc+ftype only), v4 (crc=0, 256-byte v2 inodes, ftype=0), v4-512 (512-byte
 # blocks, ftype=1), v5-1k (1 KiB blocks), v5-64k (64 KiB blocks), v5-dir16k (16 KiB directory blocks), v5-4ksect
-# (4 KiB sectors), v5-nrext64, v5-rmapbt, bigdir (v5 with dirs/big of $BIGDIR names, default 500000).
+# (4 KiB sectors), v5-nrext64, v5-rmapbt, v5-ci (ASCII case-insensitive names), v5-rtlog (a realtime section and
+# an external log, in OUTDIR/v5-rtlog.rt and .log; protofile files all land on the data device), bigdir (v5 with dirs/big of $BIGDIR names, default 500000).
 #
 # Directories dirs/d3, d50, d400, d2k, d50k give shortform, block, leaf, node and node with a btree fork; bigdir a deep node
 # directory. mkfs.xfs refuses filesystems under 300 MiB unless TEST_DIR, TEST_DEV and QA_CHECK_FS are all set.
 set -euo pipefail
 OUT="$1"; shift
 VARIANTS=("$@")
-[ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=(v5 v5-nobigtime v5-rhel7 v4 v4-512 v5-1k v5-64k v5-dir16k v5-4ksect v5-nrext64 v5-rmapbt)
+[ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=(v5 v5-nobigtime v5-rhel7 v4 v4-512 v5-1k v5-64k v5-dir16k v5-4ksect v5-nrext64 v5-rmapbt v5-ci v5-rtlog)
 BIGDIR="${BIGDIR:-500000}"
 UUID=11111111-2222-3333-4444-666666666666
 export TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1
@@ -151,7 +152,8 @@ write_proto() { # variant
 
 mkfs_opts() {
   case "$1" in
-    v5|bigdir) echo "";;
+    v5) echo "";;
+    bigdir) echo "-i maxpct=90";;
     v5-nobigtime) echo "-m bigtime=0,inobtcount=0,reflink=0,finobt=1 -i sparse=0";;
     v5-rhel7) echo "-m crc=1,finobt=0,reflink=0,bigtime=0,inobtcount=0,rmapbt=0 -i sparse=0 -n ftype=1";;
     v4) echo "-m crc=0 -i size=256 -n ftype=0";;
@@ -162,6 +164,8 @@ mkfs_opts() {
     v5-4ksect) echo "-s size=4096";;
     v5-nrext64) echo "-i nrext64=1";;
     v5-rmapbt) echo "-m rmapbt=1";;
+    v5-ci) echo "-n version=ci";;
+    v5-rtlog) echo "-r rtdev=$OUT/v5-rtlog.rt -l logdev=$OUT/v5-rtlog.log,size=2000b";;
     *) echo "unknown variant $1" >&2; exit 2;;
   esac
 }
@@ -169,8 +173,9 @@ mkfs_opts() {
 for v in "${VARIANTS[@]}"; do
   opts="$(mkfs_opts "$v")"
   write_proto "$v"
-  size=256M; [ "$v" = bigdir ] && size=$(( 320 + BIGDIR * 640 / 1048576 ))M
+  size=256M; [ "$v" = bigdir ] && size=$(( 256 + BIGDIR * 640 / 1048576 ))M
   rm -f "$OUT/$v.img"; truncate -s "$size" "$OUT/$v.img"
+  if [ "$v" = v5-rtlog ]; then rm -f "$OUT/$v.rt" "$OUT/$v.log"; truncate -s 32M "$OUT/$v.rt" "$OUT/$v.log"; fi
   # shellcheck disable=SC2086
   mkfs.xfs -q -f -L "${v:0:12}" -m uuid=$UUID $opts -p "$OUT/proto-$v.txt" "$OUT/$v.img"
 done

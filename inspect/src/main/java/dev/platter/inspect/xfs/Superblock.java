@@ -125,9 +125,9 @@ record Superblock(
         return isV5() && (featuresIncompat & INCOMPAT_PARENT) != 0;
     }
 
-    /** ASCII case-insensitive names (v4 only: the "BORG" bit). */
+    /** ASCII case-insensitive names (mkfs.xfs -n version=ci: the "BORG" bit, on v4 and v5). */
     boolean asciiCi() {
-        return !isV5() && (versionNum & VERSION_BORGBIT) != 0;
+        return (versionNum & VERSION_BORGBIT) != 0;
     }
 
     boolean hasRealtime() {
@@ -181,7 +181,9 @@ record Superblock(
                 "inode size " + inodeSize + " / inodelog " + inodeLog);
         check(inopBlock == blockSize / inodeSize && inopbLog == blockLog - inodeLog,
                 "inodes per block " + inopBlock + " / inopblog " + inopbLog);
-        check(agBlocks >= 5 && agBlocks <= 0x7FFF_FFFFL && agBlkLog == ceilLog2(agBlocks),
+        // Linux's limits: at least 64 blocks and 16 MiB, at most 1 TiB per AG (also what keeps AG loops short).
+        long agBytes = agBlocks * (long) blockSize;
+        check(agBlocks >= 64 && agBytes >= (16L << 20) && agBytes <= (1L << 40) && agBlkLog == ceilLog2(agBlocks),
                 "AG size " + agBlocks + " blocks / agblklog " + agBlkLog);
         check(agCount >= 1 && agCount <= 0x7FFF_FFFFL, "AG count " + agCount);
         check(dblocks > 0 && dblocks <= agCount * agBlocks && dblocks > (agCount - 1) * agBlocks,

@@ -18,6 +18,8 @@ import java.util.List;
  */
 final class XfsDirectory {
     private static final int MAX_FORW_HOPS = 64;
+    /** Blocks in a row that may fail to parse before a listing gives up on a corrupt block map. */
+    private static final int MAX_BAD_BLOCKS = 8;
 
     private final XfsContext ctx;
     private final XfsInode dir;
@@ -64,8 +66,11 @@ final class XfsDirectory {
         ExtentMap map = dir.extentMap(ctx, false);
         List<DirEntry> out = new ArrayList<>();
         int f = ctx.geo.dirBlockFsbs;
-        long limit = ctx.geo.leafOffsetFsb;
+        // Data blocks end where the inode's size says (and never past the 32 GiB data space).
+        long sizeFsbs = (dir.core.size() + ctx.geo.blockSize - 1) >> ctx.geo.blockLog;
+        long limit = Math.min(ctx.geo.leafOffsetFsb, sizeFsbs);
         long next = 0;
+        int badInARow = 0;
         while (next < limit) {
             BmbtRecord r = map.find(next);
             if (r == null || r.startOff() >= limit) {
@@ -74,34 +79,40 @@ final class XfsDirectory {
             long db = Math.max(r.startOff(), next) / f;
             long end = Math.min(r.endOff(), limit);
             for (; db * f < end; db++) {
-                listBlock(map, db * f, out);
+                badInARow = listBlock(map, db * f, out) ? 0 : badInARow + 1;
+                if (badInARow >= MAX_BAD_BLOCKS) {
+                    ctx.warnings.add(what + ": " + MAX_BAD_BLOCKS + " blocks in a row are not directory data blocks;"
+                            + " the block map looks corrupt, listing stopped (may be incomplete)");
+                    return out;
+                }
             }
             next = Math.max(db * f, next + 1);
         }
         return out;
     }
 
-    private void listBlock(ExtentMap map, long dablk, List<DirEntry> out) throws IOException {
+    /** Adds the entries of one data block; false when the block is not a readable data block. */
+    private boolean listBlock(ExtentMap map, long dablk, List<DirEntry> out) throws IOException {
         String blockWhat = what + " block " + dablk;
         DirBlock block;
         DirDataHeader h;
         try {
             block = readBlock(map, dablk, false, blockWhat);
             if (block == null) {
-                return;
+                return true;
             }
             h = DirDataHeader.peek(block.bytes, ctx.v5);
             if (h == null) {
                 ctx.warnings.add(blockWhat + ": not a directory data block (magic "
                         + Be.magicText(Be.u32(block.bytes, 0)) + "), skipped");
-                return;
+                return false;
             }
             DirDataHeader.parse(block.bytes, block.position, dir.ino, ctx, blockWhat);
         } catch (ChecksumMismatchException e) {
             throw e;
         } catch (CorruptImageException e) {
             ctx.warnings.add(e.getMessage() + " (directory listing may be incomplete)");
-            return;
+            return false;
         }
         byte[] b = block.bytes;
         try {
@@ -115,7 +126,9 @@ final class XfsDirectory {
             }
         } catch (CorruptImageException e) {
             ctx.warnings.add(e.getMessage() + " (rest of the block skipped; directory listing may be incomplete)");
+            return false;
         }
+        return true;
     }
 
     private DirShortform shortform() throws CorruptImageException {

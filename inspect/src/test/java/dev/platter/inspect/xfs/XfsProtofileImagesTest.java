@@ -45,7 +45,7 @@ class XfsProtofileImagesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"v5", "v5-nobigtime", "v5-rhel7", "v4", "v4-512", "v5-1k", "v5-64k", "v5-dir16k",
-            "v5-4ksect", "v5-nrext64", "v5-rmapbt"})
+            "v5-4ksect", "v5-nrext64", "v5-rmapbt", "v5-ci"})
     void readsEverythingTheToolsWrote(String variant) throws IOException {
         XfsTestImages.build(dir, Map.of(), variant);
         Path img = dir.resolve(variant + ".img");
