@@ -27,29 +27,35 @@ public final class GuestArgs {
     private String format;
     private int blocksize = PartitionTables.PROBE;
 
-    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", description = "Add a disk image (repeat for more disks).")
+    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class, description = "Add a disk image (repeat for more disks).")
     void add(String image) {
         disks.add(new DiskSpec(Path.of(image), format));
     }
 
-    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT",
+    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT", parameterConsumer = InOrder.class,
             description = "Pin the format of the images added after it (raw, qcow2 ...); without a value, probe.")
     void format(String fmt) {
         format = fmt == null || fmt.isEmpty() ? null : fmt;
     }
 
-    @Option(names = {"-m", "--mount"}, paramLabel = "DEV[:MOUNTPOINT]",
+    @Option(names = {"-m", "--mount"}, paramLabel = "DEV[:MOUNTPOINT]", parameterConsumer = InOrder.class,
             description = "Mount DEV at MOUNTPOINT (default /) instead of inspecting the guest; repeatable.")
     void mount(String spec) {
         mountSpecs.add(spec);
     }
 
     @Option(names = "--blocksize", arity = "0..1", fallbackValue = "512", paramLabel = "512|4096",
+            parameterConsumer = InOrder.class,
             description = "Logical sector size of the disks (default: probed from their partition tables).")
-    void blocksize(int size) {
+    void blocksize(String value) {
+        int size;
+        try {
+            size = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
         if (size != 512 && size != 4096) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--blocksize must be 512 or 4096, not " + size);
+            throw new CliException("--blocksize must be 512 or 4096, not " + value);
         }
         blocksize = size;
     }

@@ -62,6 +62,7 @@ public final class LsCommand implements Callable<Integer> {
     boolean csv;
 
     @Option(names = {"--checksum", "--checksums"}, arity = "0..1", fallbackValue = "md5", paramLabel = "TYPE",
+            parameterConsumer = ChecksumType.class,
             description = "Display checksums of regular files (crc, md5, sha1, sha224, sha256, sha384, sha512; "
                     + "default md5) (with -lR).")
     String checksum;
