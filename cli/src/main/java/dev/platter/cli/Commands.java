@@ -16,6 +16,10 @@ final class Commands {
     static {
         COMMANDS.put("create", CreateCommand::new);
         COMMANDS.put("info", InfoCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("snapshot", SnapshotCommand::new);
+        COMMANDS.put("resize", ResizeCommand::new);
+        COMMANDS.put("amend", AmendCommand::new);
     }
 
     private Commands() {
