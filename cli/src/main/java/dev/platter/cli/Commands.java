@@ -16,6 +16,10 @@ final class Commands {
     static {
         COMMANDS.put("create", CreateCommand::new);
         COMMANDS.put("info", InfoCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("snapshot", SnapshotCommand::new);
+        COMMANDS.put("resize", ResizeCommand::new);
+        COMMANDS.put("amend", AmendCommand::new);
         COMMANDS.put("filesystems", dev.platter.cli.guest.FilesystemsCommand::new);
         COMMANDS.put("df", dev.platter.cli.guest.DfCommand::new);
         COMMANDS.put("ls", dev.platter.cli.guest.LsCommand::new);
