@@ -56,7 +56,7 @@ public final class DfCommand implements Callable<Integer> {
             title(out);
             String name = displayName(guest.disks());
             for (Filesystem fs : g.filesystems()) {
-                if (fs.type().equals("swap") || fs.type().equals("unknown") || !fs.isMountable()) {
+                if (fs.type().equals("swap") || fs.type().equals("unknown")) {
                     continue;
                 }
                 StatFs st;
@@ -65,6 +65,9 @@ public final class DfCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     spec.commandLine().getErr().println("platter: warning: " + fs.name() + ": " + e.getMessage());
                     continue;
+                }
+                if (st == null) {
+                    continue;  // a filesystem Platter cannot read (ntfs, btrfs ...)
                 }
                 out.print(line(name, fs.name(), st));
             }
