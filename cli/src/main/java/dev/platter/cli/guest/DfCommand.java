@@ -115,7 +115,8 @@ public final class DfCommand implements Callable<Integer> {
             percent = st.files() != 0 ? (float) (100. - 100. * st.freeFiles() / st.files()) : 0;
         }
         if (csv) {
-            cols[3] = new BigDecimal((double) percent).setScale(1, RoundingMode.HALF_EVEN).toPlainString();  // as printf
+            // printf rounds the exact binary value half to even
+            cols[3] = new BigDecimal((double) percent).setScale(1, RoundingMode.HALF_EVEN).toPlainString();
             StringBuilder sb = new StringBuilder(Csv.field(name)).append(',').append(Csv.field(dev));
             for (String c : cols) {
                 sb.append(',').append(Csv.field(c));

@@ -27,12 +27,14 @@ public final class GuestArgs {
     private String format;
     private int blocksize = PartitionTables.PROBE;
 
-    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class, description = "Add a disk image (repeat for more disks).")
+    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class,
+            description = "Add a disk image (repeat for more disks).")
     void add(String image) {
         disks.add(new DiskSpec(Path.of(image), format));
     }
 
-    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT", parameterConsumer = InOrder.class,
+    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT",
+            parameterConsumer = InOrder.class,
             description = "Pin the format of the images added after it (raw, qcow2 ...); without a value, probe.")
     void format(String fmt) {
         format = fmt == null || fmt.isEmpty() ? null : fmt;

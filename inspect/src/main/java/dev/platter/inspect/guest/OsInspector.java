@@ -14,7 +14,8 @@ import java.util.List;
  * named in the root's fstab fills in what the root lacks.
  */
 final class OsInspector {
-    private static final List<String> ARCH_BINARIES = List.of("/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh");
+    private static final List<String> ARCH_BINARIES =
+            List.of("/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh");
 
     private enum Role { ROOT, USR, OTHER }
 
