@@ -129,7 +129,7 @@ class CopyOutTest {
         CopyOut c = copy("/dup");
         assertOutsideUntouched();
         assertTrue(Files.isSymbolicLink(out.resolve("dup/x")));
-        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("symlink is never followed")), c.warnings().toString());
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("already exists")), c.warnings().toString());
     }
 
     @Test
@@ -154,6 +154,23 @@ class CopyOutTest {
         Files.createSymbolicLink(out.resolve("hostname"), outside.resolve("x"));
         e = assertThrows(IOException.class, () -> copy("/etc/hostname"));
         assertTrue(e.getMessage().contains("not followed"), e.getMessage());
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void copyingAgainReplacesWhatAnEarlierCopyWroteWithoutFollowingIt() throws IOException {
+        FakeFs r = fg.root;
+        FakeFs.Node srv = r.dir(r.root(), "srv");
+        r.file(srv, "f", "new");
+        r.symlink(srv, "l", "target");
+        Files.createDirectory(out.resolve("srv"));
+        Files.createSymbolicLink(out.resolve("srv/f"), outside.resolve("victim"));
+        Files.writeString(out.resolve("srv/l"), "old file");
+        CopyOut c = copy("/srv");
+        assertTrue(c.warnings().isEmpty(), c.warnings().toString());
+        assertEquals("new", Files.readString(out.resolve("srv/f")));
+        assertFalse(Files.isSymbolicLink(out.resolve("srv/f")));
+        assertEquals("target", Files.readSymbolicLink(out.resolve("srv/l")).toString());
         assertOutsideUntouched();
     }
 
