@@ -44,10 +44,8 @@ public final class InspectorCommand implements Callable<Integer> {
         }
         try (Guest g = guest.open()) {
             GuestArgs.printWarnings(g, spec.commandLine().getErr());
+            // Like virt-inspector, a guest without an operating system is an empty document, not an error.
             List<OsInfo> roots = g.inspect();
-            if (roots.isEmpty()) {
-                throw new CliException("no operating system could be detected inside this disk image.");
-            }
             XmlWriter x = new XmlWriter();
             x.start("operatingsystems");
             for (OsInfo os : roots) {
