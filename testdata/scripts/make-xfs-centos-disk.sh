@@ -85,26 +85,6 @@ head -c 6000000 /dev/zero | tr '\0' 'k' > "$B/vmlinuz-3.10.0-1160.el7.x86_64"
 head -c 12000000 /dev/zero | tr '\0' 'i' > "$B/initramfs-3.10.0-1160.el7.x86_64.img"
 printf 'CONFIG_XFS_FS=m\n' > "$B/config-3.10.0-1160.el7.x86_64"
 
-# A protofile for a host tree (names without whitespace; symlinks, files, directories).
-proto() { # dir
-  echo /dummy; echo 0 0; echo "d--755 0 0"
-  walk "$1" 1
-  echo '$'
-}
-walk() { # dir depth
-  local e name ind
-  ind=$(printf '%*s' "$2" '')
-  while IFS= read -r e; do
-    name=${e##*/}
-    if [ -L "$e" ]; then echo "$ind$name l--777 0 0 $(readlink "$e")"
-    elif [ -d "$e" ]; then
-      echo "$ind$name d--$(stat -c %a "$e") $(stat -c '%u %g' "$e")"
-      walk "$e" $(( $2 + 1 ))
-      echo "$ind\$"
-    else echo "$ind$name ---$(stat -c %a "$e") $(stat -c '%u %g' "$e") $e"
-    fi
-  done < <(find "$1" -mindepth 1 -maxdepth 1 | LC_ALL=C sort)
-}
 chmod 700 "$R/root"; chmod 1777 "$R/tmp"
 chown -R 1000:1000 "$R/home/centos"
 
@@ -121,7 +101,7 @@ p() { sfdisk -d "$D" | grep "^$D$1 " | sed -E 's/.*start= *([0-9]+), size= *([0-
 read -r S1 N1 <<<"$(p 1)"; read -r S2 N2 <<<"$(p 2)"
 
 truncate -s $(( N1 * 512 )) "$WORK/boot.img"
-proto "$B" > "$WORK/boot.proto"
+"$HERE/xfs-proto-from-tree.sh" "$B" > "$WORK/boot.proto"
 # shellcheck disable=SC2086
 mkfs.xfs -q -f -m uuid=$BOOT_UUID $RHEL7 -p "$WORK/boot.proto" "$WORK/boot.img"
 dd if="$WORK/boot.img" of="$D" bs=512 seek="$S1" conv=notrunc,sparse status=none
@@ -136,7 +116,7 @@ ROOT_SIZE=$(lvs "${C[@]}" --units b --nosuffix --noheadings -o lv_size centos/ro
 losetup -d "$LOOP"; LOOP=""
 
 truncate -s "$ROOT_SIZE" "$WORK/root.img"
-proto "$R" > "$WORK/root.proto"
+"$HERE/xfs-proto-from-tree.sh" "$R" > "$WORK/root.proto"
 # shellcheck disable=SC2086
 mkfs.xfs -q -f -m uuid=$ROOT_UUID $RHEL7 -p "$WORK/root.proto" "$WORK/root.img"
 truncate -s 64M "$WORK/swap.img"

@@ -15,8 +15,10 @@ import java.math.BigInteger;
  * </pre>
  * The free-block and inode counters come from the superblock after a clean unmount; with a dirty log (lazy counters
  * not written back) Linux recomputes them from every AG's headers at mount, and so does this class. The free-space
- * btree blocks beyond the roots (agf_btreeblks, less the rmap btree's) are summed over every AG: Linux 6.1 has read
- * every AGF by the time a read-only mount answers statfs (verified: a fresh mount-ro already subtracts them).
+ * btree blocks beyond the roots (agf_btreeblks, less the rmap btree's) count once Linux has read an AG's AGF: at
+ * mount it reads every AGF when it recomputes the counters, and also when it sets up the temporary per-AG
+ * reservations around log recovery, which exist only with finobt, reflink or rmapbt (verified with Linux 6.1: a
+ * fresh read-only mount subtracts them on such a v5 filesystem, not on a v4 one).
  */
 final class XfsStatFs {
     private static final int SET_ASIDE_PER_AG = 8;
@@ -48,6 +50,9 @@ final class XfsStatFs {
             }
         }
         boolean fromAgs = countersFromAgs && sb.hasLazySbCount();
+        if (!countersFromAgs && !sb.hasPerAgReservations()) {
+            allocbt = 0; // Linux read no AGF at mount: none of their btree blocks are counted yet
+        }
         long fdblocks = fromAgs ? agFree : sb.fdblocks();
         long icount = fromAgs ? agInodes : sb.icount();
         long ifree = fromAgs ? agFreeInodes : sb.ifree();
