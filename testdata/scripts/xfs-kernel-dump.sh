@@ -11,7 +11,7 @@ find . -path './k/del/*' -prune -o -exec stat -c '%n	%W' {} + | LC_ALL=C sort
 echo '# md5'
 find . -type f -path './k/*' -exec md5sum {} + | LC_ALL=C sort -k2
 echo '# xattrs'
-getfattr -R -P -d -m - -e hex k 2>/dev/null
+getfattr -R -P -h -d -m - -e hex k 2>/dev/null
 echo '# statfs: bsize blocks bfree bavail files ffree'
 stat -f -c '%S %b %f %a %c %d' /sysroot
 echo '# end'

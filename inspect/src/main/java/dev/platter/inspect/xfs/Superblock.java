@@ -117,6 +117,11 @@ record Superblock(
         return isV5() && (featuresRoCompat & RO_COMPAT_RMAPBT) != 0;
     }
 
+    /** Linux keeps per-AG metadata reservations (and so reads every AGF at mount) for these btrees. */
+    boolean hasPerAgReservations() {
+        return isV5() && (featuresRoCompat & (RO_COMPAT_FINOBT | RO_COMPAT_REFLINK | RO_COMPAT_RMAPBT)) != 0;
+    }
+
     boolean hasMetaUuid() {
         return isV5() && (featuresIncompat & INCOMPAT_META_UUID) != 0;
     }

