@@ -52,7 +52,6 @@ public final class DfCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, spec.commandLine().getErr());
             title(out);
             String name = displayName(guest.disks());
             for (Filesystem fs : g.filesystems()) {
@@ -71,6 +70,7 @@ public final class DfCommand implements Callable<Integer> {
                 }
                 out.print(line(name, fs.name(), st));
             }
+            guest.printWarnings(g, spec.commandLine().getErr());
         }
         return 0;
     }

@@ -43,7 +43,6 @@ public final class InspectorCommand implements Callable<Integer> {
             throw new CliException("inspector does not take -m: it inspects the guest itself");
         }
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, spec.commandLine().getErr());
             // Like virt-inspector, a guest without an operating system is an empty document, not an error.
             List<OsInfo> roots = g.inspect();
             XmlWriter x = new XmlWriter();
@@ -53,6 +52,7 @@ public final class InspectorCommand implements Callable<Integer> {
             }
             x.end();
             spec.commandLine().getOut().print(x);
+            guest.printWarnings(g, spec.commandLine().getErr());
         }
         return 0;
     }
