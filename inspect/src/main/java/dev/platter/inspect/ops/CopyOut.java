@@ -28,8 +28,8 @@ import java.util.Set;
  * Copies files and directory trees out of a mounted guest into a host directory, like virt-copy-out: a regular
  * file to LOCALDIR/NAME, a directory recursively to LOCALDIR/NAME (the root's contents straight into LOCALDIR).
  * Modes and times are kept (owners too when running as root, as tar does), symlinks are created as symlinks with
- * their stored target, holes stay holes. Device nodes, FIFOs and sockets are skipped with a warning, and hard links
- * become separate copies.
+ * their stored target byte for byte, holes stay holes. Device nodes, FIFOs and sockets are skipped with a warning,
+ * and hard links become separate copies.
  *
  * <p>Nothing is ever written outside LOCALDIR: every name is checked (no '/', no "." or ".."), every file is
  * created with O_CREAT|O_EXCL and O_NOFOLLOW, and every directory descended into below LOCALDIR is one this copy
@@ -120,7 +120,7 @@ public final class CopyOut {
                     case SYMLINK -> {
                         byte[] target = mounts.readlink(f);
                         replaceStale(dest);
-                        Files.createSymbolicLink(dest, Path.of(linkTarget(target)));
+                        NativeSymlink.create(dest, target, linkTarget(target));
                         written.add(dest);
                         attributes(dest, f.stat(), true);
                     }

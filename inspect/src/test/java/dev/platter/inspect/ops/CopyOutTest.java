@@ -68,6 +68,7 @@ class CopyOutTest {
         r.file(srv, FakeFs.bytes("script"), "#!/bin/sh\n".getBytes(), 0104750);
         r.symlink(srv, "abs", "/etc/passwd");
         r.symlink(srv, "rel", "../etc/hostname");
+        r.symlink(srv, FakeFs.bytes("odd"), new byte[] {'/', '/', 'x', '/', '/', 'c', 'a', 'f', (byte) 0xE9, '/'});
         r.sparse(srv, "sparse.bin", 64L << 20, new long[][] {{0, 5}, {32L << 20, 6}});
         r.special(srv, "fifo", 010644);
         r.special(srv, "null", 020666);
@@ -78,6 +79,8 @@ class CopyOutTest {
         assertEquals(1_700_000_000_000L, Files.getLastModifiedTime(s.resolve("script")).toMillis());
         assertEquals("/etc/passwd", Files.readSymbolicLink(s.resolve("abs")).toString());
         assertEquals("../etc/hostname", Files.readSymbolicLink(s.resolve("rel")).toString());
+        assertEquals(10, Long.parseLong(Tool.run("stat", "-c", "%s",
+                s.resolve("odd").toString()).ok().stdout().trim()), "the target's bytes, doubled slashes kept");
         assertEquals(64L << 20, Files.size(s.resolve("sparse.bin")));
         long blocks = Long.parseLong(Tool.run("stat", "-c", "%b", s.resolve("sparse.bin").toString()).ok().stdout().trim());
         assertTrue(blocks * 512 < (1 << 20), "holes kept: " + blocks + " blocks allocated");
