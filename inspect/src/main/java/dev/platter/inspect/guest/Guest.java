@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * try (Guest g = Guest.open(List.of(new DiskSpec(Path.of("vm.qcow2"), null)), GuestOptions.defaults())) {
  *     for (Filesystem fs : g.filesystems()) System.out.println(fs.name() + " " + fs.type());
  *     Mounts m = g.mountOperatingSystem();                 // root and /etc/fstab, as virt-cat -a does
- *     byte[] hostname = m.readAll("/etc/hostname");
+ *     byte[] hostname = m.readSmallFile("/etc/hostname", 4096);
  * }
  * }</pre>
  */
