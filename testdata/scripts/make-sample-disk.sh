@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bundled sample guest disk: a 128 MiB raw disk with a GPT, an ext4 /boot (partition 1) and an ext4
 # root (partition 2) holding a small Debian-like tree (/etc/os-release, fstab, hostname, a dpkg status file, two
-# tiny binaries, a 2 GiB sparse file). Deterministic: fixed UUIDs, E2FSPROGS_FAKE_TIME, pinned times.
+# tiny binaries, /bin -> usr/bin, a 2 GiB sparse file). Deterministic: fixed UUIDs, E2FSPROGS_FAKE_TIME, pinned times.
 # Needs: e2fsprogs (mkfs.ext4 -d), gdisk (sgdisk), xz; gcc for the binaries (a shell script stands in without it).
 # Usage: make-sample-disk.sh [OUT.raw]   (default: testdata/fixtures/sample-disk.raw.xz is refreshed)
 set -euo pipefail
@@ -19,6 +19,8 @@ SEED=5a6b0000-0000-4000-8000-00000000005e
 # --- the root tree ------------------------------------------------------------------------------------------
 R="$WORK/root"
 mkdir -p "$R"/{etc,usr/bin,usr/share/doc,var/lib/dpkg,home/user,boot,tmp,root}
+# A merged-/usr layout as on Debian 12: libguestfs (and Platter) recognise a Linux root by /etc plus /bin.
+ln -s usr/bin "$R/bin"
 cat > "$R/etc/os-release" <<'OS'
 PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"

@@ -30,6 +30,7 @@ final class CdsTraining {
                 PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
                 Main.run(args.toArray(new String[0]), sink, sink);
             }
+            dev.platter.cli.guest.GuestTraining.run(dir);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -16,6 +16,17 @@ final class Commands {
     static {
         COMMANDS.put("create", CreateCommand::new);
         COMMANDS.put("info", InfoCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("snapshot", SnapshotCommand::new);
+        COMMANDS.put("resize", ResizeCommand::new);
+        COMMANDS.put("amend", AmendCommand::new);
+        COMMANDS.put("filesystems", dev.platter.cli.guest.FilesystemsCommand::new);
+        COMMANDS.put("df", dev.platter.cli.guest.DfCommand::new);
+        COMMANDS.put("ls", dev.platter.cli.guest.LsCommand::new);
+        COMMANDS.put("cat", dev.platter.cli.guest.CatCommand::new);
+        COMMANDS.put("copy-out", dev.platter.cli.guest.CopyOutCommand::new);
+        COMMANDS.put("tar-out", dev.platter.cli.guest.TarOutCommand::new);
+        COMMANDS.put("inspector", dev.platter.cli.guest.InspectorCommand::new);
     }
 
     private Commands() {

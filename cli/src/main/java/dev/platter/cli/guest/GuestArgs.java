@@ -1,0 +1,143 @@
+package dev.platter.cli.guest;
+
+import dev.platter.cli.CliException;
+import dev.platter.inspect.guest.DiskSpec;
+import dev.platter.inspect.guest.Filesystem;
+import dev.platter.inspect.guest.Guest;
+import dev.platter.inspect.guest.GuestOptions;
+import dev.platter.inspect.guest.Mounts;
+import dev.platter.inspect.volume.PartitionTables;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options every guest command shares, with libguestfs's names and meaning: {@code -a IMAGE} (repeatable; the
+ * first is /dev/sda), {@code --format=FMT} pinning the format of the images added after it (plain {@code --format}
+ * goes back to probing), {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
+ * {@code --blocksize=512|4096}.
+ */
+public final class GuestArgs {
+    private final List<DiskSpec> disks = new ArrayList<>();
+    private final List<String> mountSpecs = new ArrayList<>();
+    private String format;
+    private int blocksize = PartitionTables.PROBE;
+    private int printedWarnings;
+
+    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class,
+            description = "Add a disk image (repeat for more disks).")
+    void add(String image) {
+        disks.add(new DiskSpec(Path.of(image), format));
+    }
+
+    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT",
+            parameterConsumer = InOrder.class,
+            description = "Pin the format of the images added after it (raw, qcow2 ...); without a value, probe.")
+    void format(String fmt) {
+        format = fmt == null || fmt.isEmpty() ? null : fmt;
+    }
+
+    @Option(names = {"-m", "--mount"}, paramLabel = "DEV[:MOUNTPOINT]", parameterConsumer = InOrder.class,
+            description = "Mount DEV at MOUNTPOINT (default /) instead of inspecting the guest; repeatable.")
+    void mount(String spec) {
+        mountSpecs.add(spec);
+    }
+
+    @Option(names = "--blocksize", arity = "0..1", fallbackValue = "512", paramLabel = "512|4096",
+            parameterConsumer = InOrder.class,
+            description = "Logical sector size of the disks (default: probed from their partition tables).")
+    void blocksize(String value) {
+        int size;
+        try {
+            size = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size != 512 && size != 4096) {
+            throw new CliException("--blocksize must be 512 or 4096, not " + value);
+        }
+        blocksize = size;
+    }
+
+    public List<DiskSpec> disks() {
+        return disks;
+    }
+
+    /** True when -m was given. */
+    public boolean hasMounts() {
+        return !mountSpecs.isEmpty();
+    }
+
+    /** Opens the guest, or fails with the virt tools' message when no -a was given. */
+    public Guest open() throws IOException {
+        if (disks.isEmpty()) {
+            throw new CliException("you must specify at least one -a option");
+        }
+        return Guest.open(disks, GuestOptions.defaults().withSectorSize(blocksize));
+    }
+
+    /**
+     * The guest's filesystems mounted as the virt tools mount them: the -m list in order, or else the inspected
+     * operating system with its /etc/fstab. Mount problems of non-root entries are warnings.
+     */
+    public Mounts mount(Guest guest, PrintWriter err) throws IOException {
+        Mounts m;
+        try {
+            m = mountAll(guest);
+        } finally {
+            printWarnings(guest, err);
+        }
+        for (String w : m.warnings()) {
+            err.println("platter: warning: " + w);
+        }
+        if (!m.warnings().isEmpty() && !hasMounts()) {
+            err.println("platter: some filesystems could not be mounted (ignored)");
+        }
+        return m;
+    }
+
+    private Mounts mountAll(Guest guest) throws IOException {
+        Mounts m;
+        if (mountSpecs.isEmpty()) {
+            m = guest.mountOperatingSystem();
+        } else {
+            m = guest.mounts();
+            for (String spec : mountSpecs) {
+                String[] f = spec.split(":", 4);
+                String device = f[0];
+                String mountpoint = f.length > 1 && !f[1].isEmpty() ? f[1] : "/";
+                try {
+                    m.mount(device, mountpoint);
+                } catch (IOException e) {
+                    throw new CliException("'" + device + "' could not be mounted: " + e.getMessage()
+                            + suggestions(guest));
+                }
+            }
+        }
+        return m;
+    }
+
+    private static String suggestions(Guest guest) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Filesystem fs : guest.filesystems()) {
+            if (fs.isMountable()) {
+                sb.append(sb.length() == 0 ? ". Did you mean one of: " : ", ").append(fs.name()).append(" (")
+                        .append(fs.type()).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Prints the guest's warnings (damaged tables, missing PVs ...) not printed yet, on stderr. */
+    public void printWarnings(Guest guest, PrintWriter err) {
+        List<String> all = guest.warnings();
+        for (int i = printedWarnings; i < all.size(); i++) {
+            err.println("platter: warning: " + all.get(i));
+        }
+        printedWarnings = all.size();
+    }
+}

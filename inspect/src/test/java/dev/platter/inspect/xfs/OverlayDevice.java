@@ -1,0 +1,96 @@
+package dev.platter.inspect.xfs;
+
+import dev.platter.core.BlockDevice;
+import dev.platter.core.Extent;
+import dev.platter.core.ReadOnlyDeviceException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A read-only view of a device with some bytes replaced (damaged copies of a good image without copying it), which
+ * can also record the ranges read through it (to find where an image keeps its metadata).
+ */
+final class OverlayDevice implements BlockDevice {
+    private final BlockDevice base;
+    private final TreeMap<Long, Byte> patches = new TreeMap<>();
+    private List<long[]> recorded;
+
+    OverlayDevice(BlockDevice base) {
+        this.base = base;
+    }
+
+    void patch(long pos, byte value) {
+        patches.put(pos, value);
+    }
+
+    void record() {
+        recorded = new ArrayList<>();
+    }
+
+    synchronized List<long[]> recorded() {
+        return recorded;
+    }
+
+    @Override
+    public long size() {
+        return base.size();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return true;
+    }
+
+    @Override
+    public void read(long pos, ByteBuffer dst) throws IOException {
+        int start = dst.position();
+        int len = dst.remaining();
+        synchronized (this) {
+            if (recorded != null) {
+                recorded.add(new long[] {pos, len});
+            }
+        }
+        base.read(pos, dst);
+        for (Map.Entry<Long, Byte> p : patches.subMap(pos, pos + len).entrySet()) {
+            dst.put(start + (int) (p.getKey() - pos), p.getValue());
+        }
+    }
+
+    @Override
+    public void write(long pos, ByteBuffer src) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void writeZeroes(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void discard(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public Extent mapping(long pos, long maxLen) throws IOException {
+        return base.mapping(pos, maxLen);
+    }
+
+    @Override
+    public String describe() {
+        return base.describe() + " [damaged copy]";
+    }
+
+    @Override
+    public void close() {
+    }
+}
