@@ -79,8 +79,10 @@ final class Bitmaps {
 
     List<Qcow2Bitmap> list() {
         List<Qcow2Bitmap> out = new ArrayList<>();
-        for (BitmapDirectoryEntry e : directory) {
-            out.add(new Qcow2Bitmap(e.name(), e.granularity(), e.inUse(), e.auto()));
+        for (int i = 0; i < directory.size(); i++) {
+            BitmapDirectoryEntry e = directory.get(i);
+            // A bitmap this image keeps up to date is consistent in memory, whatever the file says meanwhile.
+            out.add(new Qcow2Bitmap(e.name(), e.granularity(), e.inUse() && !tracked.containsKey(i), e.auto()));
         }
         return out;
     }
@@ -115,7 +117,8 @@ final class Bitmaps {
             throw new IOException("Bitmap '" + name + "' not found");
         }
         BitmapDirectoryEntry e = directory.get(index);
-        if (e.inUse()) {
+        Tracked t = tracked.get(index);
+        if (e.inUse() && t == null) {
             throw new UnsupportedFeatureException("bitmap in use", "Bitmap '" + name
                     + "' is inconsistent (in use: it was not saved cleanly); copy the whole disk instead");
         }
@@ -123,7 +126,6 @@ final class Bitmaps {
             throw new UnsupportedFeatureException("bitmap extra data", "Bitmap '" + name
                     + "' has extra data this version does not understand");
         }
-        Tracked t = tracked.get(index);
         long[] bits = t != null ? t.bits : readBits(e, diskSize);
         return ranges(bits, e.granularity(), diskSize);
     }
