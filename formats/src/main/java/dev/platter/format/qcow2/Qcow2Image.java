@@ -82,6 +82,8 @@ public final class Qcow2Image implements Image {
             Path referrer = storage.path() != null ? storage.path() : Path.of(storage.name());
             try {
                 backing = Images.openBacking(referrer, h.backingFile, h.backingFormat, options);
+            } catch (dev.platter.core.CorruptImageException | UnsupportedFeatureException e) {
+                throw e; // keep the kind: a loop or a damaged backing file is still corruption
             } catch (IOException e) {
                 throw new IOException("Could not open backing file: " + e.getMessage(), e);
             }
@@ -365,7 +367,8 @@ public final class Qcow2Image implements Image {
             closed = true;
             IOException failure = null;
             try {
-                if (!m.readOnly) {
+                // Once corruption was found nothing more is written: it could only spread the damage.
+                if (!m.readOnly && !m.header.isCorrupt()) {
                     m.flushMetadata();
                     bitmaps.store(size());
                     m.flushMetadata();
@@ -583,6 +586,7 @@ public final class Qcow2Image implements Image {
             if (i < 0) {
                 return false;
             }
+            checkSnapshotSize(m.snapshots.get(i));
             Snapshots.apply(m, i, backing);
             bitmaps.markAllDirty(size());
             return true;
@@ -619,11 +623,21 @@ public final class Qcow2Image implements Image {
                 throw new IOException("Can't find snapshot '" + idOrName + "'");
             }
             SnapshotEntry s = m.snapshots.get(i);
+            checkSnapshotSize(s);
             long[] l1 = s.l1Size() == 0 ? new long[0]
                     : m.readLongs(s.l1TableOffset(), s.l1Size(), "qcow2 snapshot L1 table", storage.size());
             return new Qcow2SnapshotView(this, s, new L1Table(s.l1TableOffset(), l1));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** A snapshot's disk size must fit its L1 table (a damaged entry could claim exabytes). */
+    private void checkSnapshotSize(SnapshotEntry s) throws IOException {
+        if (s.diskSize() < 0 || m.geo.l1EntriesFor(s.diskSize()) > s.l1Size()) {
+            throw new dev.platter.core.CorruptImageException("qcow2 snapshot table entry '" + s.name() + "'",
+                    m.header.snapshotsOffset, "disk size " + s.diskSize() + " does not fit its L1 table ("
+                    + s.l1Size() + " entries)");
         }
     }
 

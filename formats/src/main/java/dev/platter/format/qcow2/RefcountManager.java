@@ -69,7 +69,7 @@ final class RefcountManager {
             throw m.corruption("qcow2 refcount table", tableOffset + ti * 8,
                     "refcount block offset 0x" + Long.toHexString(off) + " is not cluster aligned");
         }
-        if (off >= m.file.size()) {
+        if (off < 0 || off >= m.file.size()) {
             throw m.corruption("qcow2 refcount table", tableOffset + ti * 8,
                     "refcount block offset 0x" + Long.toHexString(off) + " lies past the end of the file");
         }
@@ -95,7 +95,7 @@ final class RefcountManager {
     long getForCheck(long cluster) throws IOException {
         long ti = cluster >>> geo.refcountBlockBits();
         long off = blockOffset(ti);
-        if (off != 0 && geo.offsetInCluster(off) == 0 && off >= m.file.size()) {
+        if (off > 0 && geo.offsetInCluster(off) == 0 && off >= m.file.size()) {
             return 0;
         }
         return get(cluster);
