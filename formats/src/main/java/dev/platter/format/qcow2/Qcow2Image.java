@@ -48,6 +48,7 @@ public final class Qcow2Image implements Image {
     private volatile ClusterCompressor compressor;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private boolean compressedWrites;
 
     private Qcow2Image(Qcow2Metadata m, OpenOptions options, Image backing) throws IOException {
         this.m = m;
@@ -299,6 +300,7 @@ public final class Qcow2Image implements Image {
         try {
             beginWrite();
             writer.writeCompressed(guestOffset, compressed);
+            compressedWrites = true;
             bitmaps.markDirty(guestOffset, Math.min(clusterSize(), size() - guestOffset));
         } finally {
             lock.writeLock().unlock();
@@ -373,6 +375,7 @@ public final class Qcow2Image implements Image {
                     bitmaps.store(size());
                     m.flushMetadata();
                     m.markClean();
+                    alignCompressedTail();
                     if (m.barriers) {
                         data.flush();
                         storage.flush();
@@ -397,6 +400,19 @@ public final class Qcow2Image implements Image {
             }
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * After compressed writes the file may end inside a sector (streams are packed byte by byte); qemu-img convert
+     * -c then extends it to a whole sector, and so does Platter, so that sector-based readers see whole sectors.
+     */
+    private void alignCompressedTail() throws IOException {
+        if (compressedWrites) {
+            long size = storage.size();
+            if (size % 512 != 0) {
+                storage.setSize((size + 511) & ~511L);
+            }
         }
     }
 
