@@ -187,7 +187,7 @@ public final class Qcow2Image implements Image {
 
     @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
-        Bounds.check(pos, dst.remaining(), size(), describe());
+        checkRange(pos, dst.remaining());
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -199,7 +199,9 @@ public final class Qcow2Image implements Image {
 
     @Override
     public Extent mapping(long pos, long maxLen) throws IOException {
-        Bounds.checkMapping(pos, maxLen, size(), describe());
+        if (pos < 0 || maxLen <= 0 || pos >= size()) {
+            Bounds.checkMapping(pos, maxLen, size(), describe());
+        }
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -209,11 +211,18 @@ public final class Qcow2Image implements Image {
         }
     }
 
+    /** Bounds check whose message (with its description) is only built when it fails. */
+    private void checkRange(long pos, long len) throws java.io.EOFException {
+        if (pos < 0 || len < 0 || pos > size() - len) {
+            Bounds.check(pos, len, size(), describe());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ writes
 
     @Override
     public void write(long pos, ByteBuffer src) throws IOException {
-        Bounds.check(pos, src.remaining(), size(), describe());
+        checkRange(pos, src.remaining());
         if (!src.hasRemaining()) {
             return;
         }
