@@ -75,7 +75,7 @@ class Qcow2DataFileTest {
             assertArrayEquals(model, Files.readAllBytes(data)); // a raw data file is the disk by itself
         }
         String info = Qemu.img("info", "--output=json", img.toString()).ok().stdout();
-        assertEquals(true, info.contains("\"data-file-raw\": " + raw.equals("on").toString().replace("on", "true")));
+        assertEquals(true, info.contains("\"data-file-raw\": " + (raw.equals("on") ? "true" : "false")), info);
     }
 
     @Test
@@ -83,6 +83,7 @@ class Qcow2DataFileTest {
         Path img = dir.resolve("gated.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("gated.data"), img.toString(), "1M")
                 .ok();
+        Qemu.io(img, "qcow2", "write -P 9 0 4k");
         try (Image q = Images.open(img, OpenOptions.readOnlyDefaults().withResolver(ReferenceResolver.denyAll()))) {
             java.io.IOException e = assertThrows(java.io.IOException.class, () -> q.readBytes(0, 512));
             assertEquals(true, e.getMessage().contains("refusing to open data file"), e.getMessage());
