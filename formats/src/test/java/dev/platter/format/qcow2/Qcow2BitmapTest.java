@@ -103,6 +103,27 @@ class Qcow2BitmapTest {
         }
     }
 
+    @Test
+    void resizeCarriesTheBitmapsAlongAsQemuDoes() throws Exception {
+        Path theirs = dir.resolve("theirs.qcow2");
+        Files.copy(img, theirs);
+        Qemu.img("resize", theirs.toString(), "24M").ok();
+        try (Qcow2Image q = (Qcow2Image) Images.open(img, OpenOptions.readWriteDefaults().withFormat("qcow2"))) {
+            q.resize(24 << 20, false);
+            q.write(20 << 20, ByteBuffer.wrap(new byte[512]));
+        }
+        Qemu.io(theirs, "qcow2", "write 20M 512");
+        Qemu.assertClean(img);
+        assertEquals(qemuFlags("bm0"), List.of("auto"));
+        Path saved = img;
+        List<ByteRange> ours0 = qemuView("bm0");
+        List<ByteRange> ours1 = qemuView("bm1");
+        img = theirs;
+        assertEquals(qemuView("bm0"), ours0);
+        assertEquals(qemuView("bm1"), ours1);
+        img = saved;
+    }
+
     private List<String> qemuFlags(String bitmap) throws Exception {
         String json = Qemu.img("info", "--output=json", "-U", img.toString()).ok().stdout();
         for (JsonNode b : new ObjectMapper().readTree(json).at("/format-specific/data/bitmaps")) {
