@@ -356,10 +356,6 @@ final class Bitmaps {
         }
     }
 
-    /** True when bitmaps would make a resize lose track (qemu refuses to resize images with bitmaps). */
-    boolean present() {
-        return !directory.isEmpty();
-    }
 
     /**
      * On clean close: writes the tracked bitmaps to new clusters, then a new directory with in_use cleared, then

@@ -484,7 +484,7 @@ public final class Qcow2Image implements Image {
 
     /** qemu's full backing file name: relative names joined to the image's folder, as typed. */
     static String fullBackingFilename(String imageName, String backing) {
-        if (backing.startsWith("/") || ReferenceResolverPatterns.hasProtocol(backing)) {
+        if (backing.startsWith("/") || dev.platter.core.image.ReferenceResolver.PROTOCOL.matcher(backing).matches()) {
             return backing;
         }
         return pathCombine(imageName, backing);

@@ -1,7 +1,5 @@
 package dev.platter.format.qcow2;
 
-import dev.platter.core.CorruptImageException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -434,36 +432,5 @@ final class RefcountManager {
 
     boolean cacheOverBudget() {
         return cache.overBudget();
-    }
-
-    /** Forgets cached blocks (after the structure was rebuilt elsewhere). */
-    void replaceTable(long newOffset, long[] newTable) {
-        cache.clear();
-        tableOffset = newOffset;
-        table = newTable;
-        tableDirtyFrom = Integer.MAX_VALUE;
-        tableDirtyTo = -1;
-        freeHint = 0;
-        freeByteOffset = 0;
-        pendingFrees.clear();
-    }
-
-    /** Starts allocation searches from the beginning again (after frees outside this manager). */
-    void resetHint() {
-        freeHint = 0;
-    }
-
-    /** Host cluster index where compressed packing continues, for tests. */
-    long freeByteOffset() {
-        return freeByteOffset;
-    }
-
-    /** For the checker: the raw table entry (reserved bits included). */
-    long rawEntry(int ti) {
-        return table[ti];
-    }
-
-    CorruptImageException outOfRange(long c) {
-        return new CorruptImageException("qcow2 refcount table", tableOffset, "cluster " + c + " is not covered");
     }
 }

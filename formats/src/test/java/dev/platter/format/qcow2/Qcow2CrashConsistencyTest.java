@@ -1,7 +1,6 @@
 package dev.platter.format.qcow2;
 
 import dev.platter.core.image.CreateOptions;
-import dev.platter.core.image.Image;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.HostRun;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -112,6 +112,20 @@ class Qcow2HeaderTest {
         Qemu.assertClean(img);
     }
 
+    /** A device is never created over, nor deleted after a failure. */
+    @Test
+    void createRefusesDevicesAndLeavesThemAlone() throws Exception {
+        Path devNull = Path.of("/dev/null");
+        if (!Files.exists(devNull) || Files.isRegularFile(devNull)) {
+            return;
+        }
+        assertThrows(java.io.IOException.class, () -> new Qcow2Format().create(devNull, 1 << 20, CreateOptions.none()));
+        assertTrue(Files.exists(devNull) && !Files.isRegularFile(devNull));
+        assertThrows(java.io.IOException.class, () -> new Qcow2Format().create(dir.resolve("d.qcow2"), 1 << 20,
+                CreateOptions.of(Map.of("data_file", "/dev/null"))));
+        assertTrue(Files.exists(devNull) && !Files.isRegularFile(devNull));
+    }
+
     /** 512-byte clusters with 64-bit refcounts: a refcount table cluster covers 2 MiB, so it must grow often. */
     @Test
     void theRefcountTableGrowsAndCountsItself() throws Exception {
