@@ -146,7 +146,8 @@ final class Qcow2Metadata {
             checkTableOffset(h.snapshotsOffset, 40, cs, 64, "Invalid snapshot table offset");
         }
         if (h.hasDataFile() && h.dataFile == null) {
-            throw new IOException("'data-file' is required for this image");
+            throw new UnsupportedFeatureException("external data file without a name",
+                    "'data-file' is required for this image (it does not name its external data file)");
         }
         if (h.bitmaps != null) {
             BitmapsExtension b = h.bitmaps;
