@@ -259,7 +259,7 @@ final class Qcow2Metadata {
     /** Reads {@code count} big-endian longs at {@code offset}, which must lie inside the file. */
     long[] readLongs(long offset, int count, String structure, long fileSize) throws IOException {
         long bytes = (long) count * 8;
-        if (offset + bytes > fileSize) {
+        if (offset < 0 || count < 0 || offset > fileSize - bytes) {
             throw new CorruptImageException(structure, offset, "the table (" + bytes
                     + " bytes) runs past the end of the file (" + fileSize + " bytes)");
         }
