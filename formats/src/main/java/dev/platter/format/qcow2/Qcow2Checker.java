@@ -147,6 +147,7 @@ final class Qcow2Checker {
     /** Counts every reference (qemu's calculate_refcounts). */
     private void calculate(boolean fix) throws IOException {
         int cs = m.geo.clusterSize();
+        fileSize = m.file.size();
         counts = new ReferenceCounts(m.geo.clustersFor(fileSize));
         inc(0, cs);
         checkL1(m.l1.offset(), m.l1.size(), true);
@@ -167,7 +168,7 @@ final class Qcow2Checker {
             return;
         }
         int cs = m.geo.clusterSize();
-        if (offset + size - fileSize >= cs) {
+        if (offset < 0 || offset + size < 0 || offset + size - fileSize >= cs) {
             messages.add("ERROR: counting reference for region exceeding the end of the file by one cluster or "
                     + "more: offset 0x" + Long.toHexString(offset) + " size 0x" + Long.toHexString(size));
             c.corruptions++;
@@ -352,7 +353,11 @@ final class Qcow2Checker {
             }
             if (cluster >= counts.size()) {
                 messages.add((fix ? "Repairing" : "ERROR") + " refcount block " + i + " is outside image");
-                if (fix) {
+                if (fix && (offset < 0 || offset > L2Entry.OFFSET_MASK)) {
+                    c.corruptions++;
+                    rebuild = true;
+                    messages.add("ERROR could not resize image: Invalid argument");
+                } else if (fix) {
                     m.file.setSize(offset + cs);
                     fileSize = m.file.size();
                     counts.ensureSize(m.geo.clustersFor(fileSize));

@@ -25,9 +25,24 @@ final class TableCache<T extends CachedTable> {
     T get(long offset) {
         T t = tables.get(offset);
         if (t != null) {
-            t.lastUse = clock.incrementAndGet();
+            // The clock only moves when tables are added: concurrent readers do not contend on it, and a table
+            // is written to only the first time it is used after an insertion.
+            long now = clock.get();
+            if (t.lastUse != now) {
+                t.lastUse = now;
+            }
         }
         return t;
+    }
+
+    /** Adds a table that replaces whatever was cached at its offset (a freshly allocated table). */
+    void putNew(T table) {
+        table.lastUse = clock.incrementAndGet();
+        T old = tables.put(table.offset, table);
+        bytes.addAndGet(table.sizeBytes() - (old == null ? 0 : old.sizeBytes()));
+        if (bytes.get() > capacityBytes) {
+            evict();
+        }
     }
 
     /** Adds a table; when another thread added the same offset first, returns that one. */
