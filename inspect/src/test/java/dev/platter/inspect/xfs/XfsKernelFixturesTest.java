@@ -276,4 +276,31 @@ class XfsKernelFixturesTest {
             }
         }
     }
+
+    @Test
+    void concurrentReadersSeeTheSameFilesystem() throws Exception {
+        Path img = Fixtures.expand("xfs-kernel-1k.img", dir);
+        try (XfsTestImages.Opened o = XfsTestImages.open(img)) {
+            FsWalker baseline = new FsWalker(4 << 20, true);
+            baseline.walk(o.fs());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<FsWalker>> runs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    runs.add(pool.submit(() -> {
+                        FsWalker w = new FsWalker(4 << 20, true);
+                        w.walk(o.fs());
+                        return w;
+                    }));
+                }
+                for (java.util.concurrent.Future<FsWalker> r : runs) {
+                    FsWalker w = r.get();
+                    assertEquals(0, w.ioErrors, w.errors.toString());
+                    assertEquals(baseline.report, w.report);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }
