@@ -3,7 +3,9 @@
 # the same call on the same image: a 1 GiB qcow2 guest (GPT, ext4 /boot, ext4 root with a Debian-like tree of a few
 # thousand files and a 100 MiB file), made here with mkfs.ext4 -d, sgdisk and qemu-img.
 # Prints a table of median wall times (Platter: RUNS runs; libguestfs: LG_RUNS runs, default 1 as each boots an
-# appliance). libguestfs runs with LIBGUESTFS_BACKEND=direct and, unless set otherwise, force_tcg.
+# appliance), and Platter's median CPU time (user + system), which a busy machine inflates far less than wall time;
+# the load average is printed with the table. libguestfs runs with LIBGUESTFS_BACKEND=direct and, unless set
+# otherwise, force_tcg.
 # Usage: benchmarks/guest.sh [RUNS] [LG_RUNS]      (default 5 and 1; LG_RUNS=0 skips libguestfs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,16 +58,18 @@ qemu-img convert -O qcow2 "$RAW" "$IMG"
 rm "$RAW"
 
 # --- timing ------------------------------------------------------------------------------------------------------
-median_ms() { # runs command... -> median wall time in ms
+median_ms() { # runs command... -> "median wall ms  median cpu ms"
   local runs=$1; shift
-  local times=()
+  local walls=() cpus=()
   for _ in $(seq "$runs"); do
     rm -rf "$WORK/out" "$WORK/out.tar"; mkdir "$WORK/out"
-    local s e
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    times+=($(( (e - s) / 1000000 )))
+    /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+    read -r e u s < "$WORK/time"
+    walls+=("$(awk -v e="$e" 'BEGIN {printf "%d", e * 1000}')")
+    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%d", (u + s) * 1000}')")
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  echo "$(med "${walls[@]}") $(med "${cpus[@]}")"
 }
 
 CASES=(
@@ -78,18 +82,19 @@ CASES=(
   "copy-out -a IMG /etc OUT|virt-copy-out -a IMG /etc OUT"
   "tar-out -a IMG /usr/share/doc TAR|virt-tar-out -a IMG /usr/share/doc TAR"
 )
-printf '%-36s %12s %14s\n' "command (1 GiB qcow2 guest)" "platter ms" "libguestfs ms"
+printf '%-36s %10s %10s %14s\n' "command (1 GiB qcow2 guest)" "platter ms" "(cpu ms)" "libguestfs ms"
 for c in "${CASES[@]}"; do
   pc=${c%%|*}; lc=${c#*|}
   sub() { local x=${1//IMG/$IMG}; x=${x//OUT/$WORK/out}; echo "${x//TAR/$WORK/out.tar}"; }
   # shellcheck disable=SC2046
-  pm=$(median_ms "$RUNS" "$P" $(sub "$pc"))
+  read -r pm pc_cpu <<< "$(median_ms "$RUNS" "$P" $(sub "$pc"))"
   lm="-"
   if [ "$LG_RUNS" -gt 0 ] && command -v "${lc%% *}" >/dev/null; then
     # shellcheck disable=SC2046
-    lm=$(median_ms "$LG_RUNS" $(sub "$lc"))
+    read -r lm _ <<< "$(median_ms "$LG_RUNS" $(sub "$lc"))"
   fi
-  printf '%-36s %12s %14s\n' "${pc//IMG/img}" "$pm" "$lm"
+  printf '%-36s %10s %10s %14s\n' "${pc//IMG/img}" "$pm" "$pc_cpu" "$lm"
 done
 echo "(median of $RUNS runs for Platter, $LG_RUNS for libguestfs; $(date -u +%Y-%m-%d), $(nproc) cores," \
-     "$(java -version 2>&1 | head -1), libguestfs ${LIBGUESTFS_BACKEND_SETTINGS:-kvm})"
+     "$(java -version 2>&1 | head -1), libguestfs ${LIBGUESTFS_BACKEND_SETTINGS:-kvm}," \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -14,7 +14,7 @@
 #   ext4-64k        64 KiB blocks
 #   ext4-bigalloc   bigalloc, 64 KiB clusters
 #   ext4-metabg     meta_bg (no resize_inode), 1 KiB blocks, 64 groups of 1 MiB
-#   ext4-features   orphan_file, metadata_csum_seed, ea_inode (a 10000-byte xattr value), large_dir
+#   ext4-features   orphan_file, metadata_csum_seed, ea_inode (a 4096-byte xattr value in its own inode), large_dir
 #   ext4-nodirindex ^dir_index: multi-block linear directories
 #   ext3            mkfs.ext3: block maps, the 5 GiB sparse file through the triple-indirect block
 #   ext2-1k         mkfs.ext2, 1 KiB blocks, no journal
@@ -22,6 +22,10 @@
 #   htree-legacy-u  /big: 3000 names, legacy hash, unsigned-char variant
 #   htree-tea-s     /big: 3000 names, tea hash, signed-char variant
 #   htree-md4-u     /big: 3000 names, half_md4 hash, unsigned-char variant
+#   fuzz-ext4       4 MiB, 1 KiB blocks, a small tree with every structure (htree, extent tree, xattr block,
+#                   fast and slow symlinks): the starting point of byte-flip fuzzing
+#   fuzz-ext3       the same tree on ext3 (single and double indirect blocks)
+#   fuzz-inline     the same tree with inline_data
 #
 # The source tree (OUTDIR/tree) holds every shape the readers must handle: files of every size class, a 300-extent
 # sparse file, a trailing hole, a 5 GiB sparse file with markers (START at 0, MIDDLE at 4.5 GB, END at 5 GiB - 3),
@@ -40,7 +44,7 @@ set -euo pipefail
 OUT="${1:?usage: make-ext-images.sh OUTDIR [VARIANT...]}"
 shift
 ALL=(ext4 ext4-inline ext4-32bit ext4-1k ext4-2k ext4-64k ext4-bigalloc ext4-metabg ext4-features ext4-nodirindex
-     ext3 ext2-1k htree-100k htree-legacy-u htree-tea-s htree-md4-u)
+     ext3 ext2-1k htree-100k htree-legacy-u htree-tea-s htree-md4-u fuzz-ext4 fuzz-ext3 fuzz-inline)
 VARIANTS=("$@")
 [ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=("${ALL[@]}")
 
@@ -149,6 +153,28 @@ make_tree() {
   mv "$T.tmp" "$T"
 }
 
+# A small tree for fuzzing: few blocks, but every kind of metadata.
+make_small_tree() {
+  local T="$OUT/small-tree"
+  [ -d "$T" ] && return 0
+  local R="$T.tmp"
+  mkdir -p "$R"/{etc,dir,many,links}
+  printf 'fuzz\n' > "$R/etc/hostname"
+  pattern "$R/dir/file300k" 307200 f3k
+  truncate -s $((20 * 8192)) "$R/dir/sparse"
+  for i in $(seq 0 19); do at "$R/dir/sparse" $((i * 8192)) "island$i"; done
+  truncate -s $((70 * 1048576)) "$R/dir/dind"
+  at "$R/dir/dind" $((69 * 1048576)) tail
+  printf 'linked\n' > "$R/links/t"
+  ln "$R/links/t" "$R/links/h"
+  ln -s t "$R/links/fast"
+  ln -s "$(printf 'w%.0s' $(seq 1 80))" "$R/links/slow"
+  perl -e 'for my $i (1 .. 150) { open(my $f, ">", sprintf("%s/name_%04d_%s", $ARGV[0], $i, "z" x ($i % 9))) or die; }' \
+    "$R/many"
+  find "$R" -exec touch -h -d @1700000000 {} +
+  mv "$R" "$T"
+}
+
 # mke2fs -d copies ctime (the tree's creation time) and atime (which reading the tree moves) from the host:
 # debugfs commands that pin both on every inode it made, so that every build gives the same bytes.
 # Args: IMAGE BIG_INODES(0/1) [TREE]
@@ -219,15 +245,38 @@ fsck_clean() { # IMAGE: rebuild htree indexes, then demand a clean check
 }
 
 build_tree_image() { # NAME SIZE BIGXATTR EXTENTS BIGINODES MKFS-COMMAND...
-  local name="$1" size="$2" bigx="$3" ext="$4" bigi="$5"
-  shift 5
+  make_tree
+  build_image_from "$OUT/tree" "$@"
+}
+
+build_image_from() { # TREE NAME SIZE BIGXATTR EXTENTS BIGINODES MKFS-COMMAND...
+  local tree="$1" name="$2" size="$3" bigx="$4" ext="$5" bigi="$6"
+  shift 6
   local img="$OUT/$name.img"
   rm -f "$img"
   truncate -s "$size" "$img"
-  "$@" -q -U "$UUID" -E hash_seed="$SEED" -L "$name" -d "$OUT/tree" "$img"
-  pin_times "$img" "$bigi"
-  debugfs_edits "$img" "$bigx" "$ext" "$bigi"
+  "$@" -q -U "$UUID" -E hash_seed="$SEED" -L "$name" -d "$tree" "$img"
+  pin_times "$img" "$bigi" "$tree"
+  if [ "$tree" = "$OUT/tree" ]; then
+    debugfs_edits "$img" "$bigx" "$ext" "$bigi"
+  else
+    small_edits "$img"
+  fi
   fsck_clean "$img"
+}
+
+# The xattrs and device of the small tree (in the inode and in a block).
+small_edits() {
+  head -c 500 < /dev/zero | tr '\0' X > "$OUT/small.tmp"
+  debugfs -w -f - "$1" > /dev/null 2>&1 <<EOF
+set_current_time $NOW
+ea_set /etc/hostname user.a short
+ea_set -f $OUT/small.tmp /etc/hostname user.big
+ea_set /dir user.d dirattr
+cd /links
+mknod dev c 3 7
+EOF
+  rm -f "$OUT/small.tmp"
 }
 
 # A small filesystem whose /big directory gets N names through the htree (see the header), hashed with HASH
@@ -273,7 +322,7 @@ build() {
     ext4-metabg)     build_tree_image "$v" 64M 600 1 1 mkfs.ext4 -b 1024 -g 1024 -O meta_bg,^resize_inode ;;
     ext4-features)   build_tree_image "$v" 64M 3000 1 1 mkfs.ext4 -b 4096 \
                        -O orphan_file,metadata_csum_seed,ea_inode,large_dir
-                     head -c 10000 < /dev/zero | tr '\0' E > "$OUT/ea.tmp"
+                     head -c 4096 < /dev/zero | tr "\\0" E > "$OUT/ea.tmp"
                      printf 'set_current_time %s\nea_set -f %s /files/xattr_big user.huge\n' "$NOW" "$OUT/ea.tmp" \
                        | debugfs -w -f - "$OUT/$v.img" > /dev/null 2>&1
                      rm -f "$OUT/ea.tmp"
@@ -285,6 +334,10 @@ build() {
     htree-legacy-u)  build_htree_image "$v" 16M 3000 legacy 2 ;;
     htree-tea-s)     build_htree_image "$v" 16M 3000 tea 1 ;;
     htree-md4-u)     build_htree_image "$v" 16M 3000 half_md4 2 ;;
+    fuzz-ext4)       make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 1 1 mkfs.ext4 -b 1024 -N 256 ;;
+    fuzz-ext3)       make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 0 0 mkfs.ext3 -b 1024 -N 256 -I 128 ;;
+    fuzz-inline)     make_small_tree; build_image_from "$OUT/small-tree" "$v" 4M 0 1 1 mkfs.ext4 -b 1024 -N 256 \
+                       -O inline_data ;;
     *) echo "unknown variant $v" >&2; return 2 ;;
   esac
 }
@@ -307,7 +360,6 @@ EOF
   fsck_clean "$img"
 }
 
-make_tree
 for v in "${VARIANTS[@]}"; do
   build "$v"
 done

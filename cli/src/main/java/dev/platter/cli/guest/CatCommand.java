@@ -42,7 +42,6 @@ public final class CatCommand implements Callable<Integer> {
         OutputStream out = Stdout.bytes();
         int errors = 0;
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, err);
             Mounts m = guest.mount(g, err);
             for (String file : files) {
                 try {
@@ -64,6 +63,7 @@ public final class CatCommand implements Callable<Integer> {
                 }
             }
             out.flush();
+            guest.printWarnings(g, err);
         }
         return errors == 0 ? 0 : 1;
     }

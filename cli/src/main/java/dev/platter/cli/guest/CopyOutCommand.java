@@ -46,7 +46,6 @@ public final class CopyOutCommand implements java.util.concurrent.Callable<Integ
         boolean root = "root".equals(System.getProperty("user.name"));
         int errors = 0;
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, err);
             Mounts m = guest.mount(g, err);
             CopyOut copy = new CopyOut(m, root);
             for (String remote : args.subList(0, args.size() - 1)) {
@@ -60,6 +59,7 @@ public final class CopyOutCommand implements java.util.concurrent.Callable<Integ
             for (String w : copy.warnings()) {
                 err.println("platter: warning: " + w);
             }
+            guest.printWarnings(g, err);
         }
         return errors == 0 ? 0 : 1;
     }

@@ -52,11 +52,10 @@ public final class DfCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, spec.commandLine().getErr());
             title(out);
             String name = displayName(guest.disks());
             for (Filesystem fs : g.filesystems()) {
-                if (fs.type().equals("swap") || fs.type().equals("unknown") || !fs.isMountable()) {
+                if (fs.type().equals("swap") || fs.type().equals("unknown")) {
                     continue;
                 }
                 StatFs st;
@@ -66,8 +65,12 @@ public final class DfCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("platter: warning: " + fs.name() + ": " + e.getMessage());
                     continue;
                 }
+                if (st == null) {
+                    continue;  // a filesystem Platter cannot read (ntfs, btrfs ...)
+                }
                 out.print(line(name, fs.name(), st));
             }
+            guest.printWarnings(g, spec.commandLine().getErr());
         }
         return 0;
     }
@@ -112,7 +115,8 @@ public final class DfCommand implements Callable<Integer> {
             percent = st.files() != 0 ? (float) (100. - 100. * st.freeFiles() / st.files()) : 0;
         }
         if (csv) {
-            cols[3] = new BigDecimal((double) percent).setScale(1, RoundingMode.HALF_EVEN).toPlainString();  // as printf
+            // printf rounds the exact binary value half to even
+            cols[3] = new BigDecimal((double) percent).setScale(1, RoundingMode.HALF_EVEN).toPlainString();
             StringBuilder sb = new StringBuilder(Csv.field(name)).append(',').append(Csv.field(dev));
             for (String c : cols) {
                 sb.append(',').append(Csv.field(c));

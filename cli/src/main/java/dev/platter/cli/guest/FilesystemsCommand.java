@@ -101,7 +101,6 @@ public final class FilesystemsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, spec.commandLine().getErr());
             if (longMode && !noTitle) {
                 row("Name", "Type", "VFS", "Label", "MBR", "Size", "Parent", "UUID");
             }
@@ -149,6 +148,7 @@ public final class FilesystemsCommand implements Callable<Integer> {
                     row(d.name(), "device", null, null, null, size(d.size()), "", null);
                 }
             }
+            guest.printWarnings(g, spec.commandLine().getErr());
         }
         print(out);
         return 0;

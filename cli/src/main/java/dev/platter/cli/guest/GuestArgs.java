@@ -26,13 +26,16 @@ public final class GuestArgs {
     private final List<String> mountSpecs = new ArrayList<>();
     private String format;
     private int blocksize = PartitionTables.PROBE;
+    private int printedWarnings;
 
-    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class, description = "Add a disk image (repeat for more disks).")
+    @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class,
+            description = "Add a disk image (repeat for more disks).")
     void add(String image) {
         disks.add(new DiskSpec(Path.of(image), format));
     }
 
-    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT", parameterConsumer = InOrder.class,
+    @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT",
+            parameterConsumer = InOrder.class,
             description = "Pin the format of the images added after it (raw, qcow2 ...); without a value, probe.")
     void format(String fmt) {
         format = fmt == null || fmt.isEmpty() ? null : fmt;
@@ -83,6 +86,22 @@ public final class GuestArgs {
      */
     public Mounts mount(Guest guest, PrintWriter err) throws IOException {
         Mounts m;
+        try {
+            m = mountAll(guest);
+        } finally {
+            printWarnings(guest, err);
+        }
+        for (String w : m.warnings()) {
+            err.println("platter: warning: " + w);
+        }
+        if (!m.warnings().isEmpty() && !hasMounts()) {
+            err.println("platter: some filesystems could not be mounted (ignored)");
+        }
+        return m;
+    }
+
+    private Mounts mountAll(Guest guest) throws IOException {
+        Mounts m;
         if (mountSpecs.isEmpty()) {
             m = guest.mountOperatingSystem();
         } else {
@@ -99,12 +118,6 @@ public final class GuestArgs {
                 }
             }
         }
-        for (String w : m.warnings()) {
-            err.println("platter: warning: " + w);
-        }
-        if (!m.warnings().isEmpty() && !hasMounts()) {
-            err.println("platter: some filesystems could not be mounted (ignored)");
-        }
         return m;
     }
 
@@ -119,10 +132,12 @@ public final class GuestArgs {
         return sb.toString();
     }
 
-    /** Prints the guest's warnings (damaged tables, missing PVs ...) on stderr. */
-    public static void printWarnings(Guest guest, PrintWriter err) {
-        for (String w : guest.warnings()) {
-            err.println("platter: warning: " + w);
+    /** Prints the guest's warnings (damaged tables, missing PVs ...) not printed yet, on stderr. */
+    public void printWarnings(Guest guest, PrintWriter err) {
+        List<String> all = guest.warnings();
+        for (int i = printedWarnings; i < all.size(); i++) {
+            err.println("platter: warning: " + all.get(i));
         }
+        printedWarnings = all.size();
     }
 }

@@ -18,8 +18,9 @@ public final class InOrder implements CommandLine.IParameterConsumer {
         if (args.isEmpty() || (optional && args.peek().startsWith("-") && !args.peek().equals("-"))) {
             if (!optional) {
                 throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                        "Missing required parameter for option '" + ((CommandLine.Model.OptionSpec) argSpec).longestName()
-                                + "' (" + argSpec.paramLabel() + ")");
+                        "Missing required parameter for option '"
+                                + ((CommandLine.Model.OptionSpec) argSpec).longestName() + "' ("
+                                + argSpec.paramLabel() + ")");
             }
             argSpec.setValue(((CommandLine.Model.OptionSpec) argSpec).fallbackValue());
             return;

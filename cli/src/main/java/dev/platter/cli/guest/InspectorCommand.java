@@ -43,11 +43,8 @@ public final class InspectorCommand implements Callable<Integer> {
             throw new CliException("inspector does not take -m: it inspects the guest itself");
         }
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, spec.commandLine().getErr());
+            // Like virt-inspector, a guest without an operating system is an empty document, not an error.
             List<OsInfo> roots = g.inspect();
-            if (roots.isEmpty()) {
-                throw new CliException("no operating system could be detected inside this disk image.");
-            }
             XmlWriter x = new XmlWriter();
             x.start("operatingsystems");
             for (OsInfo os : roots) {
@@ -55,6 +52,7 @@ public final class InspectorCommand implements Callable<Integer> {
             }
             x.end();
             spec.commandLine().getOut().print(x);
+            guest.printWarnings(g, spec.commandLine().getErr());
         }
         return 0;
     }

@@ -113,7 +113,6 @@ public final class LsCommand implements Callable<Integer> {
         out = Stdout.bytes();
         try (Guest guestHandle = guest.open()) {
             g = guestHandle;
-            GuestArgs.printWarnings(g, err);
             mounts = guest.mount(g, err);
             int seen = mounts.warnings().size();
             for (String dir : dirs) {
@@ -137,6 +136,7 @@ public final class LsCommand implements Callable<Integer> {
             for (String w : mounts.warnings().subList(seen, mounts.warnings().size())) {
                 err.println("platter: warning: " + w);
             }
+            guest.printWarnings(g, err);
         }
         return errors == 0 ? 0 : 1;
     }

@@ -51,7 +51,6 @@ public final class TarOutCommand implements Callable<Integer> {
         TarOut.Compression c = gzip ? TarOut.Compression.GZIP : xz ? TarOut.Compression.XZ : TarOut.Compression.NONE;
         PrintWriter err = spec.commandLine().getErr();
         try (Guest g = guest.open()) {
-            GuestArgs.printWarnings(g, err);
             Mounts m = guest.mount(g, err);
             TarOut tar = new TarOut(m);
             if (tarball.equals("-")) {
@@ -66,6 +65,7 @@ public final class TarOutCommand implements Callable<Integer> {
             for (String w : tar.warnings()) {
                 err.println("platter: warning: " + w);
             }
+            guest.printWarnings(g, err);
         }
         return 0;
     }

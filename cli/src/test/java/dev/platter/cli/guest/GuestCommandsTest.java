@@ -47,6 +47,21 @@ class GuestCommandsTest {
     }
 
     @Test
+    void damagedPrimaryGptIsAWarningAndTheBackupIsUsed() throws IOException {
+        Path copy = dir.resolve("damaged-gpt.raw");
+        Files.copy(Path.of(a), copy);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(copy.toFile(), "rw")) {
+            f.seek(512 + 0x40);
+            f.write(0x42);
+        }
+        GuestCli.Result r = GuestCli.run("filesystems", "-a", copy.toString(), "-a", b);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(GuestCli.run("filesystems", "-a", a, "-a", b).out(), r.out());
+        assertTrue(r.err().contains("platter: warning: /dev/sda: the primary GPT is damaged: using the backup GPT"),
+                r.err());
+    }
+
+    @Test
     void usageErrors() {
         GuestCli.Result r = GuestCli.run("filesystems");
         assertEquals(1, r.exit());

@@ -48,9 +48,10 @@ final class Crc32c {
 
     /** Feeds a little-endian 32-bit value. */
     static int update32(int crc, int value) {
-        byte[] b = new byte[4];
-        Le.put32(b, 0, value);
-        return update(crc, b, 0, 4);
+        for (int i = 0; i < 4; i++) {
+            crc = T[0][(crc ^ (value >>> (8 * i))) & 0xFF] ^ (crc >>> 8);
+        }
+        return crc;
     }
 
     /** Feeds {@code n} zero bytes (a checksum field counted as zero). */

@@ -17,7 +17,10 @@ import java.util.Set;
  * visited once each, entries advance by at least 12 bytes, and a listing stops at {@link #MAX_ENTRIES}.
  */
 final class Directory {
-    static final int MAX_ENTRIES = 1 << 24;
+    /** A listing stops here (with a warning): beyond any real directory, well within memory. */
+    static final int MAX_ENTRIES = 1 << 22;
+    /** Duplicate-block detection remembers at most this many blocks (a 4 GiB directory of 4 KiB blocks). */
+    private static final int MAX_TRACKED_BLOCKS = 1 << 20;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOT_DOT = {'.', '.'};
 
@@ -120,7 +123,7 @@ final class Directory {
             long n = Math.min(run.count(), blocks - lb);
             for (long k = 0; k < n; k++) {
                 long physical = run.physical() + k;
-                if (!seen.add(physical)) {
+                if (seen.size() < MAX_TRACKED_BLOCKS ? !seen.add(physical) : seen.contains(physical)) {
                     fs.warn("ext directory inode " + dir.number + ": block " + physical + " appears twice; skipped");
                     continue;
                 }

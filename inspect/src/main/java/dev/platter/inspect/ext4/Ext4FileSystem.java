@@ -26,14 +26,20 @@ import java.util.Map;
  */
 public final class Ext4FileSystem implements GuestFileSystem {
     static final long ROOT_INODE = 2;
-    private static final long CACHE_BYTES = 8L << 20;
+    private static final long CACHE_BYTES = 16L << 20;
+    private static final long INODE_TABLE_CACHE_BYTES = 16L << 20;
+    /** Inode tables are read in chunks of this size: listings stat inodes in runs, often out of order. */
+    private static final int INODE_TABLE_CHUNK = 64 * 1024;
     private static final int INODE_CACHE_ENTRIES = 4096;
+    private static final int GROUP_CACHE_ENTRIES = 1 << 16;
 
     private final BlockDevice device;
     private final Superblock sb;
     private final Warnings warnings = new Warnings();
     private final Checksums checksums;
     private final BlockCache cache = new BlockCache(CACHE_BYTES);
+    private final BlockCache inodeTables = new BlockCache(INODE_TABLE_CACHE_BYTES);
+    private final Map<Long, GroupDescriptor> groups = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Inode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Inode> eldest) {
@@ -82,6 +88,10 @@ public final class Ext4FileSystem implements GuestFileSystem {
         if (sb.hasIncompat(Features.INCOMPAT_ENCRYPT)) {
             warnings.add("the filesystem supports encryption: names and contents in encrypted directories are"
                     + " shown as stored (ciphertext)");
+        }
+        if (sb.groupCount * sb.descSize > device.size()) {
+            throw new CorruptImageException(Superblock.STRUCTURE, Superblock.OFFSET, sb.groupCount
+                    + " group descriptors cannot fit a device of " + device.size() + " bytes");
         }
         long fsBytes = sb.blocksCount * sb.blockSize;
         if (fsBytes > device.size()) {
@@ -242,8 +252,13 @@ public final class Ext4FileSystem implements GuestFileSystem {
 
     /** Reads block {@code block} from the device, uncached; {@code structure} names it in errors. */
     byte[] readBlock(long block, String structure) throws IOException {
-        long offset = checkedOffset(block, structure);
-        byte[] b = new byte[sb.blockSize];
+        return readBlocks(block, 1, structure);
+    }
+
+    /** Reads {@code count} blocks from {@code block} on, uncached. */
+    byte[] readBlocks(long block, int count, String structure) throws IOException {
+        long offset = checkedOffset(block, count, structure);
+        byte[] b = new byte[count * sb.blockSize];
         try {
             device.read(offset, ByteBuffer.wrap(b));
         } catch (EOFException e) {
@@ -254,12 +269,16 @@ public final class Ext4FileSystem implements GuestFileSystem {
 
     /** Byte offset of {@code block}, checked against the filesystem and the device. */
     long checkedOffset(long block, String structure) throws CorruptImageException {
-        if (block < 0 || block >= sb.blocksCount) {
+        return checkedOffset(block, 1, structure);
+    }
+
+    private long checkedOffset(long block, int count, String structure) throws CorruptImageException {
+        if (block < 0 || block > sb.blocksCount - count) {
             throw new CorruptImageException(structure, -1,
                     "block " + block + " is outside the filesystem (" + sb.blocksCount + " blocks)");
         }
         long offset = block * sb.blockSize;
-        if (offset + sb.blockSize > device.size()) {
+        if (offset + (long) count * sb.blockSize > device.size()) {
             throw new CorruptImageException(structure, offset,
                     "block " + block + " lies past the end of the device (" + device.size() + " bytes)");
         }
@@ -311,8 +330,12 @@ public final class Ext4FileSystem implements GuestFileSystem {
         return sb.groupFirstBlock(firstGroup) + skip;
     }
 
-    /** The descriptor of group {@code g}, checksum verified. */
+    /** The descriptor of group {@code g}, checksum verified (once: descriptors are kept). */
     GroupDescriptor group(long g) throws IOException {
+        GroupDescriptor gd = groups.get(g);
+        if (gd != null) {
+            return gd;
+        }
         if (g < 0 || g >= sb.groupCount) {
             throw new CorruptImageException("ext group descriptor " + g, -1,
                     "group out of range (" + sb.groupCount + " groups)");
@@ -322,14 +345,18 @@ public final class Ext4FileSystem implements GuestFileSystem {
         byte[] b = metadataBlock(block, "ext group descriptor table block " + index);
         int off = (int) (g % sb.descPerBlock) * sb.descSize;
         checksums.groupDescriptor(g, b, off, block * sb.blockSize + off);
-        return GroupDescriptor.parse(g, b, off, sb.descSize);
+        gd = GroupDescriptor.parse(g, b, off, sb.descSize);
+        if (groups.size() < GROUP_CACHE_ENTRIES) {
+            groups.put(g, gd);
+        }
+        return gd;
     }
 
     /** Inode {@code ino}, validated (in range, initialised, in use, checksum) and cached. */
     Inode inode(long ino) throws IOException {
-        String structure = "ext inode " + ino;
         if (ino < 1 || ino > sb.inodesCount) {
-            throw new CorruptImageException(structure, -1, "inode number out of range (1 to " + sb.inodesCount + ")");
+            throw new CorruptImageException("ext inode " + ino, -1,
+                    "inode number out of range (1 to " + sb.inodesCount + ")");
         }
         synchronized (inodes) {
             Inode cached = inodes.get(ino);
@@ -337,6 +364,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
                 return cached;
             }
         }
+        String structure = "ext inode " + ino;
         long group = (ino - 1) / sb.inodesPerGroup;
         long index = (ino - 1) % sb.inodesPerGroup;
         GroupDescriptor gd = group(group);
@@ -354,11 +382,18 @@ public final class Ext4FileSystem implements GuestFileSystem {
                     "inode table at block " + gd.inodeTable() + " lies outside the filesystem");
         }
         long byteInTable = index * sb.inodeSize;
-        long block = gd.inodeTable() + byteInTable / sb.blockSize;
-        int off = (int) (byteInTable % sb.blockSize);
-        byte[] b = metadataBlock(block, "ext inode table of group " + group);
+        long chunkBlocks = Math.max(1, INODE_TABLE_CHUNK / sb.blockSize);
+        long chunk = byteInTable / sb.blockSize / chunkBlocks;
+        long chunkStart = gd.inodeTable() + chunk * chunkBlocks;
+        int off = (int) (byteInTable - chunk * chunkBlocks * sb.blockSize);
+        byte[] b = inodeTables.get(chunkStart);
+        if (b == null || b.length < off + sb.inodeSize) {
+            int count = (int) Math.min(chunkBlocks, sb.inodeTableBlocks - chunk * chunkBlocks);
+            b = readBlocks(chunkStart, count, "ext inode table of group " + group);
+            inodeTables.put(chunkStart, b);
+        }
         byte[] raw = java.util.Arrays.copyOfRange(b, off, off + sb.inodeSize);
-        long diskOffset = block * sb.blockSize + off;
+        long diskOffset = chunkStart * sb.blockSize + off;
         Inode inode = new Inode(ino, raw, sb.is64Bit());
         if (raw.length > Inode.GOOD_OLD_SIZE
                 && (inode.extraIsize > raw.length - Inode.GOOD_OLD_SIZE || (inode.extraIsize & 3) != 0)) {

@@ -20,6 +20,9 @@ final class ExtentTree implements BlockMapper {
 
     @Override
     public BlockRun map(long logical) throws IOException {
+        if (logical >= LOGICAL_LIMIT) {
+            return BlockRun.endlessHole(logical);
+        }
         byte[] node = inode.raw;
         int base = Inode.I_BLOCK;
         int nodeBytes = Inode.I_BLOCK_SIZE;
@@ -41,7 +44,7 @@ final class ExtentTree implements BlockMapper {
             }
             int first = base + ExtentHeader.SIZE;
             if (h.entries() == 0) {
-                return BlockRun.hole(logical, boundary - logical);
+                return boundary == LOGICAL_LIMIT ? BlockRun.endlessHole(logical) : BlockRun.hole(logical, boundary - logical);
             }
             if (h.depth() == 0) {
                 return leafRun(node, first, h.entries(), logical, boundary, where, nodeOffset);
@@ -80,6 +83,9 @@ final class ExtentTree implements BlockMapper {
                 return new BlockRun(logical, end - logical, e.physical() + delta,
                         e.unwritten() ? BlockRun.Kind.UNWRITTEN : BlockRun.Kind.DATA);
             }
+        }
+        if (i + 1 >= entries && boundary == LOGICAL_LIMIT) {
+            return BlockRun.endlessHole(logical);
         }
         long next = i + 1 < entries ? Le.u32(node, first + (i + 1) * ExtentLeaf.SIZE) : boundary;
         return BlockRun.hole(logical, Math.min(next, boundary) - logical);

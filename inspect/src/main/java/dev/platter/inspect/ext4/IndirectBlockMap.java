@@ -35,7 +35,7 @@ final class IndirectBlockMap implements BlockMapper {
             l -= span;
             span *= perBlock;
         }
-        return BlockRun.hole(logical, LOGICAL_LIMIT - logical);
+        return BlockRun.endlessHole(logical);
     }
 
     /** Descends {@code level} indirect blocks from {@code pointer} to the data pointer for offset {@code l}. */

@@ -110,6 +110,9 @@ final class Superblock {
                         + " does not suit block size " + blockSize);
             }
             clusterBits = logClusterSize - logBlockSize;
+        } else if (logClusterSize != logBlockSize) {
+            throw corrupt("cluster size 1024 << " + Integer.toUnsignedString(logClusterSize)
+                    + " differs from the block size " + blockSize + " without bigalloc");
         } else {
             clusterBits = 0;
         }

@@ -8,6 +8,7 @@ import dev.platter.inspect.fs.StatFs;
 
 import dev.platter.inspect.volume.Content;
 import dev.platter.inspect.volume.ContentProbe;
+import dev.platter.inspect.volume.FatBootSector;
 
 import java.io.IOException;
 
@@ -99,9 +100,19 @@ public final class Filesystem {
         return fs;
     }
 
-    /** What statvfs reports for it mounted read-only, or null for filesystems Platter cannot read. */
+    /**
+     * What statvfs reports for it mounted read-only: from its driver, or computed from the boot sector and FAT for
+     * vfat; null for anything else Platter cannot read.
+     */
     public StatFs statfs() throws IOException {
-        return fs == null ? null : fs.statfs();
+        if (fs != null) {
+            return fs.statfs();
+        }
+        if (type.equals("vfat")) {
+            BlockDevice dev = device.device();
+            return FatBootSector.read(dev).statfs(dev);
+        }
+        return null;
     }
 
     /**
@@ -109,7 +120,12 @@ public final class Filesystem {
      * mounted.
      */
     public long size() throws IOException {
-        StatFs s = statfs();
+        StatFs s;
+        try {
+            s = statfs();
+        } catch (IOException e) {
+            s = null;
+        }
         return s == null ? device.size() : s.blocks() * s.blockSize();
     }
 

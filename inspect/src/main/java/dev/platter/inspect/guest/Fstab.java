@@ -20,7 +20,8 @@ final class Fstab {
 
     private static final Pattern XDEV = Pattern.compile("^/dev/(h|s|v|xv)d([a-z]+)(\\d*)$");
     private static final Pattern BY_ID = Pattern.compile("^/dev/disk/by-(?:id|path)/.*-part(\\d+)$");
-    private static final Pattern DM_UUID = Pattern.compile("^/dev/disk/by-id/dm-uuid-LVM-([0-9a-zA-Z]{32})([0-9a-zA-Z]{32})$");
+    private static final Pattern DM_UUID =
+            Pattern.compile("^/dev/disk/by-id/dm-uuid-LVM-([0-9a-zA-Z]{32})([0-9a-zA-Z]{32})$");
 
     private Fstab() {
     }

@@ -197,6 +197,13 @@ public final class Guest implements Closeable {
         return Collections.unmodifiableList(warnings);
     }
 
+    /** Records a problem met while working on this guest (inspection, fstab ...). */
+    synchronized void warn(String warning) {
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
+    }
+
     /** The VG a PV belongs to, or null for an orphan PV. */
     public VolumeGroup volumeGroupOf(PhysicalVolume pv) {
         for (VolumeGroup vg : vgs) {

@@ -14,7 +14,8 @@ import java.util.List;
  * named in the root's fstab fills in what the root lacks.
  */
 final class OsInspector {
-    private static final List<String> ARCH_BINARIES = List.of("/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh");
+    private static final List<String> ARCH_BINARIES =
+            List.of("/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh");
 
     private enum Role { ROOT, USR, OTHER }
 
@@ -37,7 +38,7 @@ final class OsInspector {
                 found.add(check(guest, m, fs));
             } catch (IOException e) {
                 // One filesystem that cannot be inspected must not stop the others.
-                continue;
+                guest.warn(fs.name() + ": not inspected: " + e.getMessage());
             }
         }
         List<OsInfo> roots = new ArrayList<>();
@@ -84,6 +85,9 @@ final class OsInspector {
             if (text != null) {
                 List<String> w = new ArrayList<>();
                 fstab = Fstab.resolve(Fstab.parse(text, w), guest, fs);
+                for (String warning : w) {
+                    guest.warn(fs.name() + ": " + warning);
+                }
             }
             GuestFile dnf = LinuxRelease.exists(m, "/usr/bin/dnf");
             return new Found(fs, Role.ROOT, d, architecture(m), hostname(m), fstab,

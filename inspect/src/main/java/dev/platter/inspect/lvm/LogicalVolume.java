@@ -92,7 +92,8 @@ public final class LogicalVolume {
             for (int i = 0; i < n; i++) {
                 legs.add(leg(s, s.stripes().get(i), legLength, i));
             }
-            String label = "lv " + vg.name() + "/" + meta.name() + " extents " + s.startExtent() + "+" + s.extentCount();
+            String label = "lv " + vg.name() + "/" + meta.name() + " extents " + s.startExtent() + "+"
+                    + s.extentCount();
             if (n == 1) {
                 parts.add(legs.get(0));
             } else {
@@ -123,7 +124,8 @@ public final class LogicalVolume {
                     + " runs past the " + pvMeta.peCount() + " extents of " + stripe.pvSlot());
         }
         long start = Math.addExact(pvMeta.peStart(), Math.multiplyExact(stripe.firstPe(), vg.metadata().extentSize()));
-        return SliceDevice.of(pv.device(), start, length, "lv " + vg.name() + "/" + meta.name() + " on " + pv.deviceName());
+        return SliceDevice.of(pv.device(), start, length,
+                "lv " + vg.name() + "/" + meta.name() + " on " + pv.deviceName());
     }
 
     @Override

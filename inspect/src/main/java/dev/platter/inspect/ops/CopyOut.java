@@ -28,8 +28,8 @@ import java.util.Set;
  * Copies files and directory trees out of a mounted guest into a host directory, like virt-copy-out: a regular
  * file to LOCALDIR/NAME, a directory recursively to LOCALDIR/NAME (the root's contents straight into LOCALDIR).
  * Modes and times are kept (owners too when running as root, as tar does), symlinks are created as symlinks with
- * their stored target, holes stay holes. Device nodes, FIFOs and sockets are skipped with a warning, and hard links
- * become separate copies.
+ * their stored target byte for byte, holes stay holes. Device nodes, FIFOs and sockets are skipped with a warning,
+ * and hard links become separate copies.
  *
  * <p>Nothing is ever written outside LOCALDIR: every name is checked (no '/', no "." or ".."), every file is
  * created with O_CREAT|O_EXCL and O_NOFOLLOW, and every directory descended into below LOCALDIR is one this copy
@@ -44,6 +44,8 @@ public final class CopyOut {
     private final Mounts mounts;
     private final boolean keepOwners;
     private final List<String> warnings = new ArrayList<>();
+    /** What this copy wrote: a second guest entry of the same name (a damaged directory) never replaces it. */
+    private final Set<Path> written = new HashSet<>();
 
     /**
      * @param keepOwners set the guest's uid and gid on what is written (needs root, as with tar)
@@ -103,14 +105,23 @@ public final class CopyOut {
                                     + "filesystem?), not copied again");
                             continue;
                         }
+                        if (written.contains(dest)) {
+                            throw new FileAlreadyExistsException(dest.toString());
+                        }
                         directory(dest);
+                        written.add(dest);
                         copyTree(f, dest, depth + 1, visited);
                         attributes(dest, f.stat(), false);
                     }
-                    case REGULAR -> copyFile(f, dest);
+                    case REGULAR -> {
+                        replaceStale(dest);
+                        copyFile(f, dest);
+                    }
                     case SYMLINK -> {
                         byte[] target = mounts.readlink(f);
-                        Files.createSymbolicLink(dest, Path.of(linkTarget(target)));
+                        replaceStale(dest);
+                        NativeSymlink.create(dest, target, linkTarget(target));
+                        written.add(dest);
                         attributes(dest, f.stat(), true);
                     }
                     default -> warnings.add(f.pathString() + ": " + f.type().name().toLowerCase().replace('_', ' ')
@@ -140,6 +151,24 @@ public final class CopyOut {
             throw new IOException("refusing to write a file named '" + HostNames.escaped(name) + "'");
         }
         return p;
+    }
+
+    /**
+     * Before a file or symlink is written where something already is: a file or symlink left by an earlier copy is
+     * removed (never followed), as tar replaces it; one this copy wrote (a duplicate guest name) is kept.
+     */
+    private void replaceStale(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (written.contains(p)) {
+            throw new FileAlreadyExistsException(p.toString());
+        }
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p)) {
+            Files.delete(p);
+        } else {
+            throw new IOException(p + " exists and is not a regular file");
+        }
     }
 
     /** Makes {@code p} a directory, or accepts it when it already is a real one (never a symlink to one). */
@@ -189,6 +218,7 @@ public final class CopyOut {
                 pos = e.end();
             }
         }
+        written.add(dest);
         if (Files.size(dest) < size) {
             if (!Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(dest + " changed under the copy");

@@ -31,7 +31,8 @@ public final class ContentProbe {
         if (lvm != null) {
             return lvm;
         }
-        if (head.length >= 6 && ascii(head, 0, 4).equals("LUKS") && (head[4] & 0xFF) == 0xBA && (head[5] & 0xFF) == 0xBE) {
+        if (head.length >= 6 && ascii(head, 0, 4).equals("LUKS") && (head[4] & 0xFF) == 0xBA
+                && (head[5] & 0xFF) == 0xBE) {
             String uuid = head.length >= 208 ? cString(head, 168, 40) : "";
             return new Content("crypto_LUKS", "", uuid);
         }

@@ -119,7 +119,8 @@ final class GptReader {
             problems.add(where + ": says it is at LBA " + h.myLba());
             return null;
         }
-        if (Long.compareUnsigned(h.firstUsableLba(), lastLba) > 0 || Long.compareUnsigned(h.lastUsableLba(), lastLba) > 0
+        if (Long.compareUnsigned(h.firstUsableLba(), lastLba) > 0
+                || Long.compareUnsigned(h.lastUsableLba(), lastLba) > 0
                 || Long.compareUnsigned(h.lastUsableLba(), h.firstUsableLba()) < 0) {
             problems.add(where + ": usable LBAs " + Long.toUnsignedString(h.firstUsableLba()) + "-"
                     + Long.toUnsignedString(h.lastUsableLba()) + " do not fit the disk");

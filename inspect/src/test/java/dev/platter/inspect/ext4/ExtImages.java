@@ -1,18 +1,19 @@
 package dev.platter.inspect.ext4;
 
+import dev.platter.testdata.Fixtures;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The ext test images, built on first use by testdata/scripts/make-ext-images.sh (mke2fs, debugfs, e2fsck: about
- * a second each) into one temporary folder per test JVM, removed when the JVM exits.
+ * a second each) into one temporary folder per test JVM, removed when the JVM exits. Kernel-made images
+ * (ext4-kernel, ext4-kernel-dirty: make-ext-kernel-fixtures.sh, through libguestfs) come from committed fixtures.
  */
 final class ExtImages {
     private static Path dir;
@@ -31,6 +32,11 @@ final class ExtImages {
                 dir = Files.createTempDirectory("platter-ext-");
                 Path d = dir;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
+            }
+            if (Fixtures.exists(variant + ".img")) {
+                p = Fixtures.expand(variant + ".img", dir);
+                BUILT.put(variant, p);
+                return p;
             }
             ProcessBuilder pb = new ProcessBuilder("bash", script().toString(), dir.toString(), variant)
                     .redirectErrorStream(true);
@@ -66,11 +72,14 @@ final class ExtImages {
         return p;
     }
 
+    /** rm -rf: the tree holds names that are not valid in the JVM's file-name encoding (Latin-1 bytes). */
     private static void deleteTree(Path d) {
-        try (Stream<Path> s = Files.walk(d)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            new ProcessBuilder("rm", "-rf", d.toString()).start().waitFor();
         } catch (IOException ignored) {
             // best effort at exit
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

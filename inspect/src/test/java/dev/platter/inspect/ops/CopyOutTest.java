@@ -68,6 +68,7 @@ class CopyOutTest {
         r.file(srv, FakeFs.bytes("script"), "#!/bin/sh\n".getBytes(), 0104750);
         r.symlink(srv, "abs", "/etc/passwd");
         r.symlink(srv, "rel", "../etc/hostname");
+        r.symlink(srv, FakeFs.bytes("odd"), new byte[] {'/', '/', 'x', '/', '/', 'c', 'a', 'f', (byte) 0xE9, '/'});
         r.sparse(srv, "sparse.bin", 64L << 20, new long[][] {{0, 5}, {32L << 20, 6}});
         r.special(srv, "fifo", 010644);
         r.special(srv, "null", 020666);
@@ -78,6 +79,8 @@ class CopyOutTest {
         assertEquals(1_700_000_000_000L, Files.getLastModifiedTime(s.resolve("script")).toMillis());
         assertEquals("/etc/passwd", Files.readSymbolicLink(s.resolve("abs")).toString());
         assertEquals("../etc/hostname", Files.readSymbolicLink(s.resolve("rel")).toString());
+        assertEquals(10, Long.parseLong(Tool.run("stat", "-c", "%s",
+                s.resolve("odd").toString()).ok().stdout().trim()), "the target's bytes, doubled slashes kept");
         assertEquals(64L << 20, Files.size(s.resolve("sparse.bin")));
         long blocks = Long.parseLong(Tool.run("stat", "-c", "%b", s.resolve("sparse.bin").toString()).ok().stdout().trim());
         assertTrue(blocks * 512 < (1 << 20), "holes kept: " + blocks + " blocks allocated");
@@ -129,7 +132,7 @@ class CopyOutTest {
         CopyOut c = copy("/dup");
         assertOutsideUntouched();
         assertTrue(Files.isSymbolicLink(out.resolve("dup/x")));
-        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("symlink is never followed")), c.warnings().toString());
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("already exists")), c.warnings().toString());
     }
 
     @Test
@@ -154,6 +157,23 @@ class CopyOutTest {
         Files.createSymbolicLink(out.resolve("hostname"), outside.resolve("x"));
         e = assertThrows(IOException.class, () -> copy("/etc/hostname"));
         assertTrue(e.getMessage().contains("not followed"), e.getMessage());
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void copyingAgainReplacesWhatAnEarlierCopyWroteWithoutFollowingIt() throws IOException {
+        FakeFs r = fg.root;
+        FakeFs.Node srv = r.dir(r.root(), "srv");
+        r.file(srv, "f", "new");
+        r.symlink(srv, "l", "target");
+        Files.createDirectory(out.resolve("srv"));
+        Files.createSymbolicLink(out.resolve("srv/f"), outside.resolve("victim"));
+        Files.writeString(out.resolve("srv/l"), "old file");
+        CopyOut c = copy("/srv");
+        assertTrue(c.warnings().isEmpty(), c.warnings().toString());
+        assertEquals("new", Files.readString(out.resolve("srv/f")));
+        assertFalse(Files.isSymbolicLink(out.resolve("srv/f")));
+        assertEquals("target", Files.readSymbolicLink(out.resolve("srv/l")).toString());
         assertOutsideUntouched();
     }
 

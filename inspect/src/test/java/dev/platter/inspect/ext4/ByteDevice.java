@@ -1,0 +1,78 @@
+package dev.platter.inspect.ext4;
+
+import dev.platter.core.BlockDevice;
+import dev.platter.core.Bounds;
+import dev.platter.core.Extent;
+import dev.platter.core.ReadOnlyDeviceException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A read-only device over a byte array: for images edited in memory (corruption, fuzzing). */
+final class ByteDevice implements BlockDevice {
+    final byte[] bytes;
+
+    ByteDevice(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    static ByteDevice of(Path image) throws IOException {
+        return new ByteDevice(Files.readAllBytes(image));
+    }
+
+    ByteDevice copy() {
+        return new ByteDevice(bytes.clone());
+    }
+
+    @Override
+    public long size() {
+        return bytes.length;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return true;
+    }
+
+    @Override
+    public void read(long pos, ByteBuffer dst) throws IOException {
+        Bounds.check(pos, dst.remaining(), bytes.length, describe());
+        dst.put(bytes, (int) pos, dst.remaining());
+    }
+
+    @Override
+    public void write(long pos, ByteBuffer src) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void writeZeroes(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void discard(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public Extent mapping(long pos, long maxLen) throws IOException {
+        Bounds.checkMapping(pos, maxLen, bytes.length, describe());
+        return Extent.data(pos, Math.min(maxLen, bytes.length - pos), pos, "memory");
+    }
+
+    @Override
+    public String describe() {
+        return "memory image";
+    }
+
+    @Override
+    public void close() {
+    }
+}
