@@ -3,22 +3,28 @@
 #
 # Usage: make-xfs-images.sh OUTDIR [VARIANT...]     (default: every variant except bigdir)
 #
-# Writes OUTDIR/src/ (the host files the protofile copies), OUTDIR/manifest.tsv (what the image must hold: one
-# line per entry: path, type, mode (octal), uid, gid, size, extra; extra = source file, symlink target, or
-# "major:minor"), OUTDIR/proto-VARIANT.txt and OUTDIR/VARIANT.img. Timestamps are mkfs time (protofile limit).
+# Writes OUTDIR/src/ (the host files the protofile copies), OUTDIR/manifest-VARIANT.tsv (what the image must hold,
+# one line per entry: path, type, mode (octal), uid, gid, size, extra; extra = source file, symlink target,
+# "major:minor", or a big directory's name count), OUTDIR/proto-VARIANT.txt and OUTDIR/VARIANT.img. Timestamps are
+# the mkfs time (a protofile limit).
 #
-# Variants: v5 (xfsprogs defaults: crc, ftype, finobt, sparse inodes, reflink, bigtime, inobtcount), v5-nobigtime
-# (RHEL 8 era), v5-rhel7 (RHEL 7 era: crc+ftype only), v4 (crc=0, 256-byte v2 inodes, ftype=0), v4-512 (512-byte
-# blocks, ftype=1), v5-1k (1 KiB blocks), v5-64k (64 KiB blocks), v5-dir16k (16 KiB directory blocks), v5-4ksect
-# (4 KiB sectors), v5-nrext64, v5-rmapbt, v5-ci (ASCII case-insensitive names), v5-rtlog (a realtime section and
-# an external log, in OUTDIR/v5-rtlog.rt and .log; protofile files all land on the data device), bigdir (v5 with dirs/big of $BIGDIR names, default 500000).
+# Variants:
+#   v5            xfsprogs defaults: crc, ftype, finobt, sparse inodes, reflink, bigtime, inobtcount
+#   v5-nobigtime  RHEL 8 era;  v5-rhel7: RHEL 7 era (crc and ftype only)
+#   v4            crc=0, 256-byte v2 inodes, ftype=0;  v4-512: 512-byte blocks, ftype=1
+#   v5-1k         1 KiB blocks;  v5-64k: 64 KiB blocks and 32 KiB sectors;  v5-4ksect: 4 KiB sectors
+#   v5-dir16k     16 KiB directory blocks;  v5-nrext64;  v5-rmapbt;  v5-ci: ASCII case-insensitive names
+#   v5-rtlog      a realtime section and an external log (OUTDIR/v5-rtlog.rt and .log); files stay on the data device
+#   bigdir        v5 plus dirs/big with $BIGDIR names (default 500000); not built unless named
 #
-# Directories dirs/d3, d50, d400, d2k, d50k give shortform, block, leaf, node and node with a btree fork; bigdir a deep node
-# directory. mkfs.xfs refuses filesystems under 300 MiB unless TEST_DIR, TEST_DEV and QA_CHECK_FS are all set.
+# Directories dirs/d3, d50, d400, d2k, d50k take the shortform, block, leaf, node and node-with-btree-fork shapes;
+# bigdir's is a node directory with a two-level hash btree. mkfs.xfs refuses filesystems under 300 MiB unless
+# TEST_DIR, TEST_DEV and QA_CHECK_FS are all set (done here).
 set -euo pipefail
 OUT="$1"; shift
 VARIANTS=("$@")
-[ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=(v5 v5-nobigtime v5-rhel7 v4 v4-512 v5-1k v5-64k v5-dir16k v5-4ksect v5-nrext64 v5-rmapbt v5-ci v5-rtlog)
+[ ${#VARIANTS[@]} -eq 0 ] && VARIANTS=(v5 v5-nobigtime v5-rhel7 v4 v4-512 v5-1k v5-64k v5-dir16k v5-4ksect v5-nrext64
+                                      v5-rmapbt v5-ci v5-rtlog)
 BIGDIR="${BIGDIR:-500000}"
 UUID=11111111-2222-3333-4444-666666666666
 export TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1
@@ -159,7 +165,7 @@ mkfs_opts() {
     v4) echo "-m crc=0 -i size=256 -n ftype=0";;
     v4-512) echo "-m crc=0 -b size=512 -n ftype=1";;
     v5-1k) echo "-b size=1024";;
-    v5-64k) echo "-b size=65536";;
+    v5-64k) echo "-b size=65536 -s size=32768";;
     v5-dir16k) echo "-n size=16384";;
     v5-4ksect) echo "-s size=4096";;
     v5-nrext64) echo "-i nrext64=1";;

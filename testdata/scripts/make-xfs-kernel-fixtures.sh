@@ -7,7 +7,7 @@
 # Usage: make-xfs-kernel-fixtures.sh [OUTDIR]     (default: testdata/fixtures)
 # Needs: xfsprogs, libguestfs-tools + libguestfs-xfs (runs the appliance under TCG: ~30 s a launch), xz.
 # Output: xfs-kernel-v5.img.xz, xfs-kernel-v4.img.xz, xfs-kernel-1k.img.xz, xfs-kernel-dirty.img.xz and their
-# .expected files (find/stat/md5sum/getfattr/statvfs as seen by the kernel, plus virt-df's output).
+# .expected.xz files (find/stat/md5sum/getfattr/statvfs as seen by the kernel, plus virt-df's output).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 OUT="$(cd "${1:-$HERE/../fixtures}" && pwd)"
@@ -49,6 +49,7 @@ build() { # name blocksize mkfs-options...
   populate "$img" "$bs"
   xfs_repair -n "$img" > "$WORK/$name.repair" 2>&1 || { cat "$WORK/$name.repair"; exit 1; }
   dump "$img" "$name"
+  xz -9e -T1 -f "$OUT/$name.expected"
   xz -9e -T1 -c "$img" > "$OUT/$name.img.xz"
 }
 
@@ -58,12 +59,14 @@ build xfs-kernel-1k 1024 -b size=1024
 
 # A dirty log: new files written, then the filesystem shut down without unmounting.
 cp --sparse=always "$WORK/xfs-kernel-v5.img" "$WORK/xfs-kernel-dirty.img"
-guestfish -a "$WORK/xfs-kernel-dirty.img" <<'GF' || true
+printf '#!/bin/sh\nxfs_io -x -c "shutdown -f" /sysroot\n' > "$WORK/shutdown.sh"
+guestfish -a "$WORK/xfs-kernel-dirty.img" <<GF || true
 run
 mount /dev/sda /
 mkdir /k/after
 write /k/after/committed-in-log.txt "only visible after log replay\n"
-debug sh "sync; xfs_io -x -c 'shutdown -f' /sysroot"
+debug-upload $WORK/shutdown.sh /tmp/shutdown.sh 0755
+debug sh /tmp/shutdown.sh
 GF
 {
   echo '# xfs_logprint -t'
@@ -71,5 +74,6 @@ GF
   echo '# virt-df'
   virt-df --csv -a "$WORK/xfs-kernel-dirty.img" | sed 1d
 } > "$OUT/xfs-kernel-dirty.expected"
+xz -9e -T1 -f "$OUT/xfs-kernel-dirty.expected"
 xz -9e -T1 -c "$WORK/xfs-kernel-dirty.img" > "$OUT/xfs-kernel-dirty.img.xz"
 ls -l "$OUT"/xfs-kernel-*

@@ -35,6 +35,7 @@ final class CdsTraining {
                 Main.run(args.toArray(new String[0]), sink, sink);
             }
             dev.platter.cli.guest.GuestTraining.run(dir);
+            dev.platter.cli.guest.XfsTraining.run(dir);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

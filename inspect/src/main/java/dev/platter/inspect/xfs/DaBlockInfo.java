@@ -35,10 +35,6 @@ record DaBlockInfo(long forw, long back, int magic) {
         };
     }
 
-    static int peekMagic(byte[] b) {
-        return Be.u16(b, 8);
-    }
-
     /**
      * Parses the header of a block read from {@code position}, checking (on v5) its CRC and self-description.
      *

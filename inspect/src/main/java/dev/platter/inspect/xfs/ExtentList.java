@@ -2,8 +2,6 @@ package dev.platter.inspect.xfs;
 
 import dev.platter.core.CorruptImageException;
 
-import java.util.Arrays;
-
 /** A fork in extents format: the records sit in the inode, sorted by file offset. */
 final class ExtentList implements ExtentMap {
     private final BmbtRecord[] records;
@@ -47,14 +45,6 @@ final class ExtentList implements ExtentMap {
     @Override
     public BmbtRecord last() {
         return records.length == 0 ? null : records[records.length - 1];
-    }
-
-    int size() {
-        return records.length;
-    }
-
-    BmbtRecord[] records() {
-        return Arrays.copyOf(records, records.length);
     }
 
     /** Index of the first record in {@code [from, to)} that ends after {@code fileBlock} (sorted records). */

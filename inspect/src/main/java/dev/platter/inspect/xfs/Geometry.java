@@ -87,11 +87,6 @@ final class Geometry {
         return ((agno * agBlocks + agbno) << blockLog) + (slot << sb.inodeLog());
     }
 
-    /** Byte offset of the filesystem block holding inode {@code ino}. */
-    long inodeBlockByte(long ino) throws CorruptImageException {
-        return inodeByte(ino) & ~((long) blockSize - 1);
-    }
-
     /** Bytes of data-device space, as the superblock says. */
     long deviceBytes() {
         return dblocks << blockLog;

@@ -16,7 +16,7 @@ record Superblock(
         long rbmIno, long rsumIno, long rextSize, long agBlocks, long agCount, long rbmBlocks, long logBlocks,
         int versionNum, int sectSize, int inodeSize, int inopBlock, byte[] fname, int blockLog, int sectLog,
         int inodeLog, int inopbLog, int agBlkLog, int rextsLog, int inProgress, int imaxPct, long icount, long ifree,
-        long fdblocks, long frextents, long uquotIno, long gquotIno, int qflags, int flags, int shared_vn,
+        long fdblocks, long frextents, long uquotIno, long gquotIno, int qflags, int flags, int sharedVn,
         long inoAlignMt, long unit, long width, int dirBlkLog, int logSectLog, int logSectSize, long logSunit,
         long features2, long badFeatures2, long featuresCompat, long featuresRoCompat, long featuresIncompat,
         long featuresLogIncompat, long crc, long spinoAlign, long pquotIno, long lsn, byte[] metaUuid) {

@@ -64,6 +64,11 @@ class XfsProtofileImagesTest {
             checkStatAgainstXfsDb(fs, img, List.of("/", "/files/big.bin", "/links/sym300", "/dev/bigdev",
                     "/dirs/d50k", "/meta/owned"));
             checkDirectoryShapes(img);
+            if (variant.equals("v5-nrext64")) {
+                // The large extent counters are per inode: make sure this variant's inodes really use them.
+                Map<String, String> d = XfsTestImages.xfsDbFields(img, "path /dirs/d50k", "print v3.flags2");
+                assertTrue((Long.decode(d.get("v3.flags2")) & InodeCore.FLAG2_NREXT64) != 0, d.toString());
+            }
             checkStatFs(fs, img);
             assertEquals(List.of(), fs.warnings());
         } finally {

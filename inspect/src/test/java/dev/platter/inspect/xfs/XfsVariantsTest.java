@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rarer shapes: v1 inodes, ASCII-CI names, a realtime section and an external log. */
-@RequiresTool({"mkfs.xfs", "xfs_db"})
+@RequiresTool({"mkfs.xfs", "xfs_db", "xfs_repair"})
 class XfsVariantsTest {
     @TempDir
     static Path dir;
