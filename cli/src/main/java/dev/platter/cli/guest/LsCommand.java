@@ -162,14 +162,38 @@ public final class LsCommand implements Callable<Integer> {
             return;
         }
         List<LsLong.Entry> entries = new ArrayList<>();
-        entries.add(new LsLong.Entry(new byte[] {'.'}, f.stat(), null));
+        entries.add(new LsLong.Entry(new byte[] {'.'}, f.stat(), null, accessMark(f)));
         GuestFile parent = f.path().length == 1 ? f : mounts.stat(parentPath(f.path()));
-        entries.add(new LsLong.Entry(new byte[] {'.', '.'}, parent.stat(), null));
+        entries.add(new LsLong.Entry(new byte[] {'.', '.'}, parent.stat(), null, accessMark(parent)));
         for (Mounts.Child c : sortedChildren(f)) {
             byte[] target = c.file().type() == FileType.SYMLINK ? mounts.readlink(c.file()) : null;
-            entries.add(new LsLong.Entry(c.name(), c.file().stat(), target));
+            entries.add(new LsLong.Entry(c.name(), c.file().stat(), target, accessMark(c.file())));
         }
         out.write(LsLong.format(entries, true, now));
+    }
+
+    /**
+     * GNU ls's mark after the mode: '+' when the file has an ACL beyond its mode bits (an access ACL with more than
+     * the three base entries, or a directory's default ACL), else '.' when it has an SELinux label, else none.
+     * Symlinks are not marked (ls -l does not follow them to read the label of the link itself in the appliance).
+     */
+    private static char accessMark(GuestFile f) throws IOException {
+        if (f.type() == FileType.SYMLINK) {
+            return 0;
+        }
+        java.util.Map<String, byte[]> xattrs = f.fs().xattrs(f.inode());
+        if (xattrs.isEmpty()) {
+            return 0;
+        }
+        byte[] access = xattrs.get("system.posix_acl_access");
+        // The xattr form: a 4-byte version, then 8 bytes per entry.
+        if (access != null && access.length > 4 + 3 * 8) {
+            return '+';
+        }
+        if (f.isDirectory() && xattrs.containsKey("system.posix_acl_default")) {
+            return '+';
+        }
+        return xattrs.containsKey("security.selinux") ? '.' : 0;
     }
 
     /** guestfs_find: every path below the directory, relative to it with a leading "/", sorted as strcmp sorts. */

@@ -4,10 +4,8 @@ import dev.platter.inspect.fs.FileStat;
 import dev.platter.inspect.fs.FileType;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.time.LocalDate;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * GNU ls's long format ({@code ls -la} in the C locale and UTC, as libguestfs's appliance runs it): the "total"
@@ -20,8 +18,14 @@ public final class LsLong {
     /** GNU ls's "six months": half of 365.2425 days, in seconds. */
     private static final long SIX_MONTHS = 31556952L / 2;
 
-    /** One line to print: the name (bytes), its attributes, and a symlink's target (or null). */
-    public record Entry(byte[] name, FileStat stat, byte[] linkTarget) {
+    /**
+     * One line to print: the name (bytes), its attributes, a symlink's target (or null), and GNU ls's access mark
+     * after the mode: '+' for an ACL, '.' for an SELinux label, or 0 for neither.
+     */
+    public record Entry(byte[] name, FileStat stat, byte[] linkTarget, char mark) {
+        public Entry(byte[] name, FileStat stat, byte[] linkTarget) {
+            this(name, stat, linkTarget, (char) 0);
+        }
     }
 
     private LsLong() {
@@ -36,7 +40,9 @@ public final class LsLong {
         int majorW = 0;
         int minorW = 0;
         long blocks = 0;
+        boolean anyMark = false;
         for (Entry e : entries) {
+            anyMark |= e.mark() != 0;
             FileStat s = e.stat();
             nlinkW = Math.max(nlinkW, Long.toString(s.nlink()).length());
             uidW = Math.max(uidW, Long.toString(s.uid()).length());
@@ -59,9 +65,14 @@ public final class LsLong {
         for (Entry e : entries) {
             FileStat s = e.stat();
             String size = isDevice(s)
-                    ? String.format(Locale.ROOT, "%" + majorW + "d, %" + minorW + "d", s.rdevMajor(), s.rdevMinor())
+                    ? pad(Long.toString(s.rdevMajor()), majorW) + ", " + pad(Long.toString(s.rdevMinor()), minorW)
                     : Long.toString(s.size());
-            out.text(mode(s.mode())).ch(' ')
+            out.text(mode(s.mode()));
+            if (anyMark) {
+                // GNU ls adds the mark column to every line once one entry has a mark.
+                out.ch(e.mark() == 0 ? ' ' : e.mark());
+            }
+            out.ch(' ')
                     .text(pad(Long.toString(s.nlink()), nlinkW)).ch(' ')
                     .text(pad(Long.toString(s.uid()), uidW)).ch(' ')
                     .text(pad(Long.toString(s.gid()), gidW)).ch(' ')
@@ -104,16 +115,26 @@ public final class LsLong {
         return new String(c);
     }
 
+    /**
+     * The date column. Built by hand rather than with Formatter: a listing of many thousand names runs in a cold JVM,
+     * where Formatter's per-call pattern parsing costs more than reading the directory.
+     */
     static String date(Instant t, Instant now) {
-        if (t == null) {
-            t = Instant.EPOCH;
-        }
-        ZonedDateTime z = t.atZone(ZoneOffset.UTC);
-        long secs = t.getEpochSecond();
+        long secs = t == null ? 0 : t.getEpochSecond();
+        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(secs, 86400));
+        int secOfDay = (int) Math.floorMod(secs, 86400);
         boolean recent = now.getEpochSecond() - SIX_MONTHS < secs && secs <= now.getEpochSecond();
-        String day = String.format(Locale.ROOT, "%2d", z.getDayOfMonth());
-        String month = MONTHS[z.getMonthValue() - 1];
-        return recent ? month + " " + day + String.format(Locale.ROOT, " %02d:%02d", z.getHour(), z.getMinute())
-                : month + " " + day + "  " + z.getYear();
+        StringBuilder sb = new StringBuilder(12).append(MONTHS[day.getMonthValue() - 1]).append(' ');
+        int dom = day.getDayOfMonth();
+        sb.append(dom < 10 ? " " : "").append(dom);
+        if (recent) {
+            int hour = secOfDay / 3600;
+            int minute = secOfDay / 60 % 60;
+            sb.append(' ').append(hour < 10 ? "0" : "").append(hour).append(':').append(minute < 10 ? "0" : "")
+                    .append(minute);
+        } else {
+            sb.append("  ").append(day.getYear());
+        }
+        return sb.toString();
     }
 }
