@@ -1,10 +1,9 @@
 package dev.platter.inspect.ext4;
 
-import dev.platter.core.BlockDevice;
 import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +13,7 @@ import java.nio.ByteBuffer;
  * unwritten extents read as zeros. The mapping reports holes as UNALLOCATED, unwritten extents as ZERO, and stored
  * runs with the status the underlying device gives their blocks (so zero runs of a sparse image stay ZERO).
  */
-final class Ext4File implements BlockDevice {
+final class Ext4File implements ReadOnlyBlockDevice {
     private final Ext4FileSystem fs;
     private final Inode inode;
     private final long size;
@@ -33,11 +32,6 @@ final class Ext4File implements BlockDevice {
     @Override
     public long size() {
         return size;
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
     }
 
     @Override
@@ -119,26 +113,6 @@ final class Ext4File implements BlockDevice {
                 dst.put((byte) 0);
             }
         }
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
-        // Nothing is ever written.
     }
 
     @Override

@@ -1,10 +1,9 @@
 package dev.platter.inspect.xfs;
 
-import dev.platter.core.BlockDevice;
 import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +12,7 @@ import java.nio.ByteBuffer;
  * The contents of a regular file as a read-only device of the file's size. Holes read as zeros and map as
  * UNALLOCATED; unwritten (preallocated) extents read as zeros and map as ZERO; blocks past EOF are ignored.
  */
-final class XfsFileDevice implements BlockDevice {
+final class XfsFileDevice implements ReadOnlyBlockDevice {
     private static final int MAX_MERGED_EXTENTS = 1024;
     private static final byte[] ZEROS = new byte[65536];
 
@@ -45,11 +44,6 @@ final class XfsFileDevice implements BlockDevice {
     @Override
     public long size() {
         return size;
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
     }
 
     private long bytes(long blocks) {
@@ -129,26 +123,6 @@ final class XfsFileDevice implements BlockDevice {
         } catch (RuntimeException e) {
             throw XfsFileSystem.corrupt(inode.what() + " data", e);
         }
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
-        // Nothing is ever written.
     }
 
     @Override

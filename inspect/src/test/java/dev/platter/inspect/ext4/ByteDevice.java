@@ -1,9 +1,8 @@
 package dev.platter.inspect.ext4;
 
-import dev.platter.core.BlockDevice;
 import dev.platter.core.Bounds;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A read-only device over a byte array: for images edited in memory (corruption, fuzzing). */
-final class ByteDevice implements BlockDevice {
+final class ByteDevice implements ReadOnlyBlockDevice {
     final byte[] bytes;
 
     ByteDevice(byte[] bytes) {
@@ -32,33 +31,9 @@ final class ByteDevice implements BlockDevice {
     }
 
     @Override
-    public boolean isReadOnly() {
-        return true;
-    }
-
-    @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
         Bounds.check(pos, dst.remaining(), bytes.length, describe());
         dst.put(bytes, (int) pos, dst.remaining());
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.platter.inspect.xfs;
 
 import dev.platter.core.BlockDevice;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * A read-only view of a device with some bytes replaced (damaged copies of a good image without copying it), which
  * can also record the ranges read through it (to find where an image keeps its metadata).
  */
-final class OverlayDevice implements BlockDevice {
+final class OverlayDevice implements ReadOnlyBlockDevice {
     private final BlockDevice base;
     private final TreeMap<Long, Byte> patches = new TreeMap<>();
     private List<long[]> recorded;
@@ -42,11 +42,6 @@ final class OverlayDevice implements BlockDevice {
     }
 
     @Override
-    public boolean isReadOnly() {
-        return true;
-    }
-
-    @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
         int start = dst.position();
         int len = dst.remaining();
@@ -59,25 +54,6 @@ final class OverlayDevice implements BlockDevice {
         for (Map.Entry<Long, Byte> p : patches.subMap(pos, pos + len).entrySet()) {
             dst.put(start + (int) (p.getKey() - pos), p.getValue());
         }
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
     }
 
     @Override
