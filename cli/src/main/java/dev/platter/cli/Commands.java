@@ -16,6 +16,8 @@ final class Commands {
     static {
         COMMANDS.put("create", CreateCommand::new);
         COMMANDS.put("info", InfoCommand::new);
+        COMMANDS.put("convert", ConvertCommand::new);
+        COMMANDS.put("map", MapCommand::new);
     }
 
     private Commands() {
