@@ -18,6 +18,8 @@ final class Commands {
         COMMANDS.put("info", InfoCommand::new);
         COMMANDS.put("convert", ConvertCommand::new);
         COMMANDS.put("map", MapCommand::new);
+        COMMANDS.put("compare", CompareCommand::new);
+        COMMANDS.put("measure", MeasureCommand::new);
     }
 
     private Commands() {
