@@ -20,6 +20,7 @@ final class Commands {
         COMMANDS.put("map", MapCommand::new);
         COMMANDS.put("compare", CompareCommand::new);
         COMMANDS.put("measure", MeasureCommand::new);
+        COMMANDS.put("dd", DdCommand::new);
     }
 
     private Commands() {

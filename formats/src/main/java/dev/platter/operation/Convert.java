@@ -172,18 +172,40 @@ public final class Convert {
             readsZero = !targetHasBacking
                     && (TargetFormats.orderIndependent(options.targetFormat()) || prealloc.equals("off"));
         }
-        ClusterCompressor compressor = options.compress() ? target.compressor() : null;
-        if (options.compress() && compressor == null) {
+        return copy(sources, target, new Settings(options.sparseSize(), readsZero, targetHasBacking,
+                targetBackingSize, options.compress(), options.workers(), options.outOfOrder()), listener);
+    }
+
+    /**
+     * How a copy runs once source and target are open.
+     *
+     * @param sparseSize        {@code -S} in bytes
+     * @param targetReadsZero   the target reads as zeros wherever nothing is written
+     * @param targetHasBacking  the target has a backing file: only the source's top layer is copied
+     * @param targetBackingSize size of the target's backing file, or -1 when unknown
+     * @param compress          {@code -c}
+     * @param workers           parallel requests
+     * @param outOfOrder        {@code -W}
+     */
+    record Settings(long sparseSize, boolean targetReadsZero, boolean targetHasBacking, long targetBackingSize,
+                    boolean compress, int workers, boolean outOfOrder) {
+    }
+
+    /** Copies every source byte the target needs; shared by convert and dd. */
+    static ConvertResult copy(ConvertSources sources, ConvertTarget target, Settings s, ProgressListener listener)
+            throws IOException {
+        ClusterCompressor compressor = s.compress() ? target.compressor() : null;
+        if (s.compress() && compressor == null) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }
         long compressCluster = compressor == null ? 0 : compressor.clusterSize();
         int bufferSize = (int) Math.max(BUFFER_SIZE, compressCluster);
 
         long work = 0;
-        boolean countZero = options.sparseSize() == 0;
+        boolean countZero = s.sparseSize() == 0;
         if (listener != ProgressListener.NONE) {
-            ChunkPlanner survey = new ChunkPlanner(sources, bufferSize, compressCluster, targetHasBacking,
-                    targetBackingSize);
+            ChunkPlanner survey = new ChunkPlanner(sources, bufferSize, compressCluster, s.targetHasBacking(),
+                    s.targetBackingSize());
             for (Chunk c = survey.next(); c != null; c = survey.next()) {
                 if (c.kind() == Chunk.Kind.DATA || (countZero && c.kind() == Chunk.Kind.ZERO)) {
                     work += c.len();
@@ -192,12 +214,11 @@ public final class Convert {
             listener.progress(0, work);
         }
         CopyPipeline.Progress progress = new CopyPipeline.Progress(listener, work, countZero);
-        ChunkPlanner planner = new ChunkPlanner(sources, bufferSize, compressCluster, targetHasBacking,
-                targetBackingSize);
-        ChunkProcessor processor = new ChunkProcessor(sources, options.sparseSize(), readsZero, compressor,
+        ChunkPlanner planner = new ChunkPlanner(sources, bufferSize, compressCluster, s.targetHasBacking(),
+                s.targetBackingSize());
+        ChunkProcessor processor = new ChunkProcessor(sources, s.sparseSize(), s.targetReadsZero(), compressor,
                 bufferSize);
-        new CopyPipeline(planner, processor, target, options.workers(), options.outOfOrder(), bufferSize, progress)
-                .run();
+        new CopyPipeline(planner, processor, target, s.workers(), s.outOfOrder(), bufferSize, progress).run();
         if (listener != ProgressListener.NONE) {
             listener.progress(work, work);
         }
