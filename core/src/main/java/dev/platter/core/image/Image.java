@@ -32,4 +32,12 @@ public interface Image extends BlockDevice {
     default void resize(long newSize, boolean allowShrink) throws IOException {
         throw new UnsupportedFeatureException("resize", formatName() + " images cannot be resized");
     }
+
+    /**
+     * Checks the image's metadata for consistency and, with {@code repair}, fixes what it may (the image must then
+     * be open read-write). Formats without a checker refuse, as qemu-img does.
+     */
+    default ImageCheck check(ImageCheck.Repair repair) throws IOException {
+        throw new UnsupportedFeatureException("check", "This image format does not support checks");
+    }
 }

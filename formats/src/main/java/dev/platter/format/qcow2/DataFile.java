@@ -1,0 +1,88 @@
+package dev.platter.format.qcow2;
+
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceKind;
+import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where guest data clusters live: the image file itself, or the external data file (incompatible bit 2) named in
+ * the header, opened lazily through the reference gate the first time data is read or written.
+ */
+final class DataFile {
+    private final Storage image;
+    private final String reference;
+    private final OpenOptions options;
+    private final boolean readOnly;
+    private volatile Storage external;
+
+    private DataFile(Storage image, String reference, OpenOptions options, boolean readOnly) {
+        this.image = image;
+        this.reference = reference;
+        this.options = options;
+        this.readOnly = readOnly;
+    }
+
+    static DataFile inImage(Storage image) {
+        return new DataFile(image, null, null, image.isReadOnly());
+    }
+
+    static DataFile external(Storage image, String reference, OpenOptions options) {
+        return new DataFile(image, reference, options, image.isReadOnly());
+    }
+
+    boolean isExternal() {
+        return reference != null;
+    }
+
+    /** The name map and info show for data clusters. */
+    String name() {
+        if (reference == null) {
+            return image.name();
+        }
+        Storage s = external;
+        return s != null ? s.name() : Qcow2Image.pathCombine(image.name(), reference);
+    }
+
+    Storage storage() throws IOException {
+        if (reference == null) {
+            return image;
+        }
+        Storage s = external;
+        if (s == null) {
+            synchronized (this) {
+                s = external;
+                if (s == null) {
+                    Path referrer = image.path() != null ? image.path() : Path.of(image.name());
+                    Path resolved = options.resolver().resolve(referrer, reference, ReferenceKind.DATA_FILE);
+                    String shown = Qcow2Image.pathCombine(image.name(), reference);
+                    try {
+                        s = FileStorage.open(resolved, shown, readOnly);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        throw new IOException("Could not open '" + shown + "': No such file or directory", e);
+                    }
+                    external = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    void flush() throws IOException {
+        Storage s = external;
+        if (s != null) {
+            s.flush();
+        }
+    }
+
+    void close() throws IOException {
+        Storage s = external;
+        external = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+}

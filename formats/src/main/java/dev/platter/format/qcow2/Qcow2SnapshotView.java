@@ -1,0 +1,109 @@
+package dev.platter.format.qcow2;
+
+import dev.platter.core.Bounds;
+import dev.platter.core.Extent;
+import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageInfo;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A read-only view of one internal snapshot: reads and mapping through the snapshot's L1 copy, with the
+ * snapshot's disk size and the image's backing file. Closing it leaves the image open.
+ */
+final class Qcow2SnapshotView implements Image {
+    private final Qcow2Image image;
+    private final SnapshotEntry snapshot;
+    private final GuestReader reader;
+
+    Qcow2SnapshotView(Qcow2Image image, SnapshotEntry snapshot, L1Table l1) {
+        this.image = image;
+        this.snapshot = snapshot;
+        Qcow2Metadata m = image.metadata();
+        this.reader = new GuestReader(m, () -> l1, this::size, image::backing, image.dataFile(),
+                image.compressionType().decompressor());
+    }
+
+    @Override
+    public long size() {
+        return snapshot.diskSize();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return true;
+    }
+
+    @Override
+    public void read(long pos, ByteBuffer dst) throws IOException {
+        Bounds.check(pos, dst.remaining(), size(), describe());
+        image.lock().readLock().lock();
+        try {
+            reader.read(pos, dst);
+        } finally {
+            image.lock().readLock().unlock();
+        }
+    }
+
+    @Override
+    public Extent mapping(long pos, long maxLen) throws IOException {
+        Bounds.checkMapping(pos, maxLen, size(), describe());
+        image.lock().readLock().lock();
+        try {
+            return reader.mapping(pos, maxLen);
+        } finally {
+            image.lock().readLock().unlock();
+        }
+    }
+
+    @Override
+    public void write(long pos, ByteBuffer src) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void writeZeroes(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void discard(long pos, long len) throws IOException {
+        throw new ReadOnlyDeviceException(describe());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public String describe() {
+        return image.describe() + " [snapshot " + snapshot.id() + " '" + snapshot.name() + "']";
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String formatName() {
+        return Qcow2Format.NAME;
+    }
+
+    @Override
+    public Storage storage() {
+        return image.storage();
+    }
+
+    @Override
+    public Image backing() {
+        return image.backing();
+    }
+
+    @Override
+    public ImageInfo info() throws IOException {
+        return image.info();
+    }
+}
