@@ -19,6 +19,8 @@ final class ChunkProcessor {
     private final ClusterCompressor compressor;
     private final ByteBuffer zeros;
     private volatile ByteBuffer compressedZeroCluster;
+    /** Screens clusters before a slow codec, or null. */
+    private final CompressibilityProbe probe;
 
     /**
      * @param sparseSize      {@code -S} in bytes (0: write everything)
@@ -34,6 +36,8 @@ final class ChunkProcessor {
         this.alignmentSectors = sparseSectors == 0 ? 1 : Integer.highestOneBit((int) sparseSectors);
         this.targetReadsZero = targetReadsZero;
         this.compressor = compressor;
+        this.probe = compressor != null && compressor.slowOnIncompressible() && !Boolean.getBoolean(
+                "platter.convert.noprobe") ? new CompressibilityProbe(compressor.clusterSize()) : null;
         this.zeros = ByteBuffer.allocateDirect(Math.max(bufferSize, compressor == null ? 0
                 : compressor.clusterSize())).asReadOnlyBuffer();
     }
@@ -180,7 +184,8 @@ final class ChunkProcessor {
             }
             packed = z == null ? null : z.asReadOnlyBuffer();
         } else {
-            packed = compressor.compress(cluster.duplicate());
+            packed = probe != null && probe.incompressible(cluster, 0, cluster.remaining()) ? null
+                    : compressor.compress(cluster.duplicate());
         }
         if (packed != null) {
             ops.add(new WriteOp.Compressed(pos, packed));

@@ -17,4 +17,12 @@ public interface ClusterCompressor {
      * smaller than a cluster: such clusters are stored as they are, as qemu does.
      */
     ByteBuffer compress(ByteBuffer cluster) throws IOException;
+
+    /**
+     * True when the codec spends as long failing on incompressible data as compressing (deflate), so that the
+     * conversion screens clusters with a cheap probe first; false when the codec gives up quickly by itself (zstd).
+     */
+    default boolean slowOnIncompressible() {
+        return false;
+    }
 }

@@ -101,17 +101,24 @@ public final class Convert {
         OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
                 .withResolver(options.resolver());
         List<Image> images = new ArrayList<>();
+        List<Image> owned = new ArrayList<>();
         try {
             for (int i = 0; i < options.sources().size(); i++) {
                 Image img = Images.open(options.sources().get(i), options.sourceNames().get(i), open);
-                images.add(img);
                 if (options.snapshot() != null) {
-                    images.set(i, Snapshots.openView(img, options.snapshot()));
+                    owned.add(img);
+                    images.add(Snapshots.openView(img, options.snapshot()));
+                } else {
+                    images.add(img);
                 }
             }
-            return new ConvertSources(images);
+            return new ConvertSources(images, owned);
         } catch (IOException | RuntimeException e) {
-            for (Image img : images) {
+            List<Image> all = new ArrayList<>(owned);
+            if (options.snapshot() == null) {
+                all.addAll(images);
+            }
+            for (Image img : all) {
                 try {
                     img.close();
                 } catch (IOException suppressed) {
@@ -144,7 +151,7 @@ public final class Convert {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");
             }
-            return Targets.of(image, TargetFormats.orderIndependent(format.name()), options.compress());
+            return Targets.of(image, TargetFormats.orderIndependent(format.name()));
         } catch (RuntimeException e) {
             try {
                 image.close();
@@ -157,7 +164,7 @@ public final class Convert {
 
     private ConvertResult copy(ConvertSources sources, ConvertTarget target, ProgressListener listener)
             throws IOException {
-        Image targetImage = target instanceof ImageTarget it ? it.image() : null;
+        Image targetImage = Targets.imageOf(target);
         boolean targetHasBacking = backingFile() != null;
         long targetBackingSize = -1;
         if (targetHasBacking && !options.skipCreate() && targetImage != null && targetImage.backing() != null) {

@@ -16,13 +16,21 @@ import java.util.List;
  */
 final class ConvertSources implements Closeable {
     private final List<Image> images;
+    /** Images behind snapshot views, closed with the sources. */
+    private final List<Image> owned;
     /** starts[i] is where source i begins; starts[n] is the total size. */
     private final long[] starts;
     /** Per source: the status-run alignment (its cluster size, at least a sector), as qemu-img uses it. */
     private final long[] alignment;
 
     ConvertSources(List<Image> images) throws IOException {
+        this(images, List.of());
+    }
+
+    /** Sources whose views depend on {@code owned} images, closed after them. */
+    ConvertSources(List<Image> images, List<Image> owned) throws IOException {
         this.images = List.copyOf(images);
+        this.owned = List.copyOf(owned);
         this.starts = new long[images.size() + 1];
         this.alignment = new long[images.size()];
         for (int i = 0; i < images.size(); i++) {
@@ -147,7 +155,9 @@ final class ConvertSources implements Closeable {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (Image img : images) {
+        List<Image> all = new java.util.ArrayList<>(images);
+        all.addAll(owned);
+        for (Image img : all) {
             try {
                 img.close();
             } catch (IOException e) {
