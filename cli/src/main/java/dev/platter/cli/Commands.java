@@ -21,6 +21,8 @@ final class Commands {
         COMMANDS.put("compare", CompareCommand::new);
         COMMANDS.put("measure", MeasureCommand::new);
         COMMANDS.put("dd", DdCommand::new);
+        COMMANDS.put("rebase", RebaseCommand::new);
+        COMMANDS.put("commit", CommitCommand::new);
     }
 
     private Commands() {

@@ -20,8 +20,14 @@ final class ChunkPlanner {
     private final long bufferSize;
     /** Cluster size of a compressed target, or 0. */
     private final long compressCluster;
-    /** With a target backing file: only the source's top layer counts; the rest is left to the backing file. */
-    private final boolean targetHasBacking;
+    /** Copy everything, whatever layer holds it. */
+    static final int ALL_LAYERS = Integer.MAX_VALUE;
+
+    /**
+     * How many layers of the source's chain are copied, from the top: with a target backing file only the top
+     * (1), for commit the layers above the base; the rest is left to the target's backing file.
+     */
+    private final int copiedLayers;
     /** Size of the target's backing file, or -1: past it, zero runs need not be written. */
     private final long targetBackingSize;
 
@@ -30,13 +36,13 @@ final class ChunkPlanner {
     private Chunk.Kind status;
     private Extent statusRun;
 
-    ChunkPlanner(ConvertSources sources, long bufferSize, long compressCluster, boolean targetHasBacking,
+    ChunkPlanner(ConvertSources sources, long bufferSize, long compressCluster, int copiedLayers,
                  long targetBackingSize) {
         this.sources = sources;
         this.total = sources.size();
         this.bufferSize = bufferSize;
         this.compressCluster = compressCluster;
-        this.targetHasBacking = targetHasBacking;
+        this.copiedLayers = copiedLayers;
         this.targetBackingSize = targetBackingSize;
     }
 
@@ -108,15 +114,19 @@ final class ChunkPlanner {
 
     /** What a run of the source's map means for the target (qemu's block status, with or without a base). */
     private Chunk.Kind kindOf(Image image, Extent e, long local) {
-        if (!targetHasBacking || image.backing() == null) {
+        if (copiedLayers == ALL_LAYERS || image.backing() == null) {
             return e.status() == Extent.Status.DATA ? Chunk.Kind.DATA : Chunk.Kind.ZERO;
         }
-        // Only the top layer is copied; everything below is the new backing file's business.
-        if (e.depth() == 0 && e.status() != Extent.Status.UNALLOCATED) {
+        // Only the upper layers are copied; everything below is the target's backing file's business.
+        if (e.depth() < copiedLayers && e.status() != Extent.Status.UNALLOCATED) {
             return e.status() == Extent.Status.DATA ? Chunk.Kind.DATA : Chunk.Kind.ZERO;
         }
-        if (local >= image.backing().size()) {
-            // Unallocated past the end of the source's backing file: zeros, not backing content.
+        Image first = image;
+        for (int d = 0; d < copiedLayers && first != null; d++) {
+            first = first.backing();
+        }
+        if (first == null || local >= first.size()) {
+            // Unallocated above a layer that ends before this run: zeros, not backing content.
             return Chunk.Kind.ZERO;
         }
         return Chunk.Kind.BACKING;

@@ -13,7 +13,10 @@ import java.util.List;
  */
 final class ChunkProcessor {
     private final ConvertSources sources;
+    /** Zero stretches of at least this many sectors in data are left out; 0: write everything. */
     private final long sparseSectors;
+    /** Data is written as it is and zero runs as zero writes (no scanning, no full allocation). */
+    private final boolean asIs;
     private final int alignmentSectors;
     private final boolean targetReadsZero;
     private final ClusterCompressor compressor;
@@ -31,7 +34,8 @@ final class ChunkProcessor {
     ChunkProcessor(ConvertSources sources, long sparseSize, boolean targetReadsZero, ClusterCompressor compressor,
                    int bufferSize) {
         this.sources = sources;
-        this.sparseSectors = sparseSize / ZeroScan.SECTOR;
+        this.asIs = sparseSize < 0;
+        this.sparseSectors = asIs ? 0 : sparseSize / ZeroScan.SECTOR;
         // Zero runs end aligned to the sparse size (a power of two at most), as qemu-img aligns them.
         this.alignmentSectors = sparseSectors == 0 ? 1 : Integer.highestOneBit((int) sparseSectors);
         this.targetReadsZero = targetReadsZero;
@@ -50,7 +54,7 @@ final class ChunkProcessor {
     /** True when the request can produce no write at all. */
     boolean isNoOp(Chunk c) {
         return c.kind() == Chunk.Kind.BACKING
-                || (c.kind() == Chunk.Kind.ZERO && sparseSectors > 0 && targetReadsZero);
+                || (c.kind() == Chunk.Kind.ZERO && (sparseSectors > 0 || asIs) && targetReadsZero);
     }
 
     /**
@@ -81,6 +85,7 @@ final class ChunkProcessor {
                 if (compressor != null) {
                     compressData(c.pos(), buf, len, ops);
                 } else if (sparseSectors == 0) {
+                    // -S 0 or as-is: the data goes out whole.
                     ops.add(new WriteOp.Data(c.pos(), buf.slice(0, len)));
                 } else {
                     sparseData(c.pos(), buf, len, ops);
@@ -107,7 +112,7 @@ final class ChunkProcessor {
     }
 
     private void zeroRange(long pos, long len, List<WriteOp> ops) throws IOException {
-        if (sparseSectors > 0) {
+        if (sparseSectors > 0 || asIs) {
             if (!targetReadsZero) {
                 ops.add(new WriteOp.Zeroes(pos, len));
             }

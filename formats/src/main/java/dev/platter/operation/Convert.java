@@ -151,7 +151,7 @@ public final class Convert {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");
             }
-            return Targets.of(image, TargetFormats.orderIndependent(format.name()));
+            return Targets.of(image, TargetFormats.orderIndependent(format.name()), true);
         } catch (RuntimeException e) {
             try {
                 image.close();
@@ -179,22 +179,26 @@ public final class Convert {
             readsZero = !targetHasBacking
                     && (TargetFormats.orderIndependent(options.targetFormat()) || prealloc.equals("off"));
         }
-        return copy(sources, target, new Settings(options.sparseSize(), readsZero, targetHasBacking,
-                targetBackingSize, options.compress(), options.workers(), options.outOfOrder()), listener);
+        return copy(sources, target, new Settings(options.sparseSize(), readsZero,
+                targetHasBacking ? 1 : ChunkPlanner.ALL_LAYERS, targetBackingSize, options.compress(),
+                options.workers(), options.outOfOrder()), listener);
     }
 
     /**
      * How a copy runs once source and target are open.
      *
-     * @param sparseSize        {@code -S} in bytes
+     * @param sparseSize        {@code -S} in bytes: zero stretches of at least this size found in data are not
+     *                          written; 0 writes everything (zero runs too, as data); -1 writes data as it is and
+     *                          zero runs as zero writes (commit)
      * @param targetReadsZero   the target reads as zeros wherever nothing is written
-     * @param targetHasBacking  the target has a backing file: only the source's top layer is copied
+     * @param copiedLayers      how many layers of the source chain are copied from the top (1 with a target backing
+     *                          file; {@link ChunkPlanner#ALL_LAYERS} otherwise)
      * @param targetBackingSize size of the target's backing file, or -1 when unknown
      * @param compress          {@code -c}
      * @param workers           parallel requests
      * @param outOfOrder        {@code -W}
      */
-    record Settings(long sparseSize, boolean targetReadsZero, boolean targetHasBacking, long targetBackingSize,
+    record Settings(long sparseSize, boolean targetReadsZero, int copiedLayers, long targetBackingSize,
                     boolean compress, int workers, boolean outOfOrder) {
     }
 
@@ -210,8 +214,11 @@ public final class Convert {
 
         long work = 0;
         boolean countZero = s.sparseSize() == 0;
+        if (s.sparseSize() < 0 && s.targetReadsZero()) {
+            throw new IllegalArgumentException("copying without zero detection needs zero writes");
+        }
         if (listener != ProgressListener.NONE) {
-            ChunkPlanner survey = new ChunkPlanner(sources, bufferSize, compressCluster, s.targetHasBacking(),
+            ChunkPlanner survey = new ChunkPlanner(sources, bufferSize, compressCluster, s.copiedLayers(),
                     s.targetBackingSize());
             for (Chunk c = survey.next(); c != null; c = survey.next()) {
                 if (c.kind() == Chunk.Kind.DATA || (countZero && c.kind() == Chunk.Kind.ZERO)) {
@@ -221,7 +228,7 @@ public final class Convert {
             listener.progress(0, work);
         }
         CopyPipeline.Progress progress = new CopyPipeline.Progress(listener, work, countZero);
-        ChunkPlanner planner = new ChunkPlanner(sources, bufferSize, compressCluster, s.targetHasBacking(),
+        ChunkPlanner planner = new ChunkPlanner(sources, bufferSize, compressCluster, s.copiedLayers(),
                 s.targetBackingSize());
         ChunkProcessor processor = new ChunkProcessor(sources, s.sparseSize(), s.targetReadsZero(), compressor,
                 bufferSize);

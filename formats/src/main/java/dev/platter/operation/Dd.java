@@ -57,8 +57,8 @@ public final class Dd {
                     .withFormat(outFormat.name()));
             try (ImageTarget target = new ImageTarget(out, TargetFormats.orderIndependent(outFormat.name()));
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
-                Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true, false,
-                        -1, false, ConvertOptions.defaultWorkers(), false), ProgressListener.NONE);
+                Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,
+                        ChunkPlanner.ALL_LAYERS, -1, false, ConvertOptions.defaultWorkers(), false), ProgressListener.NONE);
             }
             return new DdResult(outSize, false);
         }

@@ -10,10 +10,12 @@ final class Qcow2Target implements ConvertTarget {
     private final Qcow2Image image;
     private final ClusterCompressor compressor;
 
-    Qcow2Target(Qcow2Image image) {
+    Qcow2Target(Qcow2Image image, boolean unsafeCache) {
         this.image = image;
-        // qemu-img convert writes its target with cache=unsafe: no flushes until the image is closed.
-        image.setFlushBarriers(false);
+        if (unsafeCache) {
+            // qemu-img convert writes its target with cache=unsafe: no flushes until the image is closed.
+            image.setFlushBarriers(false);
+        }
         dev.platter.format.qcow2.ClusterCompressor inner = image.compressor();
         int cs = image.clusterSize();
         boolean deflate = image.compressionType() == dev.platter.format.qcow2.CompressionType.ZLIB;
