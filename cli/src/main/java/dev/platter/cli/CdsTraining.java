@@ -22,11 +22,16 @@ final class CdsTraining {
         Path dir = Files.createTempDirectory("platter-cds");
         try {
             String raw = dir.resolve("train.raw").toString();
+            String qcow2 = dir.resolve("train.qcow2").toString();
             for (List<String> args : List.of(
                     List.of("--help"),
                     List.of("create", "-q", "-f", "raw", raw, "1M"),
                     List.of("info", "-f", "raw", raw),
-                    List.of("info", "--output=json", raw))) {
+                    List.of("info", "--output=json", raw),
+                    List.of("convert", "-f", "raw", "-O", "qcow2", raw, qcow2),
+                    List.of("map", "--output=json", qcow2),
+                    List.of("compare", "-f", "raw", "-F", "qcow2", raw, qcow2),
+                    List.of("measure", "--output=json", "-O", "qcow2", qcow2))) {
                 PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
                 Main.run(args.toArray(new String[0]), sink, sink);
             }
