@@ -72,6 +72,11 @@ class ConvertRoundTripTest {
         qemu("convert", "-c", "-f", "raw", "-O", "qcow2", raw.toString(), p("zlib.img").toString());
         qemu("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "compression_type=zstd", raw.toString(),
                 p("zstd.img").toString());
+        // Preallocated targets: qemu's block status then looks at the host file's holes under data clusters.
+        qemu("convert", "-f", "raw", "-O", "qcow2", "-o", "preallocation=metadata", raw.toString(),
+                p("pmeta.img").toString());
+        qemu("convert", "-f", "raw", "-O", "qcow2", "-o", "preallocation=falloc", raw.toString(),
+                p("pfalloc.img").toString());
         // A chain of three: base (the raw content), mid and top with writes, zero writes and discards.
         qemu("convert", "-f", "raw", "-O", "qcow2", raw.toString(), p("base.img").toString());
         qemu("create", "-q", "-f", "qcow2", "-b", "base.img", "-F", "qcow2", p("mid.img").toString());
@@ -162,7 +167,7 @@ class ConvertRoundTripTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"v2", "v3", "zlib", "zstd", "chain", "mid"})
+    @ValueSource(strings = {"v2", "v3", "zlib", "zstd", "chain", "mid", "pmeta", "pfalloc"})
     void mapAndMeasureMatchQemuImg(String source) {
         String f = p(source + ".img").toString();
         same("map", "--output=json", f);
@@ -194,6 +199,8 @@ class ConvertRoundTripTest {
         }
         same("compare", "-s", p("v3.img").toString(), p("v2.img").toString());
         same("compare", "-s", p("base.img").toString(), p("v2.img").toString());
+        same("compare", "-s", p("pmeta.img").toString(), p("v2.img").toString());
+        same("compare", "-s", p("pfalloc.img").toString(), p("pmeta.img").toString());
         same("compare", "-f", "raw", "-F", "qcow2", p("raw.img").toString(), p("zlib.img").toString());
         same("compare", p("v2.img").toString(), p("nosuch.img").toString());
     }

@@ -15,9 +15,10 @@ import dev.platter.core.Extent;
  */
 record BlockStatus(boolean allocated, boolean data, boolean zero, boolean hasOffset, boolean eof, long length) {
 
-    static BlockStatus of(Extent e, long imageSize) {
+    static BlockStatus of(HostStatus s, long imageSize) {
+        Extent e = s.extent();
         return new BlockStatus(e.status() != Extent.Status.UNALLOCATED, e.status() == Extent.Status.DATA,
-                e.status() != Extent.Status.DATA, e.hostOffset() >= 0, e.end() >= imageSize, e.length());
+                s.zero(), e.hostOffset() >= 0, e.end() >= imageSize, e.length());
     }
 
     /** The flags alone, as qemu compares them in strict mode. */

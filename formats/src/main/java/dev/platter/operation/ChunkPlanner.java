@@ -95,7 +95,8 @@ final class ChunkPlanner {
         Image image = sources.image(index);
         long local = pos - sources.start(index);
         long max = Math.min(n, sources.end(index) - pos);
-        Extent e = image.mapping(local, max);
+        HostStatus st = HostStatus.at(image, local, max);
+        Extent e = st.extent();
         long count = Math.min(e.end(), local + max) - local;
         // Keep the next status query aligned to the source's clusters, to avoid reading clusters twice.
         long align = sources.alignment(index);
@@ -104,6 +105,10 @@ final class ChunkPlanner {
             count -= tail;
         }
         Chunk.Kind kind = kindOf(image, e, local);
+        if (kind == Chunk.Kind.DATA && st.zero()) {
+            // Data over a hole of the host file reads as zeros: qemu treats it as a zero run and so do we.
+            kind = Chunk.Kind.ZERO;
+        }
         if (kind == Chunk.Kind.ZERO && postBackingZero) {
             kind = Chunk.Kind.BACKING;
         }

@@ -117,7 +117,7 @@ public final class Compare {
 
     private static BlockStatus status(Image image, String name, long pos, long size) throws CompareException {
         try {
-            return BlockStatus.of(image.mapping(pos, size - pos), size);
+            return BlockStatus.of(HostStatus.at(image, pos, size - pos), size);
         } catch (IOException e) {
             throw new CompareException(CompareException.STATUS_FAILED, "Sector allocation test failed for " + name,
                     e);

@@ -170,15 +170,9 @@ public final class Convert {
         if (targetHasBacking && !options.skipCreate() && targetImage != null && targetImage.backing() != null) {
             targetBackingSize = targetImage.backing().size();
         }
-        boolean readsZero;
-        if (options.skipCreate()) {
-            readsZero = options.targetIsZero();
-        } else {
-            String prealloc = options.createOptions().getOrDefault("preallocation", "off");
-            // A new image reads as zeros, unless it has a backing file or preallocated metadata to look into.
-            readsZero = !targetHasBacking
-                    && (TargetFormats.orderIndependent(options.targetFormat()) || prealloc.equals("off"));
-        }
+        // A new image reads as zeros unless it has a backing file (preallocated qcow2 clusters read as zeros too,
+        // as qemu's has_zero_init knows); an existing one only when the caller promises it.
+        boolean readsZero = options.skipCreate() ? options.targetIsZero() : !targetHasBacking;
         return copy(sources, target, new Settings(options.sparseSize(), readsZero,
                 targetHasBacking ? 1 : ChunkPlanner.ALL_LAYERS, targetBackingSize, options.compress(),
                 options.workers(), options.outOfOrder()), listener);

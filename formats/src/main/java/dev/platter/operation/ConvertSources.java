@@ -83,7 +83,7 @@ final class ConvertSources implements Closeable {
         int index = indexAt(pos);
         long local = pos - starts[index];
         if (run != null && local >= run.start() && local + dst.remaining() <= run.end()) {
-            Storage host = hostOf(images.get(index), run);
+            Storage host = HostStatus.hostOf(images.get(index), run);
             if (host != null) {
                 long hostPos = run.hostOffset() + (local - run.start());
                 host.readAt(hostPos, dst);
@@ -110,7 +110,7 @@ final class ConvertSources implements Closeable {
         if (local < run.start() || local + len > run.end()) {
             return null;
         }
-        Storage host = hostOf(images.get(index), run);
+        Storage host = HostStatus.hostOf(images.get(index), run);
         if (host == null || host.channel() == null) {
             return null;
         }
@@ -132,24 +132,6 @@ final class ConvertSources implements Closeable {
             dst.position(dst.position() + n);
             pos += n;
         }
-    }
-
-    /** The host storage holding a data run's bytes as they are, or null when the run must go through its format. */
-    private static Storage hostOf(Image top, Extent run) {
-        if (run.status() != Extent.Status.DATA || run.compressed() || run.hostOffset() < 0
-                || run.hostName() == null) {
-            return null;
-        }
-        Image layer = top;
-        for (int d = 0; d < run.depth() && layer != null; d++) {
-            layer = layer.backing();
-        }
-        if (layer == null) {
-            return null;
-        }
-        Storage storage = layer.storage();
-        // An external data file or any other host object: not this layer's own file, so use the format.
-        return storage != null && run.hostName().equals(storage.name()) ? storage : null;
     }
 
     @Override

@@ -40,7 +40,8 @@ public final class ImageMap {
         MapEntry curr = new MapEntry(start, 0, 0, false, false, false, -1, null);
         while (curr.end() < end) {
             long pos = curr.end();
-            MapEntry next = MapEntry.of(image.mapping(pos, end - pos));
+            HostStatus st = HostStatus.at(image, pos, end - pos);
+            MapEntry next = MapEntry.of(st.extent(), st.zero());
             if (next.length() > end - pos) {
                 next = next.withLength(end - pos);
             }

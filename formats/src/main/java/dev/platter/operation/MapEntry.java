@@ -19,10 +19,14 @@ public record MapEntry(long start, long length, int depth, boolean present, bool
 
     /** The row for one run of a device's allocation map. */
     public static MapEntry of(Extent e) {
+        return of(e, e.status() != Extent.Status.DATA);
+    }
+
+    /** The row for a run, with {@code zero} for data known to read as zeros (over a hole of the host file). */
+    static MapEntry of(Extent e, boolean zero) {
         boolean hasOffset = e.hostOffset() >= 0;
-        return new MapEntry(e.start(), e.length(), e.depth(), e.status() != Extent.Status.UNALLOCATED,
-                e.status() != Extent.Status.DATA, e.status() == Extent.Status.DATA, e.hostOffset(),
-                hasOffset ? e.hostName() : null);
+        return new MapEntry(e.start(), e.length(), e.depth(), e.status() != Extent.Status.UNALLOCATED, zero,
+                e.status() == Extent.Status.DATA, e.hostOffset(), hasOffset ? e.hostName() : null);
     }
 
     public boolean hasOffset() {

@@ -88,8 +88,9 @@ public final class Measure {
         long count = 0;
         long lastCluster = -1;
         for (long pos = 0; pos < size; ) {
-            Extent e = source.mapping(pos, size - pos);
-            if (e.status() == Extent.Status.DATA) {
+            HostStatus st = HostStatus.at(source, pos, size - pos);
+            Extent e = st.extent();
+            if (st.isData()) {
                 long first = Math.max(e.start() / cs, lastCluster + 1);
                 long last = (e.end() - 1) / cs;
                 if (last >= first) {
