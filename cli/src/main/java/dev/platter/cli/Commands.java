@@ -23,6 +23,10 @@ final class Commands {
         COMMANDS.put("dd", DdCommand::new);
         COMMANDS.put("rebase", RebaseCommand::new);
         COMMANDS.put("commit", CommitCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("snapshot", SnapshotCommand::new);
+        COMMANDS.put("resize", ResizeCommand::new);
+        COMMANDS.put("amend", AmendCommand::new);
     }
 
     private Commands() {

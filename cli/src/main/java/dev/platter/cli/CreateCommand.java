@@ -82,10 +82,21 @@ final class CreateCommand implements Callable<Integer> {
             throw new CliException(e.getMessage());
         }
         opts.remove("size");
+        if (opts.containsKey("backing_file")) {
+            bytes = checkBacking(fmt, opts, bytes);
+            if (bytes < 0) {
+                throw new CliException(filename + ": Image creation needs a size parameter");
+            }
+        }
         CreateOptions createOptions = new CreateOptions(opts, null, unsafe);
+        String summary;
+        try {
+            summary = fmt.describeCreate(bytes, createOptions); // qemu's option parsing errors come first
+        } catch (IllegalArgumentException e) {
+            throw new CliException(filename + ": " + e.getMessage());
+        }
         if (!quiet && bytes >= 0) {
-            spec.commandLine().getOut().println("Formatting '" + filename + "', "
-                    + fmt.describeCreate(bytes, createOptions));
+            spec.commandLine().getOut().println("Formatting '" + filename + "', " + summary);
             spec.commandLine().getOut().flush();
         }
         try {
@@ -94,5 +105,51 @@ final class CreateCommand implements Callable<Integer> {
             throw new CliException(filename + ": " + e.getMessage());
         }
         return 0;
+    }
+
+    /** Formats that can record a backing file. */
+    private static final java.util.Set<String> BACKING_FORMATS = java.util.Set.of("qcow2", "qcow", "qed", "vmdk");
+
+    /**
+     * What qemu-img create does with -b before anything is printed: insists on a backing format, opens the backing
+     * file (unless -u) to check it, and takes the size from it when none was given.
+     */
+    private long checkBacking(ImageFormat fmt, Map<String, String> opts, long bytes) {
+        String backing = opts.get("backing_file");
+        if (!BACKING_FORMATS.contains(fmt.name())) {
+            throw new CliException(filename + ": Backing file not supported for file format '" + fmt.name() + "'");
+        }
+        if (backing.equals(filename)) {
+            throw new CliException(filename + ": Error: Trying to create an image with the same filename as the "
+                    + "backing file");
+        }
+        String backingFmt = opts.get("backing_fmt");
+        if (backingFmt == null) {
+            String detected = null;
+            if (!unsafe) {
+                try {
+                    java.nio.file.Path p = dev.platter.core.image.ReferenceResolver.relativeToImage()
+                            .resolve(Path.of(filename), backing, dev.platter.core.image.ReferenceKind.BACKING_FILE);
+                    try (dev.platter.core.storage.Storage st = dev.platter.core.storage.FileStorage.open(p, true)) {
+                        detected = Images.probe(st).name();
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    detected = null;
+                }
+            }
+            throw new CliException(filename + ": Backing file specified without backing format"
+                    + (detected == null ? "" : "\nDetected format of " + detected + "."));
+        }
+        if (unsafe) {
+            return bytes;
+        }
+        try (dev.platter.core.image.Image b = Images.openBacking(Path.of(filename), backing, backingFmt,
+                dev.platter.core.image.OpenOptions.readOnlyDefaults().withOpenBacking(false))) {
+            return bytes >= 0 ? bytes : b.size();
+        } catch (UnknownFormatException e) {
+            throw new CliException(filename + ": Unknown driver '" + backingFmt + "'\nCould not open backing image.");
+        } catch (java.io.IOException e) {
+            throw new CliException(filename + ": " + ErrorReporter.message(e) + "\nCould not open backing image.");
+        }
     }
 }

@@ -29,14 +29,17 @@ final class Bitmaps {
     private boolean started;
 
     private static final class Tracked {
-        final long[] bits;
+        long[] bits;
         final long granularity;
         final long[] oldTable;
+        /** Enabled (auto) bitmaps record writes; disabled ones are only carried through a resize. */
+        final boolean records;
 
-        Tracked(long[] bits, long granularity, long[] oldTable) {
+        Tracked(long[] bits, long granularity, long[] oldTable, boolean records) {
             this.bits = bits;
             this.granularity = granularity;
             this.oldTable = oldTable;
+            this.records = records;
         }
     }
 
@@ -241,7 +244,7 @@ final class Bitmaps {
                     || (e.flags() & BitmapDirectoryEntry.FLAG_EXTRA_DATA_COMPATIBLE) != 0;
             if (usable && bitmapBytes(diskSize, e.granularity()) <= MAX_TRACKED_BYTES) {
                 try {
-                    tracked.put(i, new Tracked(readBits(e, diskSize), e.granularity(), readTable(e)));
+                    tracked.put(i, new Tracked(readBits(e, diskSize), e.granularity(), readTable(e), true));
                 } catch (CorruptImageException ex) {
                     // A damaged bitmap cannot be kept up to date: leave it marked in use.
                 }
@@ -266,6 +269,9 @@ final class Bitmaps {
             return;
         }
         for (Tracked t : tracked.values()) {
+            if (!t.records) {
+                continue;
+            }
             long first = pos / t.granularity;
             long last = (pos + len - 1) / t.granularity;
             for (long b = first; b <= last; b++) {
@@ -311,6 +317,41 @@ final class Bitmaps {
         m.header.autoclear &= ~Qcow2Header.AUTOCLEAR_BITMAPS;
         m.writeHeader();
         m.barrier();
+    }
+
+    /**
+     * Carries every bitmap through a change of the disk size, as qemu does: all are loaded (and marked in use
+     * until stored), cut or extended with clean bits.
+     */
+    void resize(long oldSize, long newSize) throws IOException {
+        if (directory.isEmpty()) {
+            return;
+        }
+        boolean changed = false;
+        for (int i = 0; i < directory.size(); i++) {
+            BitmapDirectoryEntry e = directory.get(i);
+            if (tracked.containsKey(i)) {
+                continue;
+            }
+            if (e.inUse()) {
+                throw new IOException("Cannot resize an image with the inconsistent bitmap '" + e.name() + "'");
+            }
+            tracked.put(i, new Tracked(readBits(e, oldSize), e.granularity(), readTable(e), e.auto()));
+            directory.set(i, e.withFlags(e.flags() | BitmapDirectoryEntry.FLAG_IN_USE));
+            changed = true;
+        }
+        if (changed) {
+            writeDirectoryInPlace();
+            m.barrier();
+        }
+        for (Tracked t : tracked.values()) {
+            long nbits = (newSize + t.granularity - 1) / t.granularity;
+            long[] bits = java.util.Arrays.copyOf(t.bits, (int) ((bitmapBytes(newSize, t.granularity) + 7) / 8));
+            for (long b = nbits; b < (long) bits.length * 64; b++) {
+                bits[(int) (b >>> 6)] &= ~(1L << (b & 63));
+            }
+            t.bits = bits;
+        }
     }
 
     /** True when bitmaps would make a resize lose track (qemu refuses to resize images with bitmaps). */

@@ -147,6 +147,7 @@ final class Qcow2Checker {
     /** Counts every reference (qemu's calculate_refcounts). */
     private void calculate(boolean fix) throws IOException {
         int cs = m.geo.clusterSize();
+        fileSize = m.file.size();
         counts = new ReferenceCounts(m.geo.clustersFor(fileSize));
         inc(0, cs);
         checkL1(m.l1.offset(), m.l1.size(), true);

@@ -328,6 +328,12 @@ final class Qcow2Metadata {
         }
     }
 
+    /** A cluster's refcount dropped to 0: whatever was cached from it is stale once it is reused. */
+    void clusterFreed(long offset) {
+        l2Cache.remove(offset);
+        compressedGeneration++;
+    }
+
     void metadataAllocated(long offset) {
         ranges.add(offset, geo.clusterSize(), MetadataRanges.Kind.REFCOUNT_BLOCK);
     }

@@ -442,7 +442,7 @@ final class Qcow2Writer {
         if (off == 0) {
             long newOff = m.refcounts.allocateClusters(1);
             L2Table t = L2Table.empty(newOff, cs, g.extendedL2());
-            m.l2Cache.put(t);
+            m.l2Cache.putNew(t);
             m.l2Cache.markDirty(t);
             m.l1.set(idx, newOff | L2Entry.COPIED);
             m.ranges.add(newOff, cs, MetadataRanges.Kind.ACTIVE_L2);
@@ -459,7 +459,7 @@ final class Qcow2Writer {
         }
         long newOff = m.refcounts.allocateClusters(1);
         L2Table copy = t.copyTo(newOff);
-        m.l2Cache.put(copy);
+        m.l2Cache.putNew(copy);
         m.l2Cache.markDirty(copy);
         m.l1.set(idx, newOff | L2Entry.COPIED);
         m.ranges.remove(off);

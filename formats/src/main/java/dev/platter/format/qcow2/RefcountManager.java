@@ -196,6 +196,7 @@ final class RefcountManager {
     }
 
     private void clusterFreed(long c) {
+        m.clusterFreed(c << geo.clusterBits());
         if (c < freeHint) {
             freeHint = c;
         }
@@ -223,7 +224,7 @@ final class RefcountManager {
                 long c = findFree(1);
                 long off = c << geo.clusterBits();
                 RefcountBlock nb = new RefcountBlock(off, new byte[geo.clusterSize()], geo.refcountOrder());
-                cache.put(nb);
+                cache.putNew(nb);
                 cache.markDirty(nb);
                 table[(int) ti] = off;
                 markTableDirty((int) ti);

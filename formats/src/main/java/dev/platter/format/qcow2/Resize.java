@@ -29,18 +29,18 @@ final class Resize {
         if (!m.snapshots.isEmpty() && m.header.version < 3) {
             throw new UnsupportedFeatureException("resize with snapshots", "Can't resize a v2 image which has snapshots");
         }
-        if (bitmaps.present() && newSize != oldSize) {
-            throw new UnsupportedFeatureException("resize with bitmaps", "Can't resize an image which has bitmaps");
-        }
         if (newSize == oldSize) {
             return;
+        }
+        if (newSize <= 0) {
+            throw new IOException("New image size must be positive");
         }
         Geometry g = m.geo;
         long l1Needed = g.l1EntriesFor(newSize);
         if (l1Needed * 8 > Qcow2Metadata.MAX_L1_BYTES) {
-            throw new IOException("The image size is too large for file format 'qcow2' (try using a larger "
-                    + "cluster size)");
+            throw new IOException("Failed to grow the L1 table: File too large");
         }
+        bitmaps.resize(oldSize, newSize);
         if (newSize > oldSize) {
             if (l1Needed > m.l1.size()) {
                 growL1(m, (int) l1Needed);

@@ -40,6 +40,7 @@ final class Snapshots {
             throw new IOException("Can't create a snapshot of an image with an external data file");
         }
         m.flushMetadata();
+        checkRoom(m, m.l1.entries());
         String id = nextId(m.snapshots);
         int l1Size = m.l1.size();
         long l1Offset = 0;
@@ -85,6 +86,7 @@ final class Snapshots {
         m.flushMetadata();
         SnapshotEntry s = m.snapshots.get(index);
         long[] snapL1 = readL1(m, s);
+        checkRoom(m, snapL1);
         if (s.l1Size() > m.l1.size()) {
             Resize.growL1(m, s.l1Size());
         }
@@ -166,6 +168,41 @@ final class Snapshots {
             change(m, l2Offset, cs, addend);
             if (active && L2Entry.isCopied(l1[i])) {
                 m.l1.set(i, l1[i] & ~L2Entry.COPIED);
+            }
+        }
+    }
+
+    /**
+     * Refuses, before anything changes, to add references that a narrow refcount width cannot hold (the refcount
+     * of a cluster shared by the active state and snapshots grows by one per sharer).
+     */
+    private static void checkRoom(Qcow2Metadata m, long[] l1) throws IOException {
+        java.util.Map<Long, Long> adds = new java.util.HashMap<>();
+        for (int i = 0; i < l1.length; i++) {
+            long l2Offset = L2Entry.l1Offset(l1[i]);
+            if (l2Offset == 0) {
+                continue;
+            }
+            adds.merge(l2Offset >>> m.geo.clusterBits(), 1L, Long::sum);
+            L2Table t = m.loadL2(l2Offset, i);
+            for (int j = 0; j < t.entries(); j++) {
+                long e = t.entry(j);
+                if (L2Entry.isCompressed(e)) {
+                    CompressedDescriptor d = CompressedDescriptor.decode(e, m.geo.clusterBits());
+                    for (long c = d.firstCluster(m.geo.clusterBits()); c <= d.lastCluster(m.geo.clusterBits()); c++) {
+                        adds.merge(c, 1L, Long::sum);
+                    }
+                } else if (L2Entry.hostOffset(e) != 0) {
+                    adds.merge(L2Entry.hostOffset(e) >>> m.geo.clusterBits(), 1L, Long::sum);
+                }
+            }
+        }
+        long max = m.geo.refcountMax();
+        for (java.util.Map.Entry<Long, Long> a : adds.entrySet()) {
+            if (m.refcounts.get(a.getKey()) + a.getValue() > max) {
+                throw new IOException(m.name + ": the refcount of cluster " + a.getKey() + " would exceed "
+                        + max + ", the most refcount_bits=" + m.geo.refcountBits()
+                        + " can hold (use qemu-img amend -o refcount_bits=16)");
             }
         }
     }

@@ -30,6 +30,16 @@ final class TableCache<T extends CachedTable> {
         return t;
     }
 
+    /** Adds a table that replaces whatever was cached at its offset (a freshly allocated table). */
+    void putNew(T table) {
+        table.lastUse = clock.incrementAndGet();
+        T old = tables.put(table.offset, table);
+        bytes.addAndGet(table.sizeBytes() - (old == null ? 0 : old.sizeBytes()));
+        if (bytes.get() > capacityBytes) {
+            evict();
+        }
+    }
+
     /** Adds a table; when another thread added the same offset first, returns that one. */
     T put(T table) {
         table.lastUse = clock.incrementAndGet();

@@ -35,8 +35,9 @@ final class Qemu {
         }
         cmd.add(image.toString());
         Tool.Result r = Tool.run(cmd.toArray(new String[0])).ok();
-        if (r.stdout().contains("error") || r.stderr().contains("error")) {
-            fail("qemu-io: " + r.stdout() + r.stderr());
+        String all = r.stdout() + r.stderr();
+        if (all.contains("error") || all.contains("is not") || all.contains("failed") || all.contains("Invalid")) {
+            fail("qemu-io: " + all);
         }
     }
 

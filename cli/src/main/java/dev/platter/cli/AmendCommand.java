@@ -1,0 +1,64 @@
+package dev.platter.cli;
+
+import dev.platter.core.image.CreateOptions;
+import dev.platter.core.image.Image;
+import dev.platter.format.qcow2.Qcow2Image;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code platter amend}: qemu-img amend for qcow2 (compat, lazy_refcounts, refcount_bits, data_file, size). */
+@Command(name = "amend", sortOptions = false, description = "Change format options of an existing image.")
+final class AmendCommand implements Callable<Integer> {
+    @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
+    String format;
+
+    @Option(names = "-o", paramLabel = "OPTIONS", description = "Options to change, key=value[,key=value...].")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = "-q", description = "Quiet.")
+    boolean quiet;
+
+    @Option(names = "-p", description = "Accepted for qemu-img compatibility (no progress is shown).")
+    boolean progress;
+
+    @Option(names = "--force", description = "Accepted for qemu-img compatibility.")
+    boolean force;
+
+    @Option(names = "-t", paramLabel = "CACHE", description = "Accepted for qemu-img compatibility.")
+    String cache;
+
+    @Parameters(index = "0", paramLabel = "FILENAME")
+    String filename;
+
+    @Override
+    public Integer call() throws Exception {
+        if (options.isEmpty()) {
+            throw new CliException("Must specify options (-o)");
+        }
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String o : options) {
+            if (o.isEmpty()) {
+                throw new CliException("Invalid option list: " + o);
+            }
+            opts.putAll(CreateOptions.parseList(o));
+        }
+        try (Image image = ImageOpener.open(filename, format, false, true)) {
+            if (!(image instanceof Qcow2Image q)) {
+                throw new CliException("Format driver '" + image.formatName() + "' does not support option amendment");
+            }
+            try {
+                q.amend(opts);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.platter.cli;
+
+import dev.platter.cli.output.CheckPrinter;
+import dev.platter.cli.output.QemuJson;
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageCheck;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.format.qcow2.Qcow2Format;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code platter check}: qemu-img check. Exit status 0 consistent, 2 corruptions, 3 only leaks, 1 check failed,
+ * 63 the format has no checker. Per-problem lines go to stderr, the summary (human or JSON) to stdout.
+ */
+@Command(name = "check", sortOptions = false, description = "Check an image's metadata for consistency, and "
+        + "optionally repair it.")
+final class CheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
+    String format;
+
+    @Option(names = "--output", paramLabel = "OFMT", description = "human (default) or json.")
+    String output = "human";
+
+    @Option(names = "-r", paramLabel = "leaks|all", description = "Repair leaked clusters, or everything.")
+    String repair;
+
+    @Option(names = "-q", description = "Quiet: print nothing but errors.")
+    boolean quiet;
+
+    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility.")
+    boolean forceShare;
+
+    @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted for qemu-img compatibility.")
+    String cache;
+
+    @Parameters(index = "0", paramLabel = "FILENAME")
+    String filename;
+
+    @Override
+    public Integer call() throws Exception {
+        ImageCheck.Repair mode;
+        if (repair == null) {
+            mode = ImageCheck.Repair.NONE;
+        } else if (repair.equals("leaks")) {
+            mode = ImageCheck.Repair.LEAKS;
+        } else if (repair.equals("all")) {
+            mode = ImageCheck.Repair.ALL;
+        } else {
+            throw new CliException("Unknown option value for -r (expecting 'leaks' or 'all'): " + repair);
+        }
+        if (!output.equals("human") && !output.equals("json")) {
+            throw new CliException("--output must be used with human or json as argument.");
+        }
+        boolean json = output.equals("json");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String fmt = ImageOpener.formatOf(filename, format);
+        Image image = fmt.equals(Qcow2Format.NAME)
+                ? Qcow2Format.openForCheck(Path.of(filename), filename, OpenOptions.readOnlyDefaults(),
+                        mode != ImageCheck.Repair.NONE)
+                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false);
+        try (image) {
+            ImageCheck result;
+            try {
+                result = image.check(mode);
+            } catch (UnsupportedFeatureException e) {
+                throw new CliException("This image format does not support checks", 63);
+            }
+            result.messages().forEach(err::println);
+            err.flush();
+            if (result.failure() == null && (result.corruptionsFixed() != 0 || result.leaksFixed() != 0)) {
+                if (!json && !quiet) {
+                    out.print(CheckPrinter.repaired(result));
+                }
+                ImageCheck again = image.check(ImageCheck.Repair.NONE);
+                again.messages().forEach(err::println);
+                err.flush();
+                result = again.withFixed(result.corruptionsFixed(), result.leaksFixed());
+            }
+            if (result.failure() == null && !quiet) {
+                out.print(json ? QemuJson.print(CheckPrinter.toJson(result)) : CheckPrinter.human(result));
+            }
+            out.flush();
+            if (result.failure() != null || result.checkErrors() != 0) {
+                throw new CliException(result.failure() != null ? "Check failed: " + result.failure() : "Check failed");
+            }
+            return result.corruptions() != 0 ? 2 : result.leaks() != 0 ? 3 : 0;
+        }
+    }
+}

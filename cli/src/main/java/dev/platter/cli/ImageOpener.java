@@ -1,0 +1,47 @@
+package dev.platter.cli;
+
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.Images;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.UnknownFormatException;
+import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opening the image a command works on, with qemu-img's messages. */
+final class ImageOpener {
+    private ImageOpener() {
+    }
+
+    static Image open(String filename, String format, boolean readOnly, boolean openBacking) throws IOException {
+        OpenOptions options = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
+                .withFormat(format).withOpenBacking(openBacking);
+        try {
+            return Images.open(Path.of(filename), filename, options);
+        } catch (UnknownFormatException e) {
+            throw new CliException("Unknown file format '" + format + "'");
+        }
+    }
+
+    /** The format of a file: the pinned one, or probed. */
+    static String formatOf(String filename, String format) throws IOException {
+        if (format != null) {
+            try {
+                Images.format(format);
+            } catch (UnknownFormatException e) {
+                throw new CliException("Unknown file format '" + format + "'");
+            }
+            return format;
+        }
+        try (Storage s = FileStorage.open(Path.of(filename), filename, true)) {
+            ImageFormat f = Images.probe(s);
+            return f.name();
+        } catch (NoSuchFileException e) {
+            throw new CliException("Could not open '" + filename + "': No such file or directory");
+        }
+    }
+}
