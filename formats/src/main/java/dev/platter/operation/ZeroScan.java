@@ -18,6 +18,9 @@ final class ZeroScan {
         int i = off;
         int end = off + len;
         // The first word decides for almost every data sector; only zero-looking ranges are read to the end.
+        if (len >= 8 && buf.getLong(off) != 0) {
+            return false;
+        }
         for (; i + 64 <= end; i += 64) {
             if ((buf.getLong(i) | buf.getLong(i + 8) | buf.getLong(i + 16) | buf.getLong(i + 24)
                     | buf.getLong(i + 32) | buf.getLong(i + 40) | buf.getLong(i + 48) | buf.getLong(i + 56)) != 0) {
