@@ -45,6 +45,35 @@ final class ZeroScan {
         return isZero(buf, off, Math.min(SECTOR, base + totalBytes - off));
     }
 
+    /** The first sector in {@code [from, n)} that is all zeros, or {@code n}. One tight loop, compiled early. */
+    private static int nextZero(ByteBuffer buf, int base, int from, int n, int totalBytes) {
+        int end = base + totalBytes;
+        for (int s = from; s < n; s++) {
+            int off = base + s * SECTOR;
+            int len = Math.min(SECTOR, end - off);
+            // Almost every data sector has a non-zero first word.
+            if (len >= 8 && buf.getLong(off) != 0) {
+                continue;
+            }
+            if (isZero(buf, off, len)) {
+                return s;
+            }
+        }
+        return n;
+    }
+
+    /** The first sector in {@code [from, n)} that is not all zeros, or {@code n}. */
+    private static int nextData(ByteBuffer buf, int base, int from, int n, int totalBytes) {
+        int end = base + totalBytes;
+        for (int s = from; s < n; s++) {
+            int off = base + s * SECTOR;
+            if (!isZero(buf, off, Math.min(SECTOR, end - off))) {
+                return s;
+            }
+        }
+        return n;
+    }
+
     /**
      * qemu's is_allocated_sectors: the status of the first sector at {@code base} and how many sectors share it
      * (at most {@code n}), with the end aligned to {@code alignment} sectors where that is possible.
@@ -54,10 +83,7 @@ final class ZeroScan {
      */
     static int run(ByteBuffer buf, int base, int n, int totalBytes, long sectorNum, int alignment) {
         boolean zero = sectorIsZero(buf, base, 0, totalBytes);
-        int i = 1;
-        while (i < n && sectorIsZero(buf, base, i, totalBytes) == zero) {
-            i++;
-        }
+        int i = zero ? nextData(buf, base, 1, n, totalBytes) : nextZero(buf, base, 1, n, totalBytes);
         if (i < n) {
             int tail = (int) ((sectorNum + i) & (alignment - 1));
             if (tail != 0) {
