@@ -75,6 +75,21 @@ public final class Rebase {
                 boolean belowPrefix = prefixDepth > 0 && e.depth() >= prefixDepth;
                 if (!inTop && !belowPrefix) {
                     boolean oldIsZero = pos >= oldSize;
+                    // Where neither chain holds data, nothing can differ: skip without reading.
+                    boolean oldHasData = !oldIsZero && e.status() == Extent.Status.DATA;
+                    boolean newHasData = false;
+                    if (newBacking != null && pos < newSize) {
+                        Extent ne = newBacking.mapping(pos, Math.min(n, newSize - pos));
+                        newHasData = ne.status() == Extent.Status.DATA;
+                        if (!oldHasData && !newHasData) {
+                            n = Math.min(n, ne.length());
+                        }
+                    }
+                    if (!oldHasData && !newHasData) {
+                        pos += n;
+                        listener.progress(pos, size);
+                        continue;
+                    }
                     if (!oldIsZero) {
                         n = Math.min(n, oldSize - pos);
                     }
