@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side: ./platter convert against qemu-img convert on the same files (the workloads W1-W6 of issue 4, plus
 # W0, raw to raw). Generates the workloads, runs each tool alternately RUNS times, and prints each one's median wall
-# time, median peak resident memory (GNU time's %M) and the ratio Platter / qemu-img. Every Platter output is then
+# time, median CPU time (user + system; steadier than wall time on a busy machine), median peak resident memory
+# (GNU time's %M) and the ratio Platter / qemu-img of the wall times. Every Platter output is then
 # checked once (qemu-img compare against the source, qemu-img check for qcow2). Page cache stays warm (caches are
 # not dropped): both tools read the same cached source.
 #
@@ -81,16 +82,17 @@ fi
 
 RESULTS="$DIR/results.txt"
 : > "$RESULTS"
-# run LABEL OUTPUT cmd... : one timed run; appends "LABEL seconds rss_kib" to the results
+# run LABEL OUTPUT cmd... : one timed run; appends "LABEL wall_us rss_kib cpu_ms" to the results
 run() {
   local label="$1" out="$2"; shift 2
   rm -f "$out"
   local s e
   s=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || {
+  /usr/bin/time -f "%M %U %S" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || {
     echo "FAILED: $*" >&2; cat "$DIR/err.txt" >&2; exit 1; }
   e=$(date +%s%N)
-  echo "$label $(( (e - s) / 1000 )) $(tail -1 "$DIR/time.txt")" >> "$RESULTS"
+  echo "$label $(( (e - s) / 1000 )) $(tail -1 "$DIR/time.txt" | awk '{printf "%d %d", $1, ($2 + $3) * 1000}')" \
+    >> "$RESULTS"
 }
 median() { # label field -> median of that field over the label's runs
   awk -v l="$1" -v f="$2" '$1 == l {print $f}' "$RESULTS" | sort -n \
@@ -118,22 +120,23 @@ workload() {
     # shellcheck disable=SC2086
     run "$name.platter" "$pout" "$P" convert -f "$sf" -O "$of" $opts "$src" "$pout"
   done
-  local q p a qm pm
+  local q p a qm pm qc pc am ac
   q=$(median "$name.qemu" 2); p=$(median "$name.platter" 2)
   qm=$(median "$name.qemu" 3); pm=$(median "$name.platter" 3)
-  printf '%-4s %-26s %10.3f %10d %8s %14d\n' "$name" "qemu-img" "$(echo "$q/1000000" | bc -l)" $((qm / 1024)) \
-    "" "$(stat -c %s "$qout")" >> "$DIR/table.txt"
+  qc=$(median "$name.qemu" 4); pc=$(median "$name.platter" 4)
+  row() { printf '%-4s %-26s %9.3f %9.3f %9d %8s %14d  %s\n' "$@" >> "$DIR/table.txt"; }
+  row "$name" "qemu-img" "$(echo "$q/1000000" | bc -l)" "$(echo "$qc/1000" | bc -l)" $((qm / 1024)) "" \
+    "$(stat -c %s "$qout")" ""
   if [ -n "$alt" ]; then
-    a=$(median "$name.qemu-alt" 2); am=$(median "$name.qemu-alt" 3)
-    printf '%-4s %-26s %10.3f %10d %8s %14d\n' "$name" "qemu-img $alt" "$(echo "$a/1000000" | bc -l)" \
-      $((am / 1024)) "" "$(stat -c %s "$aout")" >> "$DIR/table.txt"
+    a=$(median "$name.qemu-alt" 2); am=$(median "$name.qemu-alt" 3); ac=$(median "$name.qemu-alt" 4)
+    row "$name" "qemu-img $alt" "$(echo "$a/1000000" | bc -l)" "$(echo "$ac/1000" | bc -l)" $((am / 1024)) "" \
+      "$(stat -c %s "$aout")" ""
   fi
-  printf '%-4s %-26s %10.3f %10d %7.2fx %14d  %s\n' "$name" "platter" "$(echo "$p/1000000" | bc -l)" \
-    $((pm / 1024)) "$(echo "$p/$q" | bc -l)" "$(stat -c %s "$pout")" "$(check "$pout" "$src" "$sf" "$of")" \
-    >> "$DIR/table.txt"
+  row "$name" "platter" "$(echo "$p/1000000" | bc -l)" "$(echo "$pc/1000" | bc -l)" $((pm / 1024)) \
+    "$(printf '%.2fx' "$(echo "$p/$q" | bc -l)")" "$(stat -c %s "$pout")" "$(check "$pout" "$src" "$sf" "$of")"
   if [ -n "$alt" ]; then
-    printf '%-4s %-26s %10s %10s %7.2fx  (platter / qemu-img %s)\n' "$name" "" "" "" "$(echo "$p/$a" | bc -l)" \
-      "$alt" >> "$DIR/table.txt"
+    printf '%-4s %-26s %9s %9s %9s %7.2fx  (platter / qemu-img %s)\n' "$name" "" "" "" "" \
+      "$(echo "$p/$a" | bc -l)" "$alt" >> "$DIR/table.txt"
   fi
   rm -f "$qout" "$pout" "$aout"
 }
@@ -158,7 +161,7 @@ echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 echo "W0 raw->raw, W1 raw->qcow2, W2 -c zlib, W3 -c zstd, W4 compressed qcow2->raw, W5 sparse raw->qcow2,"
 echo "W6 qcow2 chain of 3 -> qcow2 (flattened). Ratio = platter / qemu-img; 'ok' = qemu-img compare equal and check clean."
 echo
-printf '%-4s %-26s %10s %10s %8s %14s\n' "" "tool" "wall s" "peak MiB" "ratio" "output bytes"
+printf '%-4s %-26s %9s %9s %9s %8s %14s\n' "" "tool" "wall s" "cpu s" "peak MiB" "ratio" "output bytes"
 cat "$DIR/table.txt"
 printf '\n./platter --version (bare start-up): %.3f s\n' "$(echo "$startup/1000000" | bc -l)"
 if want W5; then

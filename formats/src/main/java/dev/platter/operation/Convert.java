@@ -55,11 +55,29 @@ public final class Convert {
                 throw new IllegalArgumentException("Use of backing file requires explicit backing format");
             }
         }
+        if (!options.skipCreate()) {
+            // Creating the target would truncate a source that is the same file.
+            for (int i = 0; i < options.sources().size(); i++) {
+                if (sameFile(options.sources().get(i), options.target())) {
+                    throw new IllegalArgumentException("'" + options.targetName() + "' is also a source: "
+                            + "converting into it would destroy it");
+                }
+            }
+        }
         try (ConvertSources sources = openSources()) {
             long total = sources.size();
             try (ConvertTarget target = openTarget(targetFormat, total)) {
                 return copy(sources, target, listener);
             }
+        }
+    }
+
+    private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {
+        try {
+            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)
+                    && java.nio.file.Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 
