@@ -58,30 +58,20 @@ final class ChunkProcessor {
     }
 
     /**
-     * The writes for {@code c}. For DATA, the source bytes are memory-mapped where they lie in a host file, else read
-     * into {@code buf} (capacity at least {@code c.len()}, padded up to a cluster with compression); the returned
-     * writes refer to one or the other.
+     * The writes for {@code c}. For DATA, {@code buf} (capacity at least {@code c.len()}, padded up to a cluster
+     * with compression) receives the source bytes and the returned writes may refer to it.
      */
-    Prepared process(Chunk c, ByteBuffer buf) throws IOException {
+    List<WriteOp> process(Chunk c, ByteBuffer buf) throws IOException {
         List<WriteOp> ops = new ArrayList<>();
-        ByteBuffer mapped = null;
         switch (c.kind()) {
             case BACKING -> {
             }
             case ZERO -> zeroRange(c.pos(), c.len(), ops);
             case DATA -> {
                 int len = (int) c.len();
-                // Compression pads a short last cluster in the buffer, so it needs a writable one.
-                if (compressor == null || len % compressor.clusterSize() == 0) {
-                    mapped = sources.map(c.pos(), len, c.run());
-                }
-                if (mapped != null) {
-                    buf = mapped;
-                } else {
-                    buf.clear().limit(len);
-                    sources.read(c.pos(), buf, c.run());
-                    buf.flip();
-                }
+                buf.clear().limit(len);
+                sources.read(c.pos(), buf, c.run());
+                buf.flip();
                 if (compressor != null) {
                     compressData(c.pos(), buf, len, ops);
                 } else if (sparseSectors == 0) {
@@ -93,22 +83,7 @@ final class ChunkProcessor {
             }
             default -> throw new IllegalStateException(c.kind().toString());
         }
-        return new Prepared(ops, mapped);
-    }
-
-    /**
-     * The writes for one request.
-     *
-     * @param mapped a memory map the writes refer to, to release once they are done, or null
-     */
-    record Prepared(List<WriteOp> ops, ByteBuffer mapped) {
-        static final Prepared NOTHING = new Prepared(List.of(), null);
-
-        void release() {
-            if (mapped != null) {
-                HostMapping.unmap(mapped);
-            }
-        }
+        return ops;
     }
 
     private void zeroRange(long pos, long len, List<WriteOp> ops) throws IOException {

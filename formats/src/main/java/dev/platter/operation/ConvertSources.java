@@ -97,31 +97,6 @@ final class ConvertSources implements Closeable {
         readSlow(pos, dst);
     }
 
-    /**
-     * A read-only memory map of {@code len} bytes at absolute {@code pos}, when {@code run} names host bytes of a
-     * file that hold the whole range; null otherwise (read instead). Release it with {@link HostMapping#unmap}.
-     */
-    ByteBuffer map(long pos, int len, Extent run) throws IOException {
-        if (run == null || len < HostMapping.MIN_BYTES || !HostMapping.available()) {
-            return null;
-        }
-        int index = indexAt(pos);
-        long local = pos - starts[index];
-        if (local < run.start() || local + len > run.end()) {
-            return null;
-        }
-        Storage host = HostStatus.hostOf(images.get(index), run);
-        if (host == null || host.channel() == null) {
-            return null;
-        }
-        long hostPos = run.hostOffset() + (local - run.start());
-        // A map past the end of the file would fault on access; such ranges are read (zeros past the end).
-        if (hostPos + len > host.size()) {
-            return null;
-        }
-        return HostMapping.map(host.channel(), hostPos, len);
-    }
-
     private void readSlow(long pos, ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
             int index = indexAt(pos);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -37,7 +38,7 @@ final class CopyPipeline {
     private boolean writing;
 
     /** A request's prepared writes and the buffer they refer to. */
-    private record Job(Chunk chunk, ChunkProcessor.Prepared prepared, ByteBuffer buffer) {
+    private record Job(Chunk chunk, List<WriteOp> ops, ByteBuffer buffer) {
     }
 
     CopyPipeline(ChunkPlanner planner, ChunkProcessor processor, ConvertTarget target, int workers,
@@ -110,19 +111,15 @@ final class CopyPipeline {
 
     private void work(long seq, Chunk chunk, ByteBuffer buf, BlockingQueue<ByteBuffer> buffers,
                       java.util.concurrent.Semaphore permits) {
-        ChunkProcessor.Prepared prepared = ChunkProcessor.Prepared.NOTHING;
+        List<WriteOp> ops = List.of();
         try {
             if (failure.get() == null) {
-                prepared = processor.process(chunk, buf);
+                ops = processor.process(chunk, buf);
             }
-        } catch (InternalError e) {
-            // A memory-mapped source file shrank underneath us (the JVM turns the fault into this error).
-            failure.compareAndSet(null, new java.io.IOException("source changed while it was read: "
-                    + e.getMessage(), e));
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
-        Job job = new Job(chunk, prepared, buf);
+        Job job = new Job(chunk, ops, buf);
         if (!ordered) {
             write(job);
             release(job, buffers, permits);
@@ -156,20 +153,16 @@ final class CopyPipeline {
             return;
         }
         try {
-            for (WriteOp op : job.prepared().ops()) {
+            for (WriteOp op : job.ops()) {
                 op.apply(target);
             }
             progress.written(job.chunk());
-        } catch (InternalError e) {
-            failure.compareAndSet(null, new java.io.IOException("source changed while it was read: "
-                    + e.getMessage(), e));
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
     }
 
     private static void release(Job job, BlockingQueue<ByteBuffer> buffers, java.util.concurrent.Semaphore permits) {
-        job.prepared().release();
         if (job.buffer() != null) {
             buffers.offer(job.buffer());
         }
