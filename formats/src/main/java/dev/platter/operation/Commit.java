@@ -52,7 +52,7 @@ public final class Commit {
                     target.resize(top.size(), false);
                 }
                 ConvertSources sources = new ConvertSources(List.of(top));
-                ConvertTarget writer = Targets.of(target, TargetFormats.orderIndependent(target.formatName()), false);
+                ConvertTarget writer = Targets.of(target, false);
                 Convert.copy(sources, writer, new Convert.Settings(-1, false, depth, -1, false,
                         ConvertOptions.defaultWorkers(), false), listener);
                 target.flush();

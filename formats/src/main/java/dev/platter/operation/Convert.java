@@ -169,7 +169,7 @@ public final class Convert {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");
             }
-            return Targets.of(image, TargetFormats.orderIndependent(format.name()), true);
+            return Targets.of(image, true);
         } catch (RuntimeException e) {
             try {
                 image.close();

@@ -14,9 +14,6 @@ interface ConvertTarget extends Closeable {
     /** Makes the range read as zeros, freeing space where the format can (qemu's write-zeroes with unmap). */
     void writeZeroes(long pos, long len) throws IOException;
 
-    /** True when the resulting file does not depend on the order of writes (raw), so writers need not wait. */
-    boolean orderIndependent();
-
     /** The compressor for {@code -c}, or null when the format cannot store compressed clusters. */
     ClusterCompressor compressor();
 

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a conversion's requests on a pool of workers that read, scan and compress in parallel, with a fixed set of
- * buffers (memory stays bounded whatever the image size). Writes reach the target in request order, so that the
- * target's layout is the same on every run, unless out-of-order writes were allowed or the target does not care.
+ * buffers (memory stays bounded whatever the image size). Writes reach the target one at a time in request order,
+ * as qemu-img's do: the target's layout is the same on every run, and writers never contend for the target file.
+ * With out-of-order writes allowed ({@code -W}), each worker writes as soon as it is ready.
  */
 final class CopyPipeline {
     private final ChunkPlanner planner;
@@ -47,7 +48,7 @@ final class CopyPipeline {
         this.processor = processor;
         this.target = target;
         this.workers = workers;
-        this.ordered = !outOfOrder && !target.orderIndependent();
+        this.ordered = !outOfOrder;
         this.bufferSize = bufferSize;
         this.progress = progress;
     }

@@ -55,7 +55,7 @@ public final class Dd {
             }
             Image out = Images.open(o.output(), o.outputName(), OpenOptions.readWriteDefaults()
                     .withFormat(outFormat.name()));
-            try (ImageTarget target = new ImageTarget(out, TargetFormats.orderIndependent(outFormat.name()));
+            try (ImageTarget target = new ImageTarget(out);
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
                 Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,
                         ChunkPlanner.ALL_LAYERS, -1, false, ConvertOptions.defaultWorkers(), false), ProgressListener.NONE);

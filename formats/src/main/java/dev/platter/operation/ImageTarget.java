@@ -8,12 +8,8 @@ import java.nio.ByteBuffer;
 /** A conversion target that is a plain image: writes and zero writes go through its block-device calls. */
 final class ImageTarget implements ConvertTarget {
     private final Image image;
-    private final boolean orderIndependent;
-
-    /** @param orderIndependent true for formats whose file layout does not depend on write order (raw) */
-    ImageTarget(Image image, boolean orderIndependent) {
+    ImageTarget(Image image) {
         this.image = image;
-        this.orderIndependent = orderIndependent;
     }
 
     Image image() {
@@ -33,11 +29,6 @@ final class ImageTarget implements ConvertTarget {
     @Override
     public void writeZeroes(long pos, long len) throws IOException {
         image.writeZeroes(pos, len);
-    }
-
-    @Override
-    public boolean orderIndependent() {
-        return orderIndependent;
     }
 
     @Override

@@ -57,11 +57,6 @@ final class Qcow2Target implements ConvertTarget {
     }
 
     @Override
-    public boolean orderIndependent() {
-        return false;
-    }
-
-    @Override
     public ClusterCompressor compressor() {
         return compressor;
     }

@@ -6,7 +6,6 @@ import java.util.Set;
 final class TargetFormats {
     private static final Set<String> COMPRESSING = Set.of("qcow2");
     private static final Set<String> WITH_BACKING = Set.of("qcow2");
-    private static final Set<String> ORDER_INDEPENDENT = Set.of("raw");
 
     private TargetFormats() {
     }
@@ -19,10 +18,5 @@ final class TargetFormats {
     /** Whether images of this format can have a backing file. */
     static boolean hasBacking(String format) {
         return WITH_BACKING.contains(format);
-    }
-
-    /** Whether the file a conversion produces in this format is the same whatever the order of the writes. */
-    static boolean orderIndependent(String format) {
-        return ORDER_INDEPENDENT.contains(format);
     }
 }

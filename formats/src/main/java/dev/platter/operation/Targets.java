@@ -12,11 +12,11 @@ final class Targets {
      * @param unsafeCache no flushes until the image is closed, as qemu-img convert writes its target (cache=unsafe);
      *                    false keeps the format's ordered metadata flushes (an image being modified in place)
      */
-    static ConvertTarget of(Image image, boolean orderIndependent, boolean unsafeCache) {
+    static ConvertTarget of(Image image, boolean unsafeCache) {
         if (image instanceof Qcow2Image q) {
             return new Qcow2Target(q, unsafeCache);
         }
-        return new ImageTarget(image, orderIndependent);
+        return new ImageTarget(image);
     }
 
     /** The image behind a target. */
