@@ -238,6 +238,8 @@ class ConvertRoundTripTest {
                     ours.toString()).exitCode(), param);
             Files.delete(ours);
         }
+        same("measure", "--output=json", "-O", "qcow2", "-l", "s1", snap.toString());
+        same("measure", "--output=json", "-O", "qcow2", snap.toString());
         Cli.Result bad = Cli.run("convert", "-l", "nosuch", snap.toString(), p("x.raw").toString());
         assertEquals(1, bad.exit());
         assertEquals("platter: Failed to load snapshot: Can't find snapshot", bad.err().strip());
