@@ -14,13 +14,13 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code platter snapshot}: qemu-img snapshot -l (default), -c, -a, -d on internal qcow2 snapshots. */
+/** {@code platter snapshot}: qemu-img snapshot -l, -c, -a, -d on internal qcow2 snapshots. */
 @Command(name = "snapshot", sortOptions = false, description = "List, create, apply or delete internal snapshots.")
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "-l", description = "List the snapshots (the default).")
+    @Option(names = "-l", description = "List the snapshots.")
     boolean list;
 
     @Option(names = "-c", paramLabel = "SNAPSHOT", description = "Create a snapshot.")
@@ -50,7 +50,10 @@ final class SnapshotCommand implements Callable<Integer> {
         if (actions > 1) {
             throw new CliException("Cannot mix '-l', '-a', '-c', '-d'");
         }
-        boolean listing = actions == 0 || list;
+        if (actions == 0) {
+            return 0; // as qemu-img: without an action nothing happens
+        }
+        boolean listing = list;
         try (Image image = ImageOpener.open(filename, format, listing, false)) {
             Qcow2Image q = image instanceof Qcow2Image qi ? qi : null;
             if (listing) {

@@ -6,7 +6,6 @@ import dev.platter.core.image.ImageCheck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -252,9 +251,5 @@ final class Amend {
                 into.add(off);
             }
         }
-    }
-
-    static List<String> creationOnly() {
-        return List.copyOf(CREATION_ONLY);
     }
 }

@@ -18,8 +18,11 @@ import java.util.Map;
  * a bitmap is never left stale while claiming to be consistent.
  */
 final class Bitmaps {
-    /** Memory one tracked bitmap may take; larger ones are only marked in use. */
-    private static final long MAX_TRACKED_BYTES = 256L << 20;
+    /**
+     * Memory one loaded bitmap may take (64 MiB: a 32 TiB disk at the default 64 KiB granularity); a larger enabled
+     * bitmap is only marked in use when Platter writes.
+     */
+    private static final long MAX_TRACKED_BYTES = 64L << 20;
     private static final long TABLE_OFFSET_MASK = 0x00ff_ffff_ffff_fe00L;
 
     private final Qcow2Metadata m;
@@ -79,8 +82,10 @@ final class Bitmaps {
 
     List<Qcow2Bitmap> list() {
         List<Qcow2Bitmap> out = new ArrayList<>();
-        for (BitmapDirectoryEntry e : directory) {
-            out.add(new Qcow2Bitmap(e.name(), e.granularity(), e.inUse(), e.auto()));
+        for (int i = 0; i < directory.size(); i++) {
+            BitmapDirectoryEntry e = directory.get(i);
+            // A bitmap this image keeps up to date is consistent in memory, whatever the file says meanwhile.
+            out.add(new Qcow2Bitmap(e.name(), e.granularity(), e.inUse() && !tracked.containsKey(i), e.auto()));
         }
         return out;
     }
@@ -115,7 +120,8 @@ final class Bitmaps {
             throw new IOException("Bitmap '" + name + "' not found");
         }
         BitmapDirectoryEntry e = directory.get(index);
-        if (e.inUse()) {
+        Tracked t = tracked.get(index);
+        if (e.inUse() && t == null) {
             throw new UnsupportedFeatureException("bitmap in use", "Bitmap '" + name
                     + "' is inconsistent (in use: it was not saved cleanly); copy the whole disk instead");
         }
@@ -123,7 +129,6 @@ final class Bitmaps {
             throw new UnsupportedFeatureException("bitmap extra data", "Bitmap '" + name
                     + "' has extra data this version does not understand");
         }
-        Tracked t = tracked.get(index);
         long[] bits = t != null ? t.bits : readBits(e, diskSize);
         return ranges(bits, e.granularity(), diskSize);
     }
@@ -193,25 +198,31 @@ final class Bitmaps {
         }
         long[] table = readTable(e);
         int cs = m.geo.clusterSize();
-        byte[] all = new byte[(int) bytes];
+        long[] bits = new long[(int) ((bytes + 7) / 8)];
+        byte[] cluster = new byte[cs];
         for (int k = 0; k < table.length; k++) {
             long off = table[k] & TABLE_OFFSET_MASK;
             int n = (int) Math.min(cs, bytes - (long) k * cs);
             if (off == 0) {
-                if ((table[k] & 1) != 0) {
-                    java.util.Arrays.fill(all, k * cs, k * cs + n, (byte) 0xff);
+                java.util.Arrays.fill(cluster, 0, n, (table[k] & 1) != 0 ? (byte) 0xff : 0);
+            } else {
+                if (m.geo.offsetInCluster(off) != 0 || off >= m.file.size()) {
+                    throw new CorruptImageException("qcow2 bitmap table '" + e.name() + "'",
+                            e.tableOffset() + k * 8L, "data cluster offset 0x" + Long.toHexString(off) + " is invalid");
                 }
-                continue;
+                java.util.Arrays.fill(cluster, (byte) 0);
+                m.file.readAt(off, ByteBuffer.wrap(cluster, 0, n));
             }
-            if (m.geo.offsetInCluster(off) != 0 || off >= m.file.size()) {
-                throw new CorruptImageException("qcow2 bitmap table '" + e.name() + "'", e.tableOffset() + k * 8L,
-                        "data cluster offset 0x" + Long.toHexString(off) + " is invalid");
+            long base = (long) k * cs;
+            for (int i = 0; i < n; i++) {
+                long at = base + i;
+                bits[(int) (at >>> 3)] |= (cluster[i] & 0xffL) << ((at & 7) * 8);
             }
-            m.file.readAt(off, ByteBuffer.wrap(all, k * cs, n));
         }
-        long[] bits = new long[(int) ((bytes + 7) / 8)];
-        for (int i = 0; i < all.length; i++) {
-            bits[i >>> 3] |= (all[i] & 0xffL) << ((i & 7) * 8);
+        // Bits past the end of the disk are zero by the spec; do not let a damaged tail claim changes there.
+        long nbits = (diskSize + e.granularity() - 1) / e.granularity();
+        for (long b = nbits; b < (long) bits.length * 64; b++) {
+            bits[(int) (b >>> 6)] &= ~(1L << (b & 63));
         }
         return bits;
     }
@@ -354,10 +365,6 @@ final class Bitmaps {
         }
     }
 
-    /** True when bitmaps would make a resize lose track (qemu refuses to resize images with bitmaps). */
-    boolean present() {
-        return !directory.isEmpty();
-    }
 
     /**
      * On clean close: writes the tracked bitmaps to new clusters, then a new directory with in_use cleared, then

@@ -39,13 +39,19 @@ final class NativeZlib {
                 || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
             return false;
         }
-        try {
-            Native.register(NativeZlib.class, "z");
-            version = zlibVersion();
-            return version != null && version.startsWith("1.");
-        } catch (Throwable e) {
-            return false;
+        // "z" finds libz.so (the development link); a system with only the runtime package has libz.so.1.
+        for (String name : new String[] {"z", "libz.so.1"}) {
+            try {
+                Native.register(NativeZlib.class, com.sun.jna.NativeLibrary.getInstance(name));
+                version = zlibVersion();
+                if (version != null && version.startsWith("1.")) {
+                    return true;
+                }
+            } catch (Throwable e) {
+                // try the next name
+            }
         }
+        return false;
     }
 
     static boolean available() {

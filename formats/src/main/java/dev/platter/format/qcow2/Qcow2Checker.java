@@ -353,7 +353,11 @@ final class Qcow2Checker {
             }
             if (cluster >= counts.size()) {
                 messages.add((fix ? "Repairing" : "ERROR") + " refcount block " + i + " is outside image");
-                if (fix) {
+                if (fix && (offset < 0 || offset > L2Entry.OFFSET_MASK)) {
+                    c.corruptions++;
+                    rebuild = true;
+                    messages.add("ERROR could not resize image: Invalid argument");
+                } else if (fix) {
                     m.file.setSize(offset + cs);
                     fileSize = m.file.size();
                     counts.ensureSize(m.geo.clustersFor(fileSize));

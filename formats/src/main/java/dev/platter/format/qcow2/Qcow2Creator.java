@@ -30,10 +30,12 @@ final class Qcow2Creator {
             throw new IllegalArgumentException("The image size is too large for file format 'qcow2' (try using a "
                     + "larger cluster size)");
         }
+        requireFileTarget(path);
         Path dataPath = null;
         if (o.dataFile != null) {
             // qemu creates the data file under the name given (relative to the working directory).
             dataPath = Path.of(o.dataFile);
+            requireFileTarget(dataPath);
             try (FileStorage d = FileStorage.create(dataPath, true)) {
                 d.setSize(0);
             }
@@ -96,11 +98,25 @@ final class Qcow2Creator {
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(path);
+                // Only regular files are removed after a failure (never a device such as /dev/null).
+                deleteRegularFile(path);
                 if (dataPath != null) {
-                    Files.deleteIfExists(dataPath);
+                    deleteRegularFile(dataPath);
                 }
             }
+        }
+    }
+
+    /** A qcow2 image (and its data file) is a regular file; devices and folders are refused before anything. */
+    private static void requireFileTarget(Path p) throws IOException {
+        if (Files.exists(p) && !Files.isRegularFile(p)) {
+            throw new IOException(p + ": not a regular file; a qcow2 image can only be created as a file");
+        }
+    }
+
+    private static void deleteRegularFile(Path p) throws IOException {
+        if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(p);
         }
     }
 

@@ -154,7 +154,7 @@ final class Qcow2Header {
             throw new CorruptImageException("qcow2 header", 8, "Invalid backing file offset " + backingOffset);
         }
         parseExtensions(h, cluster, extStart, (int) Math.min(extEnd, available));
-        if (backingOffset != 0) {
+        if (backingOffset != 0 && backingSize != 0) {
             if (backingSize < 0 || backingSize > MAX_BACKING_NAME || backingSize > clusterSize - backingOffset) {
                 throw new CorruptImageException("qcow2 header", 16, "Backing file name too long ("
                         + Integer.toUnsignedString(backingSize) + " bytes)");

@@ -48,6 +48,7 @@ public final class Qcow2Image implements Image {
     private volatile ClusterCompressor compressor;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private boolean compressedWrites;
 
     private Qcow2Image(Qcow2Metadata m, OpenOptions options, Image backing) throws IOException {
         this.m = m;
@@ -82,6 +83,8 @@ public final class Qcow2Image implements Image {
             Path referrer = storage.path() != null ? storage.path() : Path.of(storage.name());
             try {
                 backing = Images.openBacking(referrer, h.backingFile, h.backingFormat, options);
+            } catch (dev.platter.core.CorruptImageException | UnsupportedFeatureException e) {
+                throw e; // keep the kind: a loop or a damaged backing file is still corruption
             } catch (IOException e) {
                 throw new IOException("Could not open backing file: " + e.getMessage(), e);
             }
@@ -184,7 +187,7 @@ public final class Qcow2Image implements Image {
 
     @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
-        Bounds.check(pos, dst.remaining(), size(), describe());
+        checkRange(pos, dst.remaining());
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -196,7 +199,9 @@ public final class Qcow2Image implements Image {
 
     @Override
     public Extent mapping(long pos, long maxLen) throws IOException {
-        Bounds.checkMapping(pos, maxLen, size(), describe());
+        if (pos < 0 || maxLen <= 0 || pos >= size()) {
+            Bounds.checkMapping(pos, maxLen, size(), describe());
+        }
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -206,11 +211,18 @@ public final class Qcow2Image implements Image {
         }
     }
 
+    /** Bounds check whose message (with its description) is only built when it fails. */
+    private void checkRange(long pos, long len) throws java.io.EOFException {
+        if (pos < 0 || len < 0 || pos > size() - len) {
+            Bounds.check(pos, len, size(), describe());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ writes
 
     @Override
     public void write(long pos, ByteBuffer src) throws IOException {
-        Bounds.check(pos, src.remaining(), size(), describe());
+        checkRange(pos, src.remaining());
         if (!src.hasRemaining()) {
             return;
         }
@@ -297,6 +309,7 @@ public final class Qcow2Image implements Image {
         try {
             beginWrite();
             writer.writeCompressed(guestOffset, compressed);
+            compressedWrites = true;
             bitmaps.markDirty(guestOffset, Math.min(clusterSize(), size() - guestOffset));
         } finally {
             lock.writeLock().unlock();
@@ -365,11 +378,13 @@ public final class Qcow2Image implements Image {
             closed = true;
             IOException failure = null;
             try {
-                if (!m.readOnly) {
+                // Once corruption was found nothing more is written: it could only spread the damage.
+                if (!m.readOnly && !m.header.isCorrupt()) {
                     m.flushMetadata();
                     bitmaps.store(size());
                     m.flushMetadata();
                     m.markClean();
+                    alignCompressedTail();
                     if (m.barriers) {
                         data.flush();
                         storage.flush();
@@ -394,6 +409,19 @@ public final class Qcow2Image implements Image {
             }
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * After compressed writes the file may end inside a sector (streams are packed byte by byte); qemu-img convert
+     * -c then extends it to a whole sector, and so does Platter, so that sector-based readers see whole sectors.
+     */
+    private void alignCompressedTail() throws IOException {
+        if (compressedWrites) {
+            long size = storage.size();
+            if (size % 512 != 0) {
+                storage.setSize((size + 511) & ~511L);
+            }
         }
     }
 
@@ -456,7 +484,7 @@ public final class Qcow2Image implements Image {
 
     /** qemu's full backing file name: relative names joined to the image's folder, as typed. */
     static String fullBackingFilename(String imageName, String backing) {
-        if (backing.startsWith("/") || ReferenceResolverPatterns.hasProtocol(backing)) {
+        if (backing.startsWith("/") || dev.platter.core.image.ReferenceResolver.PROTOCOL.matcher(backing).matches()) {
             return backing;
         }
         return pathCombine(imageName, backing);
@@ -583,6 +611,7 @@ public final class Qcow2Image implements Image {
             if (i < 0) {
                 return false;
             }
+            checkSnapshotSize(m.snapshots.get(i));
             Snapshots.apply(m, i, backing);
             bitmaps.markAllDirty(size());
             return true;
@@ -619,11 +648,21 @@ public final class Qcow2Image implements Image {
                 throw new IOException("Can't find snapshot '" + idOrName + "'");
             }
             SnapshotEntry s = m.snapshots.get(i);
+            checkSnapshotSize(s);
             long[] l1 = s.l1Size() == 0 ? new long[0]
                     : m.readLongs(s.l1TableOffset(), s.l1Size(), "qcow2 snapshot L1 table", storage.size());
             return new Qcow2SnapshotView(this, s, new L1Table(s.l1TableOffset(), l1));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** A snapshot's disk size must fit its L1 table (a damaged entry could claim exabytes). */
+    private void checkSnapshotSize(SnapshotEntry s) throws IOException {
+        if (s.diskSize() < 0 || m.geo.l1EntriesFor(s.diskSize()) > s.l1Size()) {
+            throw new dev.platter.core.CorruptImageException("qcow2 snapshot table entry '" + s.name() + "'",
+                    m.header.snapshotsOffset, "disk size " + s.diskSize() + " does not fit its L1 table ("
+                    + s.l1Size() + " entries)");
         }
     }
 

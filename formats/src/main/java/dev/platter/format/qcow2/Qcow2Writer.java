@@ -35,8 +35,15 @@ final class Qcow2Writer {
         this.g = m.geo;
     }
 
-    /** One contiguous piece of data to write at a host offset. */
-    private record Piece(long host, ByteBuffer bytes) {
+    /**
+     * One contiguous piece of data to write at a host offset.
+     *
+     * @param srcOffset where the bytes start in the caller's buffer, or -1 for a buffer of the writer's own
+     */
+    private record Piece(long host, ByteBuffer bytes, int srcOffset) {
+        Piece(long host, ByteBuffer bytes) {
+            this(host, bytes, -1);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- writes
@@ -85,7 +92,7 @@ final class Qcow2Writer {
                 if (!data.isExternal()) {
                     m.checkDataWrite(at, wEnd - wStart);
                 }
-                pieces.add(new Piece(at, slice));
+                pieces.add(new Piece(at, slice, (int) (wStart - pos)));
                 newEntries[i - i0] = e;
                 continue;
             }
@@ -94,7 +101,7 @@ final class Qcow2Writer {
                 m.checkDataWrite(host, cs);
             }
             if (wStart == cStart && wEnd == cStart + cs) {
-                pieces.add(new Piece(host, slice));
+                pieces.add(new Piece(host, slice, (int) (wStart - pos)));
             } else {
                 ByteBuffer buf = ByteBuffer.allocate(cs);
                 reader.read(cStart, buf);
@@ -104,7 +111,7 @@ final class Qcow2Writer {
             }
             newEntries[i - i0] = host | L2Entry.COPIED;
         }
-        writePieces(pieces);
+        writePieces(pieces, src);
         for (int i = i0; i <= i1; i++) {
             long old = t.entry(i);
             long now = newEntries[i - i0];
@@ -170,7 +177,7 @@ final class Qcow2Writer {
                 m.checkDataWrite(host + spanStart, spanEnd - spanStart);
             }
             if (wStart - cStart == spanStart && wEnd - cStart == spanEnd) {
-                pieces.add(new Piece(host + spanStart, slice));
+                pieces.add(new Piece(host + spanStart, slice, (int) (wStart - pos)));
             } else {
                 ByteBuffer buf = ByteBuffer.allocate((int) (spanEnd - spanStart));
                 reader.read(cStart + spanStart, buf);
@@ -180,7 +187,7 @@ final class Qcow2Writer {
             }
             newBitmaps[i - i0] = (bm | touched) & ~(touched << 32);
         }
-        writePieces(pieces);
+        writePieces(pieces, src);
         for (int i = i0; i <= i1; i++) {
             long old = t.entry(i);
             if (old != newEntries[i - i0]) {
@@ -207,43 +214,26 @@ final class Qcow2Writer {
         return host;
     }
 
-    /** Writes the pieces, joining neighbours that continue each other in the file and in memory. */
-    private void writePieces(List<Piece> pieces) throws IOException {
+    /**
+     * Writes the pieces, joining neighbours that continue each other both in the file and in the caller's buffer
+     * into one write (a large write to newly allocated, contiguous clusters goes out as one request).
+     */
+    private void writePieces(List<Piece> pieces, ByteBuffer src) throws IOException {
         var storage = data.storage();
         int i = 0;
         while (i < pieces.size()) {
             Piece p = pieces.get(i);
-            ByteBuffer b = p.bytes;
             int j = i + 1;
-            // Slices of one source buffer that follow each other on disk go out as one write.
-            while (j < pieces.size() && continues(pieces.get(j - 1), pieces.get(j))) {
+            long length = p.bytes.remaining();
+            while (j < pieces.size() && p.srcOffset >= 0 && pieces.get(j).srcOffset == p.srcOffset + length
+                    && pieces.get(j).host == p.host + length) {
+                length += pieces.get(j).bytes.remaining();
                 j++;
             }
-            if (j > i + 1 && p.bytes.hasArray()) {
-                int total = 0;
-                for (int x = i; x < j; x++) {
-                    total += pieces.get(x).bytes.remaining();
-                }
-                b = ByteBuffer.wrap(p.bytes.array(), p.bytes.arrayOffset() + p.bytes.position(), total);
-                storage.write(p.host, b);
-            } else if (j > i + 1) {
-                for (int x = i; x < j; x++) {
-                    storage.write(pieces.get(x).host, pieces.get(x).bytes.duplicate());
-                }
-            } else {
-                storage.write(p.host, b.duplicate());
-            }
+            ByteBuffer b = j > i + 1 ? src.slice(p.srcOffset, (int) length) : p.bytes.duplicate();
+            storage.write(p.host, b);
             i = j;
         }
-    }
-
-    private static boolean continues(Piece a, Piece b) {
-        if (b.host != a.host + a.bytes.remaining() || !a.bytes.hasArray() || !b.bytes.hasArray()) {
-            return false;
-        }
-        return a.bytes.array() == b.bytes.array()
-                && a.bytes.arrayOffset() + a.bytes.position() + a.bytes.remaining()
-                == b.bytes.arrayOffset() + b.bytes.position();
     }
 
     /** Drops this layer's reference to the host storage of an entry that is being replaced. */

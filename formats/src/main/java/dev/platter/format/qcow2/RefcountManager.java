@@ -1,7 +1,5 @@
 package dev.platter.format.qcow2;
 
-import dev.platter.core.CorruptImageException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -69,7 +67,7 @@ final class RefcountManager {
             throw m.corruption("qcow2 refcount table", tableOffset + ti * 8,
                     "refcount block offset 0x" + Long.toHexString(off) + " is not cluster aligned");
         }
-        if (off >= m.file.size()) {
+        if (off < 0 || off >= m.file.size()) {
             throw m.corruption("qcow2 refcount table", tableOffset + ti * 8,
                     "refcount block offset 0x" + Long.toHexString(off) + " lies past the end of the file");
         }
@@ -95,7 +93,7 @@ final class RefcountManager {
     long getForCheck(long cluster) throws IOException {
         long ti = cluster >>> geo.refcountBlockBits();
         long off = blockOffset(ti);
-        if (off != 0 && geo.offsetInCluster(off) == 0 && off >= m.file.size()) {
+        if (off > 0 && geo.offsetInCluster(off) == 0 && off >= m.file.size()) {
             return 0;
         }
         return get(cluster);
@@ -434,36 +432,5 @@ final class RefcountManager {
 
     boolean cacheOverBudget() {
         return cache.overBudget();
-    }
-
-    /** Forgets cached blocks (after the structure was rebuilt elsewhere). */
-    void replaceTable(long newOffset, long[] newTable) {
-        cache.clear();
-        tableOffset = newOffset;
-        table = newTable;
-        tableDirtyFrom = Integer.MAX_VALUE;
-        tableDirtyTo = -1;
-        freeHint = 0;
-        freeByteOffset = 0;
-        pendingFrees.clear();
-    }
-
-    /** Starts allocation searches from the beginning again (after frees outside this manager). */
-    void resetHint() {
-        freeHint = 0;
-    }
-
-    /** Host cluster index where compressed packing continues, for tests. */
-    long freeByteOffset() {
-        return freeByteOffset;
-    }
-
-    /** For the checker: the raw table entry (reserved bits included). */
-    long rawEntry(int ti) {
-        return table[ti];
-    }
-
-    CorruptImageException outOfRange(long c) {
-        return new CorruptImageException("qcow2 refcount table", tableOffset, "cluster " + c + " is not covered");
     }
 }

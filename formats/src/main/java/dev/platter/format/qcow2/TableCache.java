@@ -25,7 +25,12 @@ final class TableCache<T extends CachedTable> {
     T get(long offset) {
         T t = tables.get(offset);
         if (t != null) {
-            t.lastUse = clock.incrementAndGet();
+            // The clock only moves when tables are added: concurrent readers do not contend on it, and a table
+            // is written to only the first time it is used after an insertion.
+            long now = clock.get();
+            if (t.lastUse != now) {
+                t.lastUse = now;
+            }
         }
         return t;
     }

@@ -1,5 +1,7 @@
 package dev.platter.format.qcow2;
 
+import dev.platter.testdata.Qcow2MatrixConfig;
+
 import dev.platter.core.image.Image;
 
 import java.io.IOException;
@@ -33,7 +35,7 @@ final class ChainWorkload {
     }
 
     /** The operations for layer {@code layer} (0 = base, 1 = mid, 2 = top). */
-    static List<Op> ops(MatrixConfig c, int layer) {
+    static List<Op> ops(Qcow2MatrixConfig c, int layer) {
         long cs = c.clusterSize();
         long s = c.size();
         List<Op> ops = new ArrayList<>();
@@ -69,12 +71,12 @@ final class ChainWorkload {
         return ops;
     }
 
-    static void applyWithQemu(Path image, MatrixConfig c, int layer) {
+    static void applyWithQemu(Path image, Qcow2MatrixConfig c, int layer) {
         List<Op> ops = ops(c, layer);
         Qemu.io(image, "qcow2", ops.stream().map(Op::qemuIo).toArray(String[]::new));
     }
 
-    static void applyWithPlatter(Qcow2Image image, MatrixConfig c, int layer) throws IOException {
+    static void applyWithPlatter(Qcow2Image image, Qcow2MatrixConfig c, int layer) throws IOException {
         for (Op op : ops(c, layer)) {
             switch (op.kind) {
                 case WRITE -> image.write(op.offset, ByteBuffer.wrap(pattern(op)));
@@ -105,7 +107,7 @@ final class ChainWorkload {
      * or zeros): discard makes whole units (clusters, or subclusters with extended L2) unallocated and zeroes the
      * partial ones at its edges.
      */
-    static byte[] model(MatrixConfig c, int layer, byte[] below) {
+    static byte[] model(Qcow2MatrixConfig c, int layer, byte[] below) {
         byte[] m = below.clone();
         // Which bytes this layer allocates decides what a later discard uncovers.
         for (Op op : ops(c, layer)) {

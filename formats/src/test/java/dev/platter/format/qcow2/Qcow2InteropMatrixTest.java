@@ -1,5 +1,7 @@
 package dev.platter.format.qcow2;
 
+import dev.platter.testdata.Qcow2MatrixConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.platter.core.Extent;
@@ -37,22 +39,22 @@ class Qcow2InteropMatrixTest {
     @TempDir
     Path dir;
 
-    static List<MatrixConfig> configs() {
-        return MatrixConfig.pairwise();
+    static List<Qcow2MatrixConfig> configs() {
+        return Qcow2MatrixConfig.pairwise();
     }
 
     @Test
     void sampleCoversEveryPair() {
-        List<MatrixConfig> sample = configs();
+        List<Qcow2MatrixConfig> sample = configs();
         assertTrue(sample.size() <= 20, "sample size " + sample.size());
-        for (MatrixConfig c : sample) {
+        for (Qcow2MatrixConfig c : sample) {
             assertTrue(c.valid(), c.toString());
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
-    void qemuWrittenChainReadsIdentically(MatrixConfig c) throws Exception {
+    void qemuWrittenChainReadsIdentically(Qcow2MatrixConfig c) throws Exception {
         Path[] chain = new Path[3];
         for (int layer = 0; layer < 3; layer++) {
             chain[layer] = dir.resolve(LAYERS[layer] + ".qcow2");
@@ -78,7 +80,7 @@ class Qcow2InteropMatrixTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
-    void platterWrittenChainPassesQemuCheckAndCompare(MatrixConfig c) throws Exception {
+    void platterWrittenChainPassesQemuCheckAndCompare(Qcow2MatrixConfig c) throws Exception {
         Path[] chain = new Path[3];
         byte[] expected = new byte[(int) c.size()];
         for (int layer = 0; layer < 3; layer++) {

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @RequiresTool("qemu-img")
 class Qcow2PropertyTest {
-    enum Kind { WRITE, ZERO, DISCARD, SNAP_CREATE, SNAP_APPLY, SNAP_DELETE, RESIZE, REOPEN }
+    enum Kind { WRITE, ZERO, DISCARD, COMPRESS, SNAP_CREATE, SNAP_APPLY, SNAP_DELETE, RESIZE, REOPEN }
 
     /** One operation; positions are fractions of the current size so that they stay valid as it changes. */
     record Op(Kind kind, double at, double length, long seed) {
@@ -52,7 +52,8 @@ class Qcow2PropertyTest {
     static final String[] CONFIGS = {
         "cluster_size=65536", "cluster_size=4096,compat=0.10", "cluster_size=16384,extended_l2=on",
         "cluster_size=512,refcount_bits=64", "cluster_size=4096,refcount_bits=2", "cluster_size=65536|backing",
-        "cluster_size=32768,extended_l2=on|backing",
+        "cluster_size=32768,extended_l2=on|backing", "cluster_size=65536,lazy_refcounts=on",
+        "cluster_size=16384,compression_type=zstd,extended_l2=on",
     };
 
     private Path dir;
@@ -83,6 +84,7 @@ class Qcow2PropertyTest {
                 net.jqwik.api.Tuple.of(6, Arbitraries.just(Kind.WRITE)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.ZERO)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.DISCARD)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.COMPRESS)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SNAP_CREATE)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SNAP_APPLY)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SNAP_DELETE)),
@@ -174,6 +176,18 @@ class Qcow2PropertyTest {
             case DISCARD -> {
                 image.discard(at, len);
                 model.discard(at, len, unit(image));
+            }
+            case COMPRESS -> {
+                int cs = image.clusterSize();
+                long cluster = Math.min(at / cs * cs, (size - 1) / cs * cs);
+                int n = (int) Math.min(cs, size - cluster);
+                byte[] b = new byte[n];
+                Random r = new Random(op.seed);
+                for (int i = 0; i < n; i++) {
+                    b[i] = (byte) (r.nextInt(4) == 0 ? r.nextInt(256) : 'a' + i % 7); // compressible
+                }
+                image.writeClusterCompressed(cluster, ByteBuffer.wrap(b));
+                System.arraycopy(b, 0, model.content, (int) cluster, n);
             }
             case SNAP_CREATE -> {
                 if (image.refcountBits() < 2) {

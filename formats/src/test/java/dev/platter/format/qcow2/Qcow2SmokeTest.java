@@ -31,6 +31,21 @@ class Qcow2SmokeTest {
         }
     }
 
+    /** With lazy refcounts the dirty bit is on while Platter writes and off after a clean close. */
+    @Test
+    void lazyRefcountsSetTheDirtyBitUntilClose() throws Exception {
+        Path img = dir.resolve("lazy.qcow2");
+        new Qcow2Format().create(img, 8 << 20, dev.platter.core.image.CreateOptions.of(
+                java.util.Map.of("lazy_refcounts", "on")));
+        try (Image image = Images.open(img, OpenOptions.readWriteDefaults())) {
+            image.write(0, ByteBuffer.wrap(new byte[100_000]));
+            image.flush();
+            assertTrue(Qemu.img("info", "-U", img.toString()).ok().stdout().contains("cleanly shut down: no"));
+        }
+        assertTrue(!Qemu.img("info", img.toString()).ok().stdout().contains("cleanly shut down"));
+        Qemu.assertClean(img);
+    }
+
     @Test
     void qemuReadsWhatPlatterWrote() throws Exception {
         Path img = dir.resolve("b.qcow2");

@@ -1,4 +1,4 @@
-package dev.platter.format.qcow2;
+package dev.platter.testdata;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,23 +9,24 @@ import java.util.Set;
 /**
  * One point of the qcow2 option matrix (cluster size x compat x refcount width x extended L2 x compression), and
  * the pairwise sample of it the interop tests run: every value of every axis appears with every value of every
- * other axis at least once, among the combinations qemu accepts.
+ * other axis at least once, among the combinations qemu accepts. Shared by the qcow2 interop tests of the formats
+ * and cli modules.
  */
-record MatrixConfig(int clusterSize, String compat, int refcountBits, boolean extendedL2, String compression) {
-    static final int[] CLUSTERS = {512, 4096, 65536, 2 << 20};
-    static final String[] COMPATS = {"0.10", "1.1"};
-    static final int[] REFCOUNTS = {1, 16, 64};
-    static final boolean[] EXTL2 = {false, true};
-    static final String[] COMPRESSIONS = {"none", "zlib", "zstd"};
+public record Qcow2MatrixConfig(int clusterSize, String compat, int refcountBits, boolean extendedL2, String compression) {
+    public static final int[] CLUSTERS = {512, 4096, 65536, 2 << 20};
+    public static final String[] COMPATS = {"0.10", "1.1"};
+    public static final int[] REFCOUNTS = {1, 16, 64};
+    public static final boolean[] EXTL2 = {false, true};
+    public static final String[] COMPRESSIONS = {"none", "zlib", "zstd"};
 
-    boolean valid() {
+    public boolean valid() {
         boolean v2 = compat.equals("0.10");
         return !(v2 && (refcountBits != 16 || extendedL2 || compression.equals("zstd")))
                 && !(extendedL2 && clusterSize < 16384);
     }
 
     /** qemu-img create -o options. */
-    String options() {
+    public String options() {
         StringBuilder sb = new StringBuilder("cluster_size=" + clusterSize + ",compat=" + compat + ",refcount_bits="
                 + refcountBits + ",extended_l2=" + (extendedL2 ? "on" : "off"));
         if (compression.equals("zstd")) {
@@ -34,12 +35,12 @@ record MatrixConfig(int clusterSize, String compat, int refcountBits, boolean ex
         return sb.toString();
     }
 
-    boolean compressed() {
+    public boolean compressed() {
         return !compression.equals("none");
     }
 
     /** Virtual size of the test images: small, but several clusters even with 2 MiB clusters. */
-    long size() {
+    public long size() {
         return Math.max(8L << 20, 8L * clusterSize);
     }
 
@@ -53,14 +54,14 @@ record MatrixConfig(int clusterSize, String compat, int refcountBits, boolean ex
     }
 
     /** The pairwise sample, chosen greedily (and deterministically) from all valid combinations. */
-    static List<MatrixConfig> pairwise() {
-        List<MatrixConfig> all = new ArrayList<>();
+    public static List<Qcow2MatrixConfig> pairwise() {
+        List<Qcow2MatrixConfig> all = new ArrayList<>();
         for (int cs : CLUSTERS) {
             for (String c : COMPATS) {
                 for (int rc : REFCOUNTS) {
                     for (boolean x : EXTL2) {
                         for (String z : COMPRESSIONS) {
-                            MatrixConfig m = new MatrixConfig(cs, c, rc, x, z);
+                            Qcow2MatrixConfig m = new Qcow2MatrixConfig(cs, c, rc, x, z);
                             if (m.valid()) {
                                 all.add(m);
                             }
@@ -70,14 +71,14 @@ record MatrixConfig(int clusterSize, String compat, int refcountBits, boolean ex
             }
         }
         Set<List<Object>> uncovered = new LinkedHashSet<>();
-        for (MatrixConfig m : all) {
+        for (Qcow2MatrixConfig m : all) {
             uncovered.addAll(m.pairs());
         }
-        List<MatrixConfig> chosen = new ArrayList<>();
+        List<Qcow2MatrixConfig> chosen = new ArrayList<>();
         while (!uncovered.isEmpty()) {
-            MatrixConfig best = null;
+            Qcow2MatrixConfig best = null;
             int bestCount = -1;
-            for (MatrixConfig m : all) {
+            for (Qcow2MatrixConfig m : all) {
                 Set<List<Object>> p = new HashSet<>(m.pairs());
                 p.retainAll(uncovered);
                 if (p.size() > bestCount) {
