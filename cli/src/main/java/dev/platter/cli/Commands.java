@@ -41,6 +41,8 @@ final class Commands {
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
         }
+        // Every command answers --help (and -h).
+        root.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         return root;
     }
 

@@ -81,7 +81,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted and ignored.")
     String sourceCache;
 
-    @Option(names = "-C", description = "Accepted: Platter copies data runs in the kernel where it can anyway.")
+    @Option(names = "-C", description = "Accepted and ignored (qemu-img's copy offloading).")
     boolean copyOffload;
 
     @Parameters(arity = "0..*", paramLabel = "FILENAME", description = "Sources, then the target.")
