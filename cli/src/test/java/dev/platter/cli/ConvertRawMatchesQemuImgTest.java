@@ -83,6 +83,19 @@ class ConvertRawMatchesQemuImgTest {
     }
 
     @Test
+    void progressIsPrintedAsQemuImgPrintsIt() throws Exception {
+        Path ours = dir.resolve("p.ours.raw");
+        Path theirs = dir.resolve("p.theirs.raw");
+        String q = Tool.run("qemu-img", "convert", "-p", "-f", "raw", "-O", "raw", src.toString(), theirs.toString())
+                .ok().stdout();
+        Cli.Result r = Cli.run("convert", "-p", "-f", "raw", "-O", "raw", src.toString(), ours.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(q, r.out());
+        Files.delete(ours);
+        Files.delete(theirs);
+    }
+
+    @Test
     void severalSourcesAreConcatenated() throws Exception {
         sameAsQemu("concat", List.of(), List.of(second, src, second));
     }

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Draws {@code -p} progress on stdout: a bar redrawn in place on a terminal; elsewhere qemu-img's own form,
- * {@code "    (42.00/100%)\r"}, printed at every whole percent. Thread-safe.
+ * {@code "    (42.00/100%)\r"}, printed when the value moved by more than a percent (and at 0 and 100, as qemu-img does).
+ * Thread-safe.
  */
 public final class ProgressPrinter implements ProgressListener {
     private static final int BAR = 40;
@@ -29,10 +30,8 @@ public final class ProgressPrinter implements ProgressListener {
     @Override
     public synchronized void progress(long done, long total) {
         double pct = total <= 0 ? 100.0 : Math.min(100.0, 100.0 * done / total);
-        if (lastPrinted >= 0 && pct - lastPrinted < 1.0 && pct < 100.0) {
-            return;
-        }
-        if (pct == lastPrinted) {
+        // qemu's rule: 0 and 100 always, otherwise only once the value moved by more than one percent.
+        if (lastPrinted >= 0 && pct != 0 && pct != 100.0 && Math.abs(pct - lastPrinted) <= 1.0) {
             return;
         }
         lastPrinted = pct;
