@@ -46,9 +46,16 @@ final class ChunkProcessor {
                 : compressor.clusterSize())).asReadOnlyBuffer();
     }
 
-    /** True when the request reads the source (and therefore needs a buffer). */
-    static boolean needsBuffer(Chunk c) {
-        return c.kind() == Chunk.Kind.DATA;
+    /** Buffer bytes the request needs: its length for data (padded to whole clusters with compression), else 0. */
+    int bufferBytes(Chunk c) {
+        if (c.kind() != Chunk.Kind.DATA) {
+            return 0;
+        }
+        if (compressor == null) {
+            return (int) c.len();
+        }
+        int cs = compressor.clusterSize();
+        return (int) ((c.len() + cs - 1) / cs * cs);
     }
 
     /** True when the request can produce no write at all. */
@@ -58,8 +65,8 @@ final class ChunkProcessor {
     }
 
     /**
-     * The writes for {@code c}. For DATA, {@code buf} (capacity at least {@code c.len()}, padded up to a cluster
-     * with compression) receives the source bytes and the returned writes may refer to it.
+     * The writes for {@code c}. For DATA, {@code buf} ({@link #bufferBytes} long) receives the source bytes and the
+     * returned writes may refer to it; otherwise it is null.
      */
     List<WriteOp> process(Chunk c, ByteBuffer buf) throws IOException {
         List<WriteOp> ops = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.platter.core.ProgressListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,11 +21,19 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a conversion's requests on a pool of workers that read, scan and compress in parallel, with a fixed set of
- * buffers (memory stays bounded whatever the image size). Writes reach the target one at a time in request order,
- * as qemu-img's do: the target's layout is the same on every run, and writers never contend for the target file.
- * With out-of-order writes allowed ({@code -W}), each worker writes as soon as it is ready.
+ * buffers (memory stays bounded whatever the image size). Consecutive requests are handed out in batches that fill
+ * one buffer (each request keeps its own boundaries, so the result is the same as request by request): a run of
+ * small requests (clusters scattered in a compressed image) then costs one hand-off, not one each. Writes reach
+ * the target one batch at a time in request order, as qemu-img's do: the target's layout is the same on every run,
+ * and writers never contend for the target file. With out-of-order writes allowed ({@code -W}), each worker writes
+ * as soon as it is ready.
  */
 final class CopyPipeline {
+    /** At most this many buffers, whatever {@code -m} says. */
+    static final int MAX_IN_FLIGHT = 32;
+    /** At most this many requests in one batch (zero runs take no buffer space). */
+    static final int MAX_BATCH = 256;
+
     private final ChunkPlanner planner;
     private final ChunkProcessor processor;
     private final ConvertTarget target;
@@ -33,13 +43,18 @@ final class CopyPipeline {
     private final Progress progress;
 
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    /** Prepared writes waiting for their turn, by sequence number. */
+    /** Prepared batches waiting for their turn to be written, by sequence number. */
     private final Map<Long, Job> ready = new HashMap<>();
     private long nextToWrite;
     private boolean writing;
 
-    /** A request's prepared writes and the buffer they refer to. */
-    private record Job(Chunk chunk, List<WriteOp> ops, ByteBuffer buffer) {
+    private BlockingQueue<ByteBuffer> buffers;
+    private Semaphore permits;
+    private int inFlight;
+    private int allocated;
+
+    /** A batch's prepared writes and the buffer they refer to. */
+    private record Job(List<Chunk> chunks, List<WriteOp> ops, ByteBuffer buffer) {
     }
 
     CopyPipeline(ChunkPlanner planner, ChunkProcessor processor, ConvertTarget target, int workers,
@@ -54,34 +69,32 @@ final class CopyPipeline {
     }
 
     void run() throws IOException {
-        int inFlight = Math.max(2, workers * 2);
-        BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(inFlight);
-        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(inFlight);
+        // Enough batches in flight that one slow batch (compressed clusters) does not leave the other workers idle
+        // while the cheap ones behind it wait for their turn to be written.
+        inFlight = Math.min(MAX_IN_FLIGHT, Math.max(4, workers * 4));
+        buffers = new ArrayBlockingQueue<>(inFlight);
+        permits = new Semaphore(inFlight);
         ExecutorService pool = Executors.newFixedThreadPool(workers, new WorkerThreads());
-        int allocated = 0;
         long seq = 0;
         try {
+            List<Chunk> batch = new ArrayList<>();
+            long used = 0;
             Chunk c;
             while (failure.get() == null && (c = planner.next()) != null) {
                 if (processor.isNoOp(c)) {
-                    progress.skipped(c);
                     continue;
                 }
-                permits.acquire();
-                ByteBuffer buf = null;
-                if (ChunkProcessor.needsBuffer(c)) {
-                    buf = buffers.poll();
-                    if (buf == null && allocated < inFlight) {
-                        buf = ByteBuffer.allocateDirect(bufferSize);
-                        allocated++;
-                    } else if (buf == null) {
-                        buf = buffers.take();
-                    }
+                int need = processor.bufferBytes(c);
+                if (!batch.isEmpty() && (used + need > bufferSize || batch.size() >= MAX_BATCH)) {
+                    submit(pool, seq++, batch, used > 0);
+                    batch = new ArrayList<>();
+                    used = 0;
                 }
-                long mySeq = seq++;
-                Chunk chunk = c;
-                ByteBuffer myBuf = buf;
-                pool.execute(() -> work(mySeq, chunk, myBuf, buffers, permits));
+                batch.add(c);
+                used += need;
+            }
+            if (!batch.isEmpty() && failure.get() == null) {
+                submit(pool, seq, batch, used > 0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,20 +123,42 @@ final class CopyPipeline {
         }
     }
 
-    private void work(long seq, Chunk chunk, ByteBuffer buf, BlockingQueue<ByteBuffer> buffers,
-                      java.util.concurrent.Semaphore permits) {
-        List<WriteOp> ops = List.of();
+    private void submit(ExecutorService pool, long seq, List<Chunk> batch, boolean needsBuffer)
+            throws InterruptedException {
+        permits.acquire();
+        ByteBuffer buf = null;
+        if (needsBuffer) {
+            buf = buffers.poll();
+            if (buf == null && allocated < inFlight) {
+                buf = ByteBuffer.allocateDirect(bufferSize);
+                allocated++;
+            } else if (buf == null) {
+                buf = buffers.take();
+            }
+        }
+        ByteBuffer myBuf = buf;
+        pool.execute(() -> work(seq, batch, myBuf));
+    }
+
+    private void work(long seq, List<Chunk> batch, ByteBuffer buf) {
+        List<WriteOp> ops = new ArrayList<>();
         try {
-            if (failure.get() == null) {
-                ops = processor.process(chunk, buf);
+            int off = 0;
+            for (Chunk c : batch) {
+                if (failure.get() != null) {
+                    break;
+                }
+                int need = processor.bufferBytes(c);
+                ops.addAll(processor.process(c, need == 0 ? null : buf.slice(off, need)));
+                off += need;
             }
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
-        Job job = new Job(chunk, ops, buf);
+        Job job = new Job(batch, ops, buf);
         if (!ordered) {
             write(job);
-            release(job, buffers, permits);
+            release(job);
             return;
         }
         // Hand the job over; whoever holds the writer role writes every job whose turn has come.
@@ -145,7 +180,7 @@ final class CopyPipeline {
                 nextToWrite++;
             }
             write(next);
-            release(next, buffers, permits);
+            release(next);
         }
     }
 
@@ -157,13 +192,15 @@ final class CopyPipeline {
             for (WriteOp op : job.ops()) {
                 op.apply(target);
             }
-            progress.written(job.chunk());
+            for (Chunk c : job.chunks()) {
+                progress.written(c);
+            }
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
     }
 
-    private static void release(Job job, BlockingQueue<ByteBuffer> buffers, java.util.concurrent.Semaphore permits) {
+    private void release(Job job) {
         if (job.buffer() != null) {
             buffers.offer(job.buffer());
         }
@@ -206,10 +243,6 @@ final class CopyPipeline {
                     listener.progress(Math.min(done, total), total);
                 }
             }
-        }
-
-        void skipped(Chunk c) {
-            // Requests that need no write count neither as work nor as done, as in qemu-img.
         }
 
         synchronized long dataBytes() {
