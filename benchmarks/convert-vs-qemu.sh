@@ -4,7 +4,7 @@
 # time, median CPU time (user + system; steadier than wall time on a busy machine), median peak resident memory
 # (GNU time's %M) and the ratio Platter / qemu-img of the wall times. Every Platter output is then
 # checked once (qemu-img compare against the source, qemu-img check for qcow2). Page cache stays warm (caches are
-# not dropped): both tools read the same cached source.
+# not dropped): both tools read the same cached source; dirty data is synced before each run.
 #
 # Usage: benchmarks/convert-vs-qemu.sh [--scale N] [--runs N] [--only W1,W4,...] [--dir DIR] [--keep]
 #   --scale N   divide every workload size by N (1 = the sizes: 16 GiB virtual with 4 GiB of data,
@@ -86,6 +86,8 @@ RESULTS="$DIR/results.txt"
 run() {
   local label="$1" out="$2"; shift 2
   rm -f "$out"
+  # Start every run with the previous run's output written back, so that no run pays for another's writeback.
+  sync
   local s e
   s=$(date +%s%N)
   /usr/bin/time -f "%M %U %S" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || {
