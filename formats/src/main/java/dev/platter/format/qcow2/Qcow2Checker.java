@@ -168,7 +168,7 @@ final class Qcow2Checker {
             return;
         }
         int cs = m.geo.clusterSize();
-        if (offset + size - fileSize >= cs) {
+        if (offset < 0 || offset + size < 0 || offset + size - fileSize >= cs) {
             messages.add("ERROR: counting reference for region exceeding the end of the file by one cluster or "
                     + "more: offset 0x" + Long.toHexString(offset) + " size 0x" + Long.toHexString(size));
             c.corruptions++;

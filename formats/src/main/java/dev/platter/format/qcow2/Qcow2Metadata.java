@@ -146,7 +146,8 @@ final class Qcow2Metadata {
             checkTableOffset(h.snapshotsOffset, 40, cs, 64, "Invalid snapshot table offset");
         }
         if (h.hasDataFile() && h.dataFile == null) {
-            throw new IOException("'data-file' is required for this image");
+            throw new UnsupportedFeatureException("external data file without a name",
+                    "'data-file' is required for this image (it does not name its external data file)");
         }
         if (h.bitmaps != null) {
             BitmapsExtension b = h.bitmaps;
@@ -258,7 +259,7 @@ final class Qcow2Metadata {
     /** Reads {@code count} big-endian longs at {@code offset}, which must lie inside the file. */
     long[] readLongs(long offset, int count, String structure, long fileSize) throws IOException {
         long bytes = (long) count * 8;
-        if (offset + bytes > fileSize) {
+        if (offset < 0 || count < 0 || offset > fileSize - bytes) {
             throw new CorruptImageException(structure, offset, "the table (" + bytes
                     + " bytes) runs past the end of the file (" + fileSize + " bytes)");
         }

@@ -79,7 +79,9 @@ record SnapshotEntry(long l1TableOffset, int l1Size, String id, String name, lon
                 icount = b.getLong(x + 16);
             }
             byte[] unknown = new byte[(int) Math.max(0, extraSize - QEMU_EXTRA)];
-            b.get(x + QEMU_EXTRA, unknown, 0, unknown.length);
+            if (unknown.length > 0) {
+                b.get(x + QEMU_EXTRA, unknown, 0, unknown.length);
+            }
             x += (int) extraSize;
             byte[] id = new byte[idSize];
             b.get(x, id);

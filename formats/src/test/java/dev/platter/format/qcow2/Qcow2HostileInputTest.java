@@ -51,7 +51,7 @@ class Qcow2HostileInputTest {
 
     /** Where the base image keeps its structures (read from its header). */
     record Layout(long l1, long l2, long refcountTable, long refcountBlock, long snapshots, long data, long compressed,
-                  long fileSize) {
+                  long fileSize, long bitmapDirectory) {
     }
 
     /** A mutation of the base image and whether Platter must refuse it (CORRUPT) or may read it (READ). */
@@ -78,7 +78,13 @@ class Qcow2HostileInputTest {
         long rb = h.getLong((int) rt);
         long data = h.getLong((int) l2) & L2Entry.OFFSET_MASK;
         long compressed = h.getLong((int) (l2 + 16 * 8)) & ((1L << 54) - 1);
-        layout = new Layout(l1, l2, rt, rb, h.getLong(64), data, compressed, pristine.length);
+        long dir = 0;
+        for (int off = 112; h.getInt(off) != 0; off += 8 + ((h.getInt(off + 4) + 7) & ~7)) {
+            if (h.getInt(off) == HeaderExtension.BITMAPS) {
+                dir = h.getLong(off + 8 + 16);
+            }
+        }
+        layout = new Layout(l1, l2, rt, rb, h.getLong(64), data, compressed, pristine.length, dir);
     }
 
     private static Consumer<RandomAccessFile> putLong(long at, long value) {
@@ -302,7 +308,8 @@ class Qcow2HostileInputTest {
     /** Random byte flips in every metadata structure: never a raw RuntimeException, a hang or a change. */
     @Test
     void randomMetadataDamage() throws Exception {
-        long[] regions = {0, layout.l1, layout.l2, layout.refcountTable, layout.refcountBlock, layout.snapshots};
+        long[] regions = {0, layout.l1, layout.l2, layout.refcountTable, layout.refcountBlock, layout.snapshots,
+            layout.bitmapDirectory};
         // -Dqcow2.fuzz.rounds=N -Dqcow2.fuzz.seed=S explore further; the default run is quick and repeatable.
         long seed = Long.getLong("qcow2.fuzz.seed", 42);
         int rounds = Integer.getInteger("qcow2.fuzz.rounds", 300);
@@ -314,7 +321,7 @@ class Qcow2HostileInputTest {
             StringBuilder what = new StringBuilder("seed " + seed + " round " + round + ":");
             for (int i = 0; i < flips; i++) {
                 long base = regions[r.nextInt(regions.length)];
-                int at = (int) (base + r.nextInt(round % 2 == 0 ? 128 : 4096));
+                int at = (int) Math.min(pristine.length - 1, base + r.nextInt(round % 2 == 0 ? 128 : 4096));
                 bytes[at] = (byte) r.nextInt(256);
                 what.append(String.format(" [0x%x]=0x%02x", at, bytes[at] & 0xff));
             }
@@ -332,6 +339,66 @@ class Qcow2HostileInputTest {
                 fail(what + ": " + outcome, outcome);
             }
             assertArrayEquals(before, digest(img), what.toString());
+        }
+    }
+
+    /** The same damage, opened read-write and written to: errors are allowed, crashes and hangs are not. */
+    @Test
+    void randomMetadataDamageWhileWriting() throws Exception {
+        long[] regions = {0, layout.l1, layout.l2, layout.refcountTable, layout.refcountBlock, layout.snapshots,
+            layout.bitmapDirectory};
+        long seed = Long.getLong("qcow2.fuzz.seed", 43);
+        int rounds = Integer.getInteger("qcow2.fuzz.rounds", 150);
+        java.util.Random r = new java.util.Random(seed);
+        Path img = dir.resolve("fuzz-rw.qcow2");
+        for (int round = 0; round < rounds; round++) {
+            byte[] bytes = pristine.clone();
+            StringBuilder what = new StringBuilder("seed " + seed + " round " + round + ":");
+            for (int i = 0, flips = 1 + r.nextInt(6); i < flips; i++) {
+                int at = (int) Math.min(pristine.length - 1,
+                        regions[r.nextInt(regions.length)] + r.nextInt(round % 2 == 0 ? 128 : 4096));
+                bytes[at] = (byte) r.nextInt(256);
+                what.append(String.format(" [0x%x]=0x%02x", at, bytes[at] & 0xff));
+            }
+            Files.write(img, bytes);
+            long opSeed = r.nextLong();
+            Throwable outcome;
+            try {
+                outcome = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> write(img, opSeed));
+            } catch (AssertionError e) {
+                Files.write(Path.of(System.getProperty("java.io.tmpdir"), "qcow2-fuzz-rw-failure.qcow2"), bytes);
+                throw new AssertionError(what + ": " + e.getMessage(), e);
+            }
+            if (outcome instanceof RuntimeException || outcome instanceof Error) {
+                fail(what + ": " + outcome, outcome);
+            }
+        }
+    }
+
+    private static Throwable write(Path img, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        OpenOptions rw = OpenOptions.readWriteDefaults().withFormat("qcow2").withResolver(ReferenceResolver.denyAll())
+                .withMetadataCacheBytes(1 << 20);
+        try (Image image = Images.open(img, rw)) {
+            Qcow2Image q = (Qcow2Image) image;
+            for (int i = 0; i < 6; i++) {
+                long at = (long) (r.nextDouble() * image.size());
+                long len = Math.min(image.size() - at, 1 + r.nextInt(200_000));
+                switch (r.nextInt(5)) {
+                    case 0 -> image.write(at, ByteBuffer.wrap(new byte[(int) len]));
+                    case 1 -> image.writeZeroes(at, len);
+                    case 2 -> image.discard(at, len);
+                    case 3 -> q.createSnapshot("f" + i);
+                    default -> q.writeClusterCompressed(at / q.clusterSize() * q.clusterSize(),
+                            ByteBuffer.wrap(new byte[(int) Math.min(q.clusterSize(),
+                                    image.size() - at / q.clusterSize() * q.clusterSize())]));
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // a clear error (corrupt, unsupported, refused reference) is the right answer
+        } catch (RuntimeException | Error e) {
+            return e;
         }
     }
 
