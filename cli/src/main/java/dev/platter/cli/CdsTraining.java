@@ -30,7 +30,11 @@ final class CdsTraining {
                     List.of("info", "--output=json", raw),
                     List.of("create", "-q", "-f", "qcow2", qcow2, "1G"),
                     List.of("info", "--output=json", qcow2),
-                    List.of("check", qcow2))) {
+                    List.of("check", qcow2),
+                    List.of("convert", "-f", "raw", "-O", "qcow2", raw, qcow2),
+                    List.of("map", "--output=json", qcow2),
+                    List.of("compare", "-f", "raw", "-F", "qcow2", raw, qcow2),
+                    List.of("measure", "--output=json", "-O", "qcow2", qcow2))) {
                 PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
                 Main.run(args.toArray(new String[0]), sink, sink);
             }

@@ -16,6 +16,13 @@ final class Commands {
     static {
         COMMANDS.put("create", CreateCommand::new);
         COMMANDS.put("info", InfoCommand::new);
+        COMMANDS.put("convert", ConvertCommand::new);
+        COMMANDS.put("map", MapCommand::new);
+        COMMANDS.put("compare", CompareCommand::new);
+        COMMANDS.put("measure", MeasureCommand::new);
+        COMMANDS.put("dd", DdCommand::new);
+        COMMANDS.put("rebase", RebaseCommand::new);
+        COMMANDS.put("commit", CommitCommand::new);
         COMMANDS.put("check", CheckCommand::new);
         COMMANDS.put("snapshot", SnapshotCommand::new);
         COMMANDS.put("resize", ResizeCommand::new);
@@ -41,6 +48,8 @@ final class Commands {
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
         }
+        // Every command answers --help (and -h).
+        root.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         return root;
     }
 

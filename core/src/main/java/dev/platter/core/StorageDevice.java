@@ -86,7 +86,9 @@ public class StorageDevice implements BlockDevice {
         long limit = Math.min(maxLen, size - pos);
         long fileSize = storage.size();
         if (pos >= fileSize) {
-            return Extent.zero(pos, limit, -1, storage.name());
+            // The tail past the host file (a size rounded up to a sector) reads as zeros; qemu-img map still gives
+            // it a host offset.
+            return Extent.zero(pos, limit, pos, storage.name());
         }
         HostRun run = storage.run(pos);
         long len = Math.min(limit, run.length());

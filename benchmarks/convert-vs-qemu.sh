@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Side by side: ./platter convert against qemu-img convert on the same files (the workloads W1-W6 of issue 4, plus
+# W0, raw to raw). Generates the workloads, runs each tool alternately RUNS times, and prints each one's median wall
+# time, median CPU time (user + system; steadier than wall time on a busy machine), median peak resident memory
+# (GNU time's %M) and the ratio Platter / qemu-img of the wall times. Every Platter output is then
+# checked once (qemu-img compare against the source, qemu-img check for qcow2). Page cache stays warm (caches are
+# not dropped): both tools read the same cached source; dirty data is synced before each run.
+#
+# Usage: benchmarks/convert-vs-qemu.sh [--scale N] [--runs N] [--only W1,W4,...] [--dir DIR] [--keep]
+#   --scale N   divide every workload size by N (1 = the issue's sizes: 16 GiB virtual with 4 GiB of data,
+#               256 GiB sparse with 64 MiB); e.g. --scale 64 for a quick smoke run
+#   --runs N    runs per tool and workload (default 5)
+#   --only L    comma-separated workloads to run (default W0,W1,W2,W3,W4,W5,W6)
+#   --dir DIR   where to put the images (default: a new folder under /var/tmp); needs about 3x the data size
+#   --keep      keep the images afterwards
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SCALE=1
+RUNS=5
+ONLY="W0,W1,W2,W3,W4,W5,W6"
+DIR=""
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) SCALE="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    --dir) DIR="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+for tool in qemu-img qemu-io java mvn /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
+done
+if [ -z "$DIR" ]; then
+  DIR="$(mktemp -d /var/tmp/platter-bench.XXXXXX)"
+else
+  mkdir -p "$DIR"
+fi
+cleanup() { if [ "$KEEP" = 0 ]; then rm -rf "$DIR"; fi; }
+trap cleanup EXIT
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+GiB=$((1 << 30)); MiB=$((1 << 20))
+V1=$((16 * GiB / SCALE)); D1=$((4 * GiB / SCALE))
+V5=$((256 * GiB / SCALE)); D5=$((64 * MiB / SCALE))
+CHAIN_WRITES=$((256 / SCALE)); [ "$CHAIN_WRITES" -lt 4 ] && CHAIN_WRITES=4
+
+echo "== building ./platter and the workload generator" >&2
+P="$ROOT/platter"
+"$P" --version >/dev/null
+(cd "$ROOT" && mvn -q -B -pl benchmarks -am package -DskipTests >&2)
+GEN=(java -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.platter.benchmarks.Workload)
+
+echo "== generating workloads in $DIR (scale 1/$SCALE)" >&2
+SRC="$DIR/w1.raw"
+if want W0 || want W1 || want W2 || want W3 || want W4 || want W6; then
+  [ -f "$SRC" ] || "${GEN[@]}" "$SRC" "$V1" "$D1" 1
+fi
+if want W4; then
+  [ -f "$DIR/w2-input.qcow2" ] || qemu-img convert -c -f raw -O qcow2 "$SRC" "$DIR/w2-input.qcow2"
+fi
+if want W5; then
+  [ -f "$DIR/w5.raw" ] || "${GEN[@]}" "$DIR/w5.raw" "$V5" "$D5" 5
+fi
+if want W6 && [ ! -f "$DIR/w6-top.qcow2" ]; then
+  qemu-img convert -f raw -O qcow2 "$SRC" "$DIR/w6-base.qcow2"
+  # Two overlays on top, each with CHAIN_WRITES scattered 1 MiB writes.
+  prev="$DIR/w6-base.qcow2"
+  for layer in mid top; do
+    qemu-img create -q -f qcow2 -b "$prev" -F qcow2 "$DIR/w6-$layer.qcow2"
+    cmds=()
+    for i in $(seq "$CHAIN_WRITES"); do
+      off=$(( (RANDOM * 32768 + RANDOM) % (V1 / MiB) * MiB ))
+      cmds+=(-c "write -P $(( (i * 37 + ${#layer}) % 255 + 1 )) $off 1M")
+    done
+    qemu-io -f qcow2 "${cmds[@]}" "$DIR/w6-$layer.qcow2" >/dev/null
+    prev="$DIR/w6-$layer.qcow2"
+  done
+fi
+
+RESULTS="$DIR/results.txt"
+: > "$RESULTS"
+# run LABEL OUTPUT cmd... : one timed run; appends "LABEL wall_us rss_kib cpu_ms" to the results
+run() {
+  local label="$1" out="$2"; shift 2
+  rm -f "$out"
+  # Start every run with the previous run's output written back, so that no run pays for another's writeback.
+  sync
+  local s e
+  s=$(date +%s%N)
+  /usr/bin/time -f "%M %U %S" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || {
+    echo "FAILED: $*" >&2; cat "$DIR/err.txt" >&2; exit 1; }
+  e=$(date +%s%N)
+  echo "$label $(( (e - s) / 1000 )) $(tail -1 "$DIR/time.txt" | awk '{printf "%d %d", $1, ($2 + $3) * 1000}')" \
+    >> "$RESULTS"
+}
+median() { # label field -> median of that field over the label's runs
+  awk -v l="$1" -v f="$2" '$1 == l {print $f}' "$RESULTS" | sort -n \
+    | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
+}
+check() { # out src srcfmt outfmt -> "ok" or what failed
+  local out="$1" src="$2" sf="$3" of="$4"
+  qemu-img compare -q -f "$sf" -F "$of" "$src" "$out" || { echo "COMPARE-FAILED"; return; }
+  if [ "$of" = qcow2 ]; then qemu-img check -q "$out" >/dev/null 2>&1 || { echo "CHECK-FAILED"; return; }; fi
+  echo ok
+}
+
+# workload NAME SRC SRCFMT OUTFMT "OPTIONS" [second qemu-img baseline options]
+workload() {
+  local name="$1" src="$2" sf="$3" of="$4" opts="$5" alt="${6:-}"
+  local qout="$DIR/$name.qemu.$of" pout="$DIR/$name.platter.$of" aout="$DIR/$name.qemu-alt.$of"
+  echo "== $name: convert -f $sf -O $of $opts ($RUNS runs each)" >&2
+  for _ in $(seq "$RUNS"); do
+    # shellcheck disable=SC2086
+    run "$name.qemu" "$qout" qemu-img convert -f "$sf" -O "$of" $opts "$src" "$qout"
+    if [ -n "$alt" ]; then
+      # shellcheck disable=SC2086
+      run "$name.qemu-alt" "$aout" qemu-img convert -f "$sf" -O "$of" $opts $alt "$src" "$aout"
+    fi
+    # shellcheck disable=SC2086
+    run "$name.platter" "$pout" "$P" convert -f "$sf" -O "$of" $opts "$src" "$pout"
+  done
+  local q p a qm pm qc pc am ac
+  q=$(median "$name.qemu" 2); p=$(median "$name.platter" 2)
+  qm=$(median "$name.qemu" 3); pm=$(median "$name.platter" 3)
+  qc=$(median "$name.qemu" 4); pc=$(median "$name.platter" 4)
+  row() { printf '%-4s %-26s %9.3f %9.3f %9d %8s %14d  %s\n' "$@" >> "$DIR/table.txt"; }
+  row "$name" "qemu-img" "$(echo "$q/1000000" | bc -l)" "$(echo "$qc/1000" | bc -l)" $((qm / 1024)) "" \
+    "$(stat -c %s "$qout")" ""
+  if [ -n "$alt" ]; then
+    a=$(median "$name.qemu-alt" 2); am=$(median "$name.qemu-alt" 3); ac=$(median "$name.qemu-alt" 4)
+    row "$name" "qemu-img $alt" "$(echo "$a/1000000" | bc -l)" "$(echo "$ac/1000" | bc -l)" $((am / 1024)) "" \
+      "$(stat -c %s "$aout")" ""
+  fi
+  row "$name" "platter" "$(echo "$p/1000000" | bc -l)" "$(echo "$pc/1000" | bc -l)" $((pm / 1024)) \
+    "$(printf '%.2fx' "$(echo "$p/$q" | bc -l)")" "$(stat -c %s "$pout")" "$(check "$pout" "$src" "$sf" "$of")"
+  if [ -n "$alt" ]; then
+    printf '%-4s %-26s %9s %9s %9s %7.2fx  (platter / qemu-img %s)\n' "$name" "" "" "" "" \
+      "$(echo "$p/$a" | bc -l)" "$alt" >> "$DIR/table.txt"
+  fi
+  rm -f "$qout" "$pout" "$aout"
+}
+
+: > "$DIR/table.txt"
+want W0 && workload W0 "$SRC" raw raw ""
+want W1 && workload W1 "$SRC" raw qcow2 ""
+want W2 && workload W2 "$SRC" raw qcow2 "-c" "-W -m 16"
+want W3 && workload W3 "$SRC" raw qcow2 "-c -o compression_type=zstd"
+want W4 && workload W4 "$DIR/w2-input.qcow2" qcow2 raw ""
+want W5 && workload W5 "$DIR/w5.raw" raw qcow2 ""
+want W6 && workload W6 "$DIR/w6-top.qcow2" qcow2 qcow2 ""
+
+# Bare start-up of the launcher, for W5's "beyond start-up" comparison.
+for _ in $(seq "$RUNS"); do run startup /dev/null "$P" --version; done
+startup=$(median startup 2)
+
+echo
+echo "Platter vs qemu-img convert, $(date -u +%Y-%m-%d), scale 1/$SCALE, $RUNS runs each, median wall time"
+echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average at the end:" \
+  "$(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1), $(qemu-img --version | head -1)"
+echo "W0 raw->raw, W1 raw->qcow2, W2 -c zlib, W3 -c zstd, W4 compressed qcow2->raw, W5 sparse raw->qcow2,"
+echo "W6 qcow2 chain of 3 -> qcow2 (flattened). Ratio = platter / qemu-img; 'ok' = qemu-img compare equal and check clean."
+echo
+printf '%-4s %-26s %9s %9s %9s %8s %14s\n' "" "tool" "wall s" "cpu s" "peak MiB" "ratio" "output bytes"
+cat "$DIR/table.txt"
+printf '\n./platter --version (bare start-up): %.3f s\n' "$(echo "$startup/1000000" | bc -l)"
+if want W5; then
+  q=$(median W5.qemu 2); p=$(median W5.platter 2)
+  printf 'W5 beyond start-up: platter %.3f s vs qemu-img %.3f s\n' "$(echo "($p-$startup)/1000000" | bc -l)" \
+    "$(echo "$q/1000000" | bc -l)"
+fi

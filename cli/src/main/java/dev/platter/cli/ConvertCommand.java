@@ -1,0 +1,142 @@
+package dev.platter.cli;
+
+import dev.platter.cli.output.ProgressPrinter;
+import dev.platter.core.ProgressListener;
+import dev.platter.core.Sizes;
+import dev.platter.core.image.CreateOptions;
+import dev.platter.operation.Convert;
+import dev.platter.operation.ConvertOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code platter convert}: qemu-img convert's options, messages and exit codes. */
+@Command(name = "convert", sortOptions = false,
+        description = "Convert one or more images (concatenated) into a new image, keeping it sparse.")
+final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-f", paramLabel = "FMT", description = "Source format (default: probed).")
+    String sourceFormat;
+
+    @Option(names = "-O", paramLabel = "OUTPUT_FMT", description = "Target format (default: raw).")
+    String targetFormat = "raw";
+
+    @Option(names = "-o", paramLabel = "OPTIONS", description = "Target creation options, as for create.")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = "-c", description = "Compress the target's clusters (qcow2).")
+    boolean compress;
+
+    @Option(names = "-S", paramLabel = "SPARSE_SIZE",
+            description = "Zero runs of at least this size are not written (default 4k; 0 allocates everything).")
+    String sparseSize;
+
+    @Option(names = "-n", description = "Do not create the target: write into an existing image.")
+    boolean skipCreate;
+
+    @Option(names = "--target-is-zero", description = "With -n: the existing target reads as zeros.")
+    boolean targetIsZero;
+
+    @Option(names = "-B", paramLabel = "BACKING_FILE",
+            description = "Backing file of the target: only what the source's top layer holds is copied.")
+    String backingFile;
+
+    @Option(names = "-F", paramLabel = "BACKING_FMT", description = "Format of the backing file (needed with -B).")
+    String backingFormat;
+
+    @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM",
+            description = "Convert an internal snapshot (snapshot.id=ID,snapshot.name=NAME or ID or NAME).")
+    String snapshot;
+
+    @Option(names = "-m", paramLabel = "NUM", description = "Parallel requests and workers, 1..16 (default: cores).")
+    Integer workers;
+
+    @Option(names = "-W", description = "Allow out-of-order writes (the target's layout is then not reproducible).")
+    boolean outOfOrder;
+
+    @Option(names = "-p", description = "Show progress.")
+    boolean progress;
+
+    @Option(names = "-q", description = "Quiet.")
+    boolean quiet;
+
+    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    boolean forceShare;
+
+    @Option(names = "-t", paramLabel = "CACHE", description = "Accepted and ignored (Platter writes through the "
+            + "host page cache and does not sync, like qemu-img's default 'unsafe').")
+    String cache;
+
+    @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted and ignored.")
+    String sourceCache;
+
+    @Option(names = "-C", description = "Accepted and ignored (qemu-img's copy offloading).")
+    boolean copyOffload;
+
+    @Parameters(arity = "0..*", paramLabel = "FILENAME", description = "Sources, then the target.")
+    List<String> files = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (files.size() < 2) {
+            throw new CliException("Must specify image file name");
+        }
+        long sparse = ConvertOptions.DEFAULT_SPARSE_SIZE;
+        if (sparseSize != null) {
+            try {
+                sparse = Sizes.parse(sparseSize);
+            } catch (IllegalArgumentException e) {
+                sparse = -1;
+            }
+            if (sparse < 0 || sparse % 512 != 0 || sparse > ConvertOptions.MAX_SPARSE_SIZE) {
+                throw new CliException("Invalid buffer size for sparse output specified. Valid sizes are multiples "
+                        + "of 512 up to 16777216. Select 0 to disable sparse detection (fully allocates output).");
+            }
+        }
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String o : options) {
+            opts.putAll(CreateOptions.parseList(o));
+        }
+        List<String> sourceNames = files.subList(0, files.size() - 1);
+        String targetName = files.get(files.size() - 1);
+        ConvertOptions.Builder b = ConvertOptions.builder(sourceNames.stream().map(Path::of).toList(),
+                        Path.of(targetName))
+                .sourceNames(sourceNames)
+                .targetName(targetName)
+                .sourceFormat(sourceFormat)
+                .targetFormat(targetFormat)
+                .createOptions(opts)
+                .compress(compress)
+                .sparseSize(sparse)
+                .skipCreate(skipCreate)
+                .targetIsZero(targetIsZero)
+                .backing(backingFile, backingFormat)
+                .snapshot(snapshot)
+                .outOfOrder(outOfOrder);
+        if (workers != null) {
+            b.workers(workers);
+        }
+        ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
+        try {
+            Convert.run(b.build(), printer == null ? ProgressListener.NONE : printer);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        } finally {
+            if (printer != null) {
+                printer.finish();
+            }
+        }
+        return 0;
+    }
+}

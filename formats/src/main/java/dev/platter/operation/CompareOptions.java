@@ -1,0 +1,26 @@
+package dev.platter.operation;
+
+import dev.platter.core.image.ReferenceResolver;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code compare} compares.
+ *
+ * @param first        the first image
+ * @param firstName    its name as typed
+ * @param firstFormat  its format, or null to probe
+ * @param second       the second image
+ * @param secondName   its name as typed
+ * @param secondFormat its format, or null to probe
+ * @param strict       {@code -s}: different sizes or different allocation at the same offset also count as a
+ *                     difference
+ * @param resolver     gate for the files the images refer to (null: the default)
+ */
+public record CompareOptions(Path first, String firstName, String firstFormat, Path second, String secondName,
+                             String secondFormat, boolean strict, ReferenceResolver resolver) {
+
+    public static CompareOptions of(Path first, Path second) {
+        return new CompareOptions(first, first.toString(), null, second, second.toString(), null, false, null);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.platter.operation;
+
+import dev.platter.core.ProgressListener;
+import dev.platter.core.image.CreateOptions;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.Images;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.UnknownFormatException;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Converts one or more images (concatenated) into a new or existing image, as {@code qemu-img convert} does: the
+ * source's allocation map drives the copy, so unallocated and zero runs are never read; data is scanned for zeros
+ * ({@code -S}); workers read, scan and compress in parallel with bounded memory, and write in order so that the
+ * result is the same on every run.
+ */
+public final class Convert {
+    /** qemu-img's I/O buffer: the longest data request. */
+    static final int BUFFER_SIZE = 2 << 20;
+
+    private final ConvertOptions options;
+
+    public Convert(ConvertOptions options) {
+        this.options = options;
+    }
+
+    /** Runs the conversion; {@code listener} hears the progress in bytes of data handled. */
+    public static ConvertResult run(ConvertOptions options, ProgressListener listener) throws IOException {
+        return new Convert(options).run(listener);
+    }
+
+    public ConvertResult run(ProgressListener listener) throws IOException {
+        validate();
+        ImageFormat targetFormat;
+        try {
+            targetFormat = Images.format(options.targetFormat());
+        } catch (UnknownFormatException e) {
+            throw new IllegalArgumentException("Unknown file format '" + options.targetFormat() + "'");
+        }
+        if (options.compress() && !TargetFormats.compresses(targetFormat.name())) {
+            throw new IllegalArgumentException("Compression not supported for this file format");
+        }
+        if (backingFile() != null) {
+            if (!TargetFormats.hasBacking(targetFormat.name())) {
+                throw new IllegalArgumentException("Backing file not supported for file format '"
+                        + targetFormat.name() + "'");
+            }
+            if (backingFormat() == null) {
+                throw new IllegalArgumentException("Use of backing file requires explicit backing format");
+            }
+        }
+        if (!options.skipCreate()) {
+            // Creating the target would truncate a source that is the same file.
+            for (int i = 0; i < options.sources().size(); i++) {
+                if (sameFile(options.sources().get(i), options.target())) {
+                    throw new IllegalArgumentException("'" + options.targetName() + "' is also a source: "
+                            + "converting into it would destroy it");
+                }
+            }
+        }
+        try (ConvertSources sources = openSources()) {
+            long total = sources.size();
+            try (ConvertTarget target = openTarget(targetFormat, total)) {
+                return copy(sources, target, listener);
+            }
+        }
+    }
+
+    private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {
+        try {
+            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)
+                    && java.nio.file.Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The target's backing file, from {@code -B} or {@code -o backing_file}. */
+    private String backingFile() {
+        return options.backingFile() != null ? options.backingFile() : options.createOptions().get("backing_file");
+    }
+
+    private String backingFormat() {
+        return options.backingFormat() != null ? options.backingFormat() : options.createOptions().get("backing_fmt");
+    }
+
+    private void validate() {
+        if (options.sources().isEmpty()) {
+            throw new IllegalArgumentException("Must specify image file name");
+        }
+        if (options.workers() < 1 || options.workers() > ConvertOptions.MAX_WORKERS) {
+            throw new IllegalArgumentException("Invalid number of coroutines. Allowed number of coroutines is "
+                    + "between 1 and " + ConvertOptions.MAX_WORKERS);
+        }
+        long s = options.sparseSize();
+        if (s < 0 || s % ZeroScan.SECTOR != 0 || s > ConvertOptions.MAX_SPARSE_SIZE) {
+            throw new IllegalArgumentException("Invalid buffer size for sparse output specified. Valid sizes are "
+                    + "multiples of 512 up to 16777216. Select 0 to disable sparse detection (fully allocates "
+                    + "output).");
+        }
+        if (options.targetIsZero() && !options.skipCreate()) {
+            throw new IllegalArgumentException("--target-is-zero requires use of -n flag");
+        }
+        if (options.skipCreate() && !options.createOptions().isEmpty()) {
+            throw new IllegalArgumentException("-o has no effect when skipping image creation");
+        }
+        if (options.snapshot() != null && options.sources().size() > 1) {
+            throw new IllegalArgumentException("No support for concatenating multiple snapshot");
+        }
+    }
+
+    private ConvertSources openSources() throws IOException {
+        OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
+                .withResolver(options.resolver());
+        List<Image> images = new ArrayList<>();
+        List<Image> owned = new ArrayList<>();
+        try {
+            for (int i = 0; i < options.sources().size(); i++) {
+                Image img = Images.open(options.sources().get(i), options.sourceNames().get(i), open);
+                if (options.snapshot() != null) {
+                    owned.add(img);
+                    images.add(Snapshots.openView(img, options.snapshot()));
+                } else {
+                    images.add(img);
+                }
+            }
+            return new ConvertSources(images, owned);
+        } catch (IOException | RuntimeException e) {
+            List<Image> all = new ArrayList<>(owned);
+            if (options.snapshot() == null) {
+                all.addAll(images);
+            }
+            for (Image img : all) {
+                try {
+                    img.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private ConvertTarget openTarget(ImageFormat format, long size) throws IOException {
+        OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name())
+                .withResolver(options.resolver());
+        if (!options.skipCreate()) {
+            Map<String, String> opts = new LinkedHashMap<>(options.createOptions());
+            if (backingFile() != null) {
+                opts.put("backing_file", backingFile());
+                opts.put("backing_fmt", backingFormat());
+            }
+            try {
+                format.create(options.target(), size, new CreateOptions(opts, options.resolver(), false));
+            } catch (IllegalArgumentException e) {
+                String msg = e.getMessage();
+                throw new IllegalArgumentException(msg != null && msg.startsWith("Invalid parameter") ? msg
+                        : options.targetName() + ": error while converting " + format.name() + ": " + msg, e);
+            }
+        }
+        Image image = Images.open(options.target(), options.targetName(), open);
+        try {
+            if (options.skipCreate() && image.size() < size) {
+                throw new IllegalArgumentException("output file is smaller than input file");
+            }
+            return Targets.of(image, true);
+        } catch (RuntimeException e) {
+            try {
+                image.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private ConvertResult copy(ConvertSources sources, ConvertTarget target, ProgressListener listener)
+            throws IOException {
+        Image targetImage = Targets.imageOf(target);
+        boolean targetHasBacking = backingFile() != null;
+        long targetBackingSize = -1;
+        if (targetHasBacking && !options.skipCreate() && targetImage != null && targetImage.backing() != null) {
+            targetBackingSize = targetImage.backing().size();
+        }
+        // A new image reads as zeros unless it has a backing file (preallocated qcow2 clusters read as zeros too,
+        // as qemu's has_zero_init knows); an existing one only when the caller promises it.
+        boolean readsZero = options.skipCreate() ? options.targetIsZero() : !targetHasBacking;
+        return copy(sources, target, new Settings(options.sparseSize(), readsZero,
+                targetHasBacking ? 1 : ChunkPlanner.ALL_LAYERS, targetBackingSize, options.compress(),
+                options.workers(), options.outOfOrder()), listener);
+    }
+
+    /**
+     * How a copy runs once source and target are open.
+     *
+     * @param sparseSize        {@code -S} in bytes: zero stretches of at least this size found in data are not
+     *                          written; 0 writes everything (zero runs too, as data); -1 writes data as it is and
+     *                          zero runs as zero writes (commit)
+     * @param targetReadsZero   the target reads as zeros wherever nothing is written
+     * @param copiedLayers      how many layers of the source chain are copied from the top (1 with a target backing
+     *                          file; {@link ChunkPlanner#ALL_LAYERS} otherwise)
+     * @param targetBackingSize size of the target's backing file, or -1 when unknown
+     * @param compress          {@code -c}
+     * @param workers           parallel requests
+     * @param outOfOrder        {@code -W}
+     */
+    record Settings(long sparseSize, boolean targetReadsZero, int copiedLayers, long targetBackingSize,
+                    boolean compress, int workers, boolean outOfOrder) {
+    }
+
+    /** Copies every source byte the target needs; shared by convert and dd. */
+    static ConvertResult copy(ConvertSources sources, ConvertTarget target, Settings s, ProgressListener listener)
+            throws IOException {
+        ClusterCompressor compressor = s.compress() ? target.compressor() : null;
+        if (s.compress() && compressor == null) {
+            throw new IllegalArgumentException("Compression not supported for this file format");
+        }
+        long compressCluster = compressor == null ? 0 : compressor.clusterSize();
+        int bufferSize = (int) Math.max(BUFFER_SIZE, compressCluster);
+
+        long work = 0;
+        boolean countZero = s.sparseSize() == 0;
+        if (s.sparseSize() < 0 && s.targetReadsZero()) {
+            throw new IllegalArgumentException("copying without zero detection needs zero writes");
+        }
+        if (listener != ProgressListener.NONE) {
+            ChunkPlanner survey = new ChunkPlanner(sources, bufferSize, compressCluster, s.copiedLayers(),
+                    s.targetBackingSize());
+            for (Chunk c = survey.next(); c != null; c = survey.next()) {
+                if (c.kind() == Chunk.Kind.DATA || (countZero && c.kind() == Chunk.Kind.ZERO)) {
+                    work += c.len();
+                }
+            }
+            listener.progress(0, work);
+        }
+        CopyPipeline.Progress progress = new CopyPipeline.Progress(listener, work, countZero);
+        ChunkPlanner planner = new ChunkPlanner(sources, bufferSize, compressCluster, s.copiedLayers(),
+                s.targetBackingSize());
+        ChunkProcessor processor = new ChunkProcessor(sources, s.sparseSize(), s.targetReadsZero(), compressor,
+                bufferSize);
+        new CopyPipeline(planner, processor, target, s.workers(), s.outOfOrder(), bufferSize, progress).run();
+        if (listener != ProgressListener.NONE) {
+            listener.progress(work, work);
+        }
+        return new ConvertResult(sources.size(), progress.dataBytes());
+    }
+}

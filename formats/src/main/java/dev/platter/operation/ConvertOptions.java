@@ -1,0 +1,169 @@
+package dev.platter.operation;
+
+import dev.platter.core.image.ReferenceResolver;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to convert and how: qemu-img convert's options. Build with {@link #builder(List, Path)}.
+ *
+ * @param sources          source images, concatenated in order
+ * @param sourceNames      their names as the user typed them (messages)
+ * @param sourceFormat     pinned source format, or null to probe (probing is for trusted input)
+ * @param snapshot         {@code -l}: an internal snapshot of the (single) source to convert instead of its
+ *                         active state ({@code snapshot.id=ID,snapshot.name=NAME} or an id or name), or null
+ * @param target           the target file
+ * @param targetName       its name as typed
+ * @param targetFormat     target format ({@code -O}, default raw)
+ * @param createOptions    {@code -o}: creation options, as {@code create} takes them
+ * @param compress         {@code -c}: store target clusters compressed
+ * @param sparseSize       {@code -S}: zero runs of at least this many bytes are not written; 0 writes everything
+ * @param skipCreate       {@code -n}: the target exists; do not create it
+ * @param targetIsZero     {@code --target-is-zero}: with {@code -n}, the existing target reads as zeros
+ * @param backingFile      {@code -B}: the new target's backing file; only what the source's top layer allocates
+ *                         is copied
+ * @param backingFormat    {@code -F}: its format (mandatory with {@code -B})
+ * @param workers          {@code -m}: requests in flight and worker threads, 1..16
+ * @param outOfOrder       {@code -W}: allow writes out of order (faster; the target layout is then not
+ *                         deterministic)
+ * @param resolver         gate for the files the sources refer to
+ */
+public record ConvertOptions(List<Path> sources, List<String> sourceNames, String sourceFormat, String snapshot,
+                             Path target, String targetName, String targetFormat, Map<String, String> createOptions,
+                             boolean compress, long sparseSize, boolean skipCreate, boolean targetIsZero,
+                             String backingFile, String backingFormat, int workers, boolean outOfOrder,
+                             ReferenceResolver resolver) {
+
+    /** qemu-img's default for {@code -S}. */
+    public static final long DEFAULT_SPARSE_SIZE = 4096;
+    /** Largest {@code -S} qemu-img accepts. */
+    public static final long MAX_SPARSE_SIZE = 16L << 20;
+    public static final int MAX_WORKERS = 16;
+
+    public ConvertOptions {
+        sources = List.copyOf(sources);
+        sourceNames = List.copyOf(sourceNames);
+        createOptions = Map.copyOf(new LinkedHashMap<>(createOptions));
+        if (resolver == null) {
+            resolver = ReferenceResolver.relativeToImage();
+        }
+    }
+
+    /** The default worker count: one per core, within qemu-img's 1..16. */
+    public static int defaultWorkers() {
+        return Math.max(1, Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public static Builder builder(List<Path> sources, Path target) {
+        return new Builder(sources, target);
+    }
+
+    /** Builder with qemu-img's defaults: raw target, {@code -S 4k}, one worker per core, ordered writes. */
+    public static final class Builder {
+        private final List<Path> sources;
+        private final Path target;
+        private List<String> sourceNames;
+        private String targetName;
+        private String sourceFormat;
+        private String snapshot;
+        private String targetFormat = "raw";
+        private final Map<String, String> createOptions = new LinkedHashMap<>();
+        private boolean compress;
+        private long sparseSize = DEFAULT_SPARSE_SIZE;
+        private boolean skipCreate;
+        private boolean targetIsZero;
+        private String backingFile;
+        private String backingFormat;
+        private int workers = defaultWorkers();
+        private boolean outOfOrder;
+        private ReferenceResolver resolver;
+
+        private Builder(List<Path> sources, Path target) {
+            this.sources = List.copyOf(sources);
+            this.target = target;
+        }
+
+        public Builder sourceNames(List<String> names) {
+            this.sourceNames = new ArrayList<>(names);
+            return this;
+        }
+
+        public Builder targetName(String name) {
+            this.targetName = name;
+            return this;
+        }
+
+        public Builder sourceFormat(String format) {
+            this.sourceFormat = format;
+            return this;
+        }
+
+        public Builder snapshot(String snapshotParam) {
+            this.snapshot = snapshotParam;
+            return this;
+        }
+
+        public Builder targetFormat(String format) {
+            this.targetFormat = format;
+            return this;
+        }
+
+        public Builder createOptions(Map<String, String> options) {
+            this.createOptions.putAll(options);
+            return this;
+        }
+
+        public Builder compress(boolean value) {
+            this.compress = value;
+            return this;
+        }
+
+        public Builder sparseSize(long bytes) {
+            this.sparseSize = bytes;
+            return this;
+        }
+
+        public Builder skipCreate(boolean value) {
+            this.skipCreate = value;
+            return this;
+        }
+
+        public Builder targetIsZero(boolean value) {
+            this.targetIsZero = value;
+            return this;
+        }
+
+        public Builder backing(String file, String format) {
+            this.backingFile = file;
+            this.backingFormat = format;
+            return this;
+        }
+
+        public Builder workers(int count) {
+            this.workers = count;
+            return this;
+        }
+
+        public Builder outOfOrder(boolean value) {
+            this.outOfOrder = value;
+            return this;
+        }
+
+        public Builder resolver(ReferenceResolver value) {
+            this.resolver = value;
+            return this;
+        }
+
+        public ConvertOptions build() {
+            List<String> names = sourceNames != null ? sourceNames
+                    : sources.stream().map(Path::toString).toList();
+            return new ConvertOptions(sources, names, sourceFormat, snapshot, target,
+                    targetName != null ? targetName : target.toString(), targetFormat, createOptions, compress,
+                    sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.platter.operation;
+
+import dev.platter.core.UnsupportedFeatureException;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The qcow2 creation options that decide how much metadata an image needs, validated with qemu-img's messages,
+ * and qemu's size arithmetic for a fully allocated image (header, L1, L2 tables, refcount table and blocks).
+ */
+record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int version, String preallocation) {
+    static final long MAX_L1_BYTES = 32L << 20;
+    private static final Set<String> OPTIONS = Set.of("backing_file", "backing_fmt", "cluster_size", "compat",
+            "compression_type", "data_file", "data_file_raw", "encrypt.format", "encrypt.cipher-alg",
+            "encrypt.cipher-mode", "encrypt.hash-alg", "encrypt.iter-time", "encrypt.ivgen-alg",
+            "encrypt.ivgen-hash-alg", "encrypt.key-secret", "encryption", "extended_l2", "lazy_refcounts",
+            "preallocation", "refcount_bits", "size");
+
+    /** Parses and checks {@code -o} options as qemu's qcow2 driver does for measure. */
+    static Qcow2Layout parse(Map<String, String> options) throws UnsupportedFeatureException {
+        for (String key : options.keySet()) {
+            if (!OPTIONS.contains(key)) {
+                throw new IllegalArgumentException("Invalid parameter '" + key + "'");
+            }
+        }
+        if (options.containsKey("encryption") || options.containsKey("encrypt.format")) {
+            throw new UnsupportedFeatureException("encryption", "Encrypted qcow2 images are not supported");
+        }
+        boolean extendedL2 = bool(options, "extended_l2");
+        long cs = 65536;
+        if (options.containsKey("cluster_size")) {
+            try {
+                cs = dev.platter.core.Sizes.parse(options.get("cluster_size"));
+            } catch (IllegalArgumentException e) {
+                cs = -1;
+            }
+        }
+        if (cs < 512 || cs > (2 << 20) || Long.bitCount(cs) != 1) {
+            throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k");
+        }
+        int version = 3;
+        String compat = options.get("compat");
+        if (compat != null) {
+            switch (compat) {
+                case "0.10" -> version = 2;
+                case "1.1" -> version = 3;
+                default -> throw new IllegalArgumentException("Invalid compatibility level: '" + compat + "'");
+            }
+        }
+        int refcountBits = 16;
+        if (options.containsKey("refcount_bits")) {
+            long bits;
+            try {
+                bits = Long.parseLong(options.get("refcount_bits"));
+            } catch (NumberFormatException e) {
+                bits = -1;
+            }
+            if (bits < 1 || bits > 64 || Long.bitCount(bits) != 1) {
+                throw new IllegalArgumentException("Refcount width must be a power of two and may not exceed 64 "
+                        + "bits");
+            }
+            refcountBits = (int) bits;
+        }
+        if (version < 3 && refcountBits != 16) {
+            throw new IllegalArgumentException("Different refcount widths than 16 bits require compatibility level "
+                    + "1.1 or above (use compat=1.1 or greater)");
+        }
+        String prealloc = options.getOrDefault("preallocation", "off");
+        if (!Set.of("off", "metadata", "falloc", "full").contains(prealloc)) {
+            throw new IllegalArgumentException("invalid parameter value: " + prealloc);
+        }
+        if (extendedL2 && cs < 16384) {
+            throw new IllegalArgumentException("Extended L2 entries are only supported with cluster sizes of at "
+                    + "least 16384 bytes");
+        }
+        return new Qcow2Layout(cs, refcountBits, extendedL2, version, prealloc);
+    }
+
+    private static boolean bool(Map<String, String> options, String key) {
+        String v = options.get(key);
+        if (v == null) {
+            return false;
+        }
+        return switch (v) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("Parameter '" + key + "' expects 'on' or 'off'");
+        };
+    }
+
+    int l2EntrySize() {
+        return extendedL2 ? 16 : 8;
+    }
+
+    /** Rejects sizes whose L1 table would exceed qemu's limit. */
+    void checkSize(long virtualSize) {
+        long l2Tables = ceilDiv(virtualSize / clusterSize, clusterSize / l2EntrySize());
+        if (l2Tables * 8 > MAX_L1_BYTES) {
+            throw new IllegalArgumentException("The image size is too large (try using a larger cluster size)");
+        }
+    }
+
+    /** qemu's qcow2_calc_prealloc_size: the file size of an image of {@code totalSize} with every cluster written. */
+    long fullyAllocated(long totalSize) {
+        long aligned = roundUp(totalSize, clusterSize);
+        long meta = clusterSize; // header
+        long l2Entries = roundUp(aligned / clusterSize, clusterSize / l2EntrySize());
+        meta += l2Entries * l2EntrySize();
+        long l1Entries = roundUp(l2Entries * l2EntrySize() / clusterSize, clusterSize / 8);
+        meta += l1Entries * 8;
+        meta += refcountMetadata((meta + aligned) / clusterSize);
+        return meta + aligned;
+    }
+
+    /** Bytes of refcount table and blocks covering {@code clusters} clusters and themselves. */
+    long refcountMetadata(long clusters) {
+        long perTableCluster = clusterSize / 8;
+        long perBlock = clusterSize * 8 / refcountBits;
+        long table = 0;
+        long blocks = 0;
+        long n = 0;
+        long last;
+        do {
+            last = n;
+            blocks = ceilDiv(clusters + table + blocks, perBlock);
+            table = ceilDiv(blocks, perTableCluster);
+            n = clusters + blocks + table;
+        } while (n != last);
+        return (blocks + table) * clusterSize;
+    }
+
+    static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    static long roundUp(long a, long b) {
+        return ceilDiv(a, b) * b;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.platter.operation;
+
+import dev.platter.core.image.ReferenceResolver;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code rebase} does.
+ *
+ * @param image         the image whose backing file changes
+ * @param imageName     its name as typed
+ * @param format        its format, or null to probe
+ * @param backingFile   the new backing file as it is to be stored (relative to the image's folder), or null or
+ *                      "" to make the image stand alone
+ * @param backingFormat the new backing file's format (required with a backing file)
+ * @param unsafe        {@code -u}: only rewrite the reference; the content is assumed to be the same
+ * @param resolver      gate for the files the image refers to (null: the default)
+ */
+public record RebaseOptions(Path image, String imageName, String format, String backingFile, String backingFormat,
+                            boolean unsafe, ReferenceResolver resolver) {
+
+    /** True when the image is to stand alone. */
+    public boolean flatten() {
+        return backingFile == null || backingFile.isEmpty();
+    }
+}
