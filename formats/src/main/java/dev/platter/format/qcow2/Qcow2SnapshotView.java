@@ -2,7 +2,7 @@ package dev.platter.format.qcow2;
 
 import dev.platter.core.Bounds;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
 import dev.platter.core.storage.Storage;
@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  * A read-only view of one internal snapshot: reads and mapping through the snapshot's L1 copy, with the
  * snapshot's disk size and the image's backing file. Closing it leaves the image open.
  */
-final class Qcow2SnapshotView implements Image {
+final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
     private final Qcow2Image image;
     private final SnapshotEntry snapshot;
     private final GuestReader reader;
@@ -30,11 +30,6 @@ final class Qcow2SnapshotView implements Image {
     @Override
     public long size() {
         return snapshot.diskSize();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
     }
 
     @Override
@@ -57,25 +52,6 @@ final class Qcow2SnapshotView implements Image {
         } finally {
             image.lock().readLock().unlock();
         }
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
     }
 
     @Override
