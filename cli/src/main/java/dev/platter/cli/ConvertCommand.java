@@ -6,6 +6,7 @@ import dev.platter.core.Sizes;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.operation.Convert;
 import dev.platter.operation.ConvertOptions;
+import dev.platter.operation.TargetCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,8 +75,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
     boolean forceShare;
 
-    @Option(names = "-t", paramLabel = "CACHE", description = "Accepted and ignored (Platter writes through the "
-            + "host page cache and does not sync, like qemu-img's default 'unsafe').")
+    @Option(names = "-t", paramLabel = "CACHE", description = "Target cache mode: none (default: aligned data "
+            + "bypasses the host page cache, one sync at the end), directsync, writeback, writethrough, or unsafe "
+            + "(qemu-img's default: page cache, no sync).")
     String cache;
 
     @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted and ignored.")
@@ -126,6 +128,13 @@ final class ConvertCommand implements Callable<Integer> {
                 .outOfOrder(outOfOrder);
         if (workers != null) {
             b.workers(workers);
+        }
+        if (cache != null) {
+            try {
+                b.cache(TargetCache.parse(cache));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
         }
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {

@@ -271,4 +271,42 @@ class ConvertRoundTripTest {
             Files.delete(theirs);
         }
     }
+
+    /**
+     * Platter's default target cache (none: aligned data written with O_DIRECT, the rest through the page cache)
+     * and every other mode write the same bytes as qemu-img's default (unsafe), on a source with unaligned runs.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"raw", "qcow2"})
+    void everyCacheModeWritesTheSameImage(String tf) throws Exception {
+        Path reference = p("cache-unsafe." + tf);
+        assertEquals(0, Cli.run("convert", "-t", "unsafe", "-f", "raw", "-O", tf, p("raw.img").toString(),
+                reference.toString()).exit());
+        for (String mode : new String[] {null, "none", "directsync", "writeback", "writethrough"}) {
+            Path out = p("cache-" + mode + "." + tf);
+            List<String> a = new ArrayList<>(List.of("convert", "-f", "raw", "-O", tf));
+            if (mode != null) {
+                a.addAll(List.of("-t", mode));
+            }
+            a.addAll(List.of(p("raw.img").toString(), out.toString()));
+            Cli.Result r = Cli.run(a.toArray(new String[0]));
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(-1L, Files.mismatch(reference, out), "-t " + mode);
+            Tool.run("qemu-img", "compare", "-f", "raw", "-F", tf, p("raw.img").toString(), out.toString()).ok();
+            Files.delete(out);
+        }
+        Files.delete(reference);
+    }
+
+    @Test
+    void unknownCacheModeIsRefusedAsQemuImgDoes() {
+        // qemu-img creates the target before it parses the mode; Platter refuses before touching anything.
+        Tool.Result q = Tool.run("qemu-img", "convert", "-t", "fast", "-O", "qcow2", p("raw.img").toString(),
+                p("qemu-made.qcow2").toString());
+        Cli.Result r = Cli.run("convert", "-t", "fast", "-O", "qcow2", p("raw.img").toString(),
+                p("never.qcow2").toString());
+        assertEquals(q.exitCode(), r.exit());
+        assertEquals(q.stderr().strip().replace("qemu-img: ", ""), r.err().strip().replace("platter: ", ""));
+        assertTrue(Files.notExists(p("never.qcow2")));
+    }
 }

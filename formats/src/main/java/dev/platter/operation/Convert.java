@@ -67,7 +67,9 @@ public final class Convert {
         try (ConvertSources sources = openSources()) {
             long total = sources.size();
             try (ConvertTarget target = openTarget(targetFormat, total)) {
-                return copy(sources, target, listener);
+                ConvertResult result = copy(sources, target, listener);
+                target.finish(options.cache().flushAtClose());
+                return result;
             }
         }
     }
@@ -168,6 +170,9 @@ public final class Convert {
         try {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");
+            }
+            if (options.cache().bypassAfter() >= 0) {
+                image.storage().bypassPageCacheForAlignedWrites(options.cache().bypassAfter());
             }
             return Targets.of(image, true);
         } catch (RuntimeException e) {

@@ -31,12 +31,13 @@ import java.util.Map;
  * @param outOfOrder       {@code -W}: allow writes out of order (faster; the target layout is then not
  *                         deterministic)
  * @param resolver         gate for the files the sources refer to
+ * @param cache            {@code -t}: how the target is written (default {@link TargetCache#AUTO})
  */
 public record ConvertOptions(List<Path> sources, List<String> sourceNames, String sourceFormat, String snapshot,
                              Path target, String targetName, String targetFormat, Map<String, String> createOptions,
                              boolean compress, long sparseSize, boolean skipCreate, boolean targetIsZero,
                              String backingFile, String backingFormat, int workers, boolean outOfOrder,
-                             ReferenceResolver resolver) {
+                             ReferenceResolver resolver, TargetCache cache) {
 
     /** qemu-img's default for {@code -S}. */
     public static final long DEFAULT_SPARSE_SIZE = 4096;
@@ -50,6 +51,9 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         createOptions = Map.copyOf(new LinkedHashMap<>(createOptions));
         if (resolver == null) {
             resolver = ReferenceResolver.relativeToImage();
+        }
+        if (cache == null) {
+            cache = TargetCache.AUTO;
         }
     }
 
@@ -81,6 +85,7 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         private int workers = defaultWorkers();
         private boolean outOfOrder;
         private ReferenceResolver resolver;
+        private TargetCache cache = TargetCache.AUTO;
 
         private Builder(List<Path> sources, Path target) {
             this.sources = List.copyOf(sources);
@@ -158,12 +163,18 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return this;
         }
 
+        public Builder cache(TargetCache value) {
+            this.cache = value;
+            return this;
+        }
+
         public ConvertOptions build() {
             List<String> names = sourceNames != null ? sourceNames
                     : sources.stream().map(Path::toString).toList();
             return new ConvertOptions(sources, names, sourceFormat, snapshot, target,
                     targetName != null ? targetName : target.toString(), targetFormat, createOptions, compress,
-                    sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver);
+                    sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver,
+                    cache);
         }
     }
 }

@@ -19,4 +19,7 @@ interface ConvertTarget extends Closeable {
 
     /** Stores one compressed cluster (from {@link #compressor()}) at the cluster-aligned {@code pos}. */
     void writeCompressed(long pos, ByteBuffer compressed) throws IOException;
+
+    /** Called once after the last write of a successful copy: with {@code flush}, {@link #close()} then syncs. */
+    void finish(boolean flush) throws IOException;
 }

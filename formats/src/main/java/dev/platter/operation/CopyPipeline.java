@@ -130,7 +130,7 @@ final class CopyPipeline {
         if (needsBuffer) {
             buf = buffers.poll();
             if (buf == null && allocated < inFlight) {
-                buf = ByteBuffer.allocateDirect(bufferSize);
+                buf = alignedBuffer(bufferSize);
                 allocated++;
             } else if (buf == null) {
                 buf = buffers.take();
@@ -206,6 +206,13 @@ final class CopyPipeline {
         }
         permits.release();
     }
+
+    /** A direct buffer whose address is page aligned, so that writes from it can bypass the page cache. */
+    static ByteBuffer alignedBuffer(int size) {
+        return ByteBuffer.allocateDirect(size + PAGE).alignedSlice(PAGE).slice(0, size);
+    }
+
+    private static final int PAGE = 4096;
 
     /** Daemon worker threads with recognisable names. */
     private static final class WorkerThreads implements ThreadFactory {

@@ -42,6 +42,13 @@ final class ImageTarget implements ConvertTarget {
     }
 
     @Override
+    public void finish(boolean flush) throws IOException {
+        if (flush) {
+            image.flush();
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         image.close();
     }

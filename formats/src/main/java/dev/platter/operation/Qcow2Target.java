@@ -67,6 +67,14 @@ final class Qcow2Target implements ConvertTarget {
     }
 
     @Override
+    public void finish(boolean flush) throws IOException {
+        if (flush) {
+            // The close then writes the metadata back in its ordered, fsynced steps.
+            image.setFlushBarriers(true);
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         image.close();
     }

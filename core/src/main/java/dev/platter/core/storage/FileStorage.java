@@ -1,6 +1,7 @@
 package dev.platter.core.storage;
 
 import com.sun.jna.LastErrorException;
+import com.sun.nio.file.ExtendedOpenOption;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,6 +27,11 @@ public final class FileStorage implements Storage {
     private final Object nativeLock = new Object();
     private int nativeFd = -1;
     private boolean nativeFailed;
+    /** Aligned writes go through this O_DIRECT channel when set (see {@link #bypassPageCacheForAlignedWrites}). */
+    private volatile FileChannel directChannel;
+    private int directAlignment;
+    /** Bytes still to go through the page cache before the direct channel takes aligned writes. */
+    private final java.util.concurrent.atomic.AtomicLong cachedBeforeDirect = new java.util.concurrent.atomic.AtomicLong();
 
     private FileStorage(String name, Path path, FileChannel channel, boolean readOnly) {
         this.name = name;
@@ -118,8 +124,56 @@ public final class FileStorage implements Storage {
     public void write(long pos, ByteBuffer src) throws IOException {
         checkWritable();
         long p = pos;
+        FileChannel direct = directChannel;
+        if (direct != null && cachedBeforeDirect.get() > 0 && cachedBeforeDirect.addAndGet(-src.remaining()) >= 0) {
+            direct = null;
+        }
+        if (direct != null && aligned(p, src)) {
+            try {
+                while (src.hasRemaining()) {
+                    p += direct.write(src, p);
+                }
+                return;
+            } catch (IOException e) {
+                if (!direct.isOpen()) {
+                    throw e;
+                }
+                // The host refused this direct write (a filesystem quirk): the rest goes through the page cache.
+            }
+        }
         while (src.hasRemaining()) {
             p += channel.write(src, p);
+        }
+    }
+
+    private boolean aligned(long pos, ByteBuffer src) {
+        int a = directAlignment;
+        return src.isDirect() && (pos & (a - 1)) == 0 && (src.remaining() & (a - 1)) == 0
+                && src.alignmentOffset(src.position(), a) == 0;
+    }
+
+    @Override
+    public boolean bypassPageCacheForAlignedWrites(long afterBytes) {
+        if (readOnly) {
+            return false;
+        }
+        synchronized (nativeLock) {
+            cachedBeforeDirect.set(Math.max(0, afterBytes));
+            if (directChannel != null) {
+                return true;
+            }
+            try {
+                long block = Files.getFileStore(path).getBlockSize();
+                if (block < 512 || block > 65536 || Long.bitCount(block) != 1) {
+                    return false;
+                }
+                directAlignment = (int) block;
+                directChannel = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                return true;
+            } catch (IOException | UnsupportedOperationException e) {
+                // tmpfs and some network filesystems refuse O_DIRECT: everything stays in the page cache.
+                return false;
+            }
         }
     }
 
@@ -268,6 +322,10 @@ public final class FileStorage implements Storage {
                 nativeFd = -1;
             }
             nativeFailed = true;
+            if (directChannel != null) {
+                directChannel.close();
+                directChannel = null;
+            }
         }
         channel.close();
     }

@@ -63,6 +63,17 @@ public interface Storage extends Closeable {
     /** Bytes the host has allocated for this storage (st_blocks x 512), or -1 when unknown. */
     long allocatedBytes() throws IOException;
 
+    /**
+     * Once {@code afterBytes} more bytes have been written through the page cache, send writes that are aligned to
+     * the host's block size (position, length and a direct buffer's address) straight to the device (O_DIRECT);
+     * other writes still go through the cache. Reads are unaffected and see every write.
+     *
+     * @return whether the host supports it (false for memory, for read-only storage, or where O_DIRECT fails)
+     */
+    default boolean bypassPageCacheForAlignedWrites(long afterBytes) {
+        return false;
+    }
+
     /** The file channel behind this storage, for in-kernel copies; null when there is none. */
     default FileChannel channel() {
         return null;

@@ -172,4 +172,46 @@ class FileStorageTest {
             pool.shutdown();
         }
     }
+
+    /**
+     * With the page cache bypassed for aligned writes, aligned and unaligned writes that share and overwrite each
+     * other's blocks still read back as one coherent file, and the file grows as it would through the cache.
+     */
+    @Test
+    void alignedWritesBypassingThePageCacheStayCoherentWithCachedOnes() throws IOException {
+        Path f = dir.resolve("direct.img");
+        byte[] expected = new byte[(int) (3 * MIB)];
+        Random rnd = new Random(7);
+        try (FileStorage s = FileStorage.create(f, false)) {
+            boolean direct = s.bypassPageCacheForAlignedWrites(0);
+            Assumptions.assumeTrue(direct, "the filesystem of " + dir + " refuses O_DIRECT");
+            // Aligned (direct), then unaligned pieces over it and next to it, then aligned over those.
+            int[][] writes = {{0, 1 << 20}, {4096 + 17, 333}, {(1 << 20) - 100, 9000}, {8192, 65536},
+                {2 << 20, 4096}, {(2 << 20) + 4096, 1000}, {(2 << 20) + 512, 512}, {0, 4096}};
+            for (int[] w : writes) {
+                byte[] data = new byte[w[1]];
+                rnd.nextBytes(data);
+                System.arraycopy(data, 0, expected, w[0], w[1]);
+                ByteBuffer buf = ByteBuffer.allocateDirect(w[1] + 8192).alignedSlice(4096).slice(0, w[1]);
+                buf.put(data).flip();
+                s.write(w[0], buf);
+                assertEquals(0, buf.remaining());
+            }
+            int end = (2 << 20) + 4096 + 1000;
+            assertEquals(end, s.size());
+            ByteBuffer back = ByteBuffer.allocate(end);
+            s.readFully(0, back);
+            assertArrayEquals(java.util.Arrays.copyOf(expected, end), back.array());
+        }
+        assertArrayEquals(java.util.Arrays.copyOf(expected, (2 << 20) + 4096 + 1000), Files.readAllBytes(f));
+    }
+
+    @Test
+    void readOnlyStorageNeverBypassesThePageCache() throws IOException {
+        Path f = dir.resolve("ro.img");
+        Files.write(f, new byte[4096]);
+        try (FileStorage s = FileStorage.open(f, true)) {
+            assertTrue(!s.bypassPageCacheForAlignedWrites(0));
+        }
+    }
 }
