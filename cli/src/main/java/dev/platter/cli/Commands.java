@@ -3,6 +3,7 @@ package dev.platter.cli;
 import picocli.CommandLine;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -45,6 +46,9 @@ final class Commands {
         Supplier<Object> only = first == null ? null : COMMANDS.get(first);
         if (only != null) {
             root.addSubcommand(first, only.get());
+        } else if (first == null && (List.of(args).contains("--version") || List.of(args).contains("-V"))
+                && !List.of(args).contains("--help") && !List.of(args).contains("-h")) {
+            // The version needs no command at all.
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
         }
