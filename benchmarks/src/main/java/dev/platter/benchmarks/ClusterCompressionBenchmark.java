@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,8 +21,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Compressing one 64 KiB cluster of text-like data (what convert -c does per cluster): deflate with a 4 KiB window
- * through the system zlib, through the pure-Java fallback (a full flush every 4 KiB, forced with
+ * Compressing one 64 KiB cluster (what convert -c does per cluster), of text-like or of random bytes: deflate with
+ * a 4 KiB window through the system zlib, through the pure-Java fallback (a full flush every 4 KiB, forced with
  * -Dplatter.zlib.pure-java=true), and zstd.
  *
  * <p>{@code java -jar benchmarks/target/benchmarks.jar ClusterCompressionBenchmark}
@@ -34,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class ClusterCompressionBenchmark {
     private static final int CLUSTER = 65536;
+    @Param({"text", "random"})
+    public String data;
     private final ByteBuffer[] clusters = new ByteBuffer[16];
     private ClusterCompressor zlib;
     private ClusterCompressor zstd;
@@ -47,6 +50,11 @@ public class ClusterCompressionBenchmark {
         Random r = new Random(5);
         for (int c = 0; c < clusters.length; c++) {
             byte[] b = new byte[CLUSTER];
+            if (data.equals("random")) {
+                r.nextBytes(b);
+                clusters[c] = ByteBuffer.wrap(b);
+                continue;
+            }
             for (int i = 0; i < CLUSTER; i++) {
                 b[i] = r.nextInt(16) == 0 ? (byte) r.nextInt(256) : words[(i * 7 + r.nextInt(5)) % words.length];
             }
