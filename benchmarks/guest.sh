@@ -58,20 +58,6 @@ qemu-img convert -O qcow2 "$RAW" "$IMG"
 rm "$RAW"
 
 # --- timing ------------------------------------------------------------------------------------------------------
-median_ms() { # runs command... -> "median wall ms  median cpu ms"
-  local runs=$1; shift
-  local walls=() cpus=()
-  for _ in $(seq "$runs"); do
-    rm -rf "$WORK/out" "$WORK/out.tar"; mkdir "$WORK/out"
-    /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
-    read -r e u s < "$WORK/time"
-    walls+=("$(awk -v e="$e" 'BEGIN {printf "%d", e * 1000}')")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%d", (u + s) * 1000}')")
-  done
-  med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  echo "$(med "${walls[@]}") $(med "${cpus[@]}")"
-}
-
 CASES=(
   "filesystems -a IMG --all --long -h|virt-filesystems -a IMG --all --long -h"
   "df -a IMG -h|virt-df -a IMG -h"
@@ -82,19 +68,6 @@ CASES=(
   "copy-out -a IMG /etc OUT|virt-copy-out -a IMG /etc OUT"
   "tar-out -a IMG /usr/share/doc TAR|virt-tar-out -a IMG /usr/share/doc TAR"
 )
-printf '%-36s %10s %10s %14s\n' "command (1 GiB qcow2 guest)" "platter ms" "(cpu ms)" "libguestfs ms"
-for c in "${CASES[@]}"; do
-  pc=${c%%|*}; lc=${c#*|}
-  sub() { local x=${1//IMG/$IMG}; x=${x//OUT/$WORK/out}; echo "${x//TAR/$WORK/out.tar}"; }
-  # shellcheck disable=SC2046
-  read -r pm pc_cpu <<< "$(median_ms "$RUNS" "$P" $(sub "$pc"))"
-  lm="-"
-  if [ "$LG_RUNS" -gt 0 ] && command -v "${lc%% *}" >/dev/null; then
-    # shellcheck disable=SC2046
-    read -r lm _ <<< "$(median_ms "$LG_RUNS" $(sub "$lc"))"
-  fi
-  printf '%-36s %10s %10s %14s\n' "${pc//IMG/img}" "$pm" "$pc_cpu" "$lm"
-done
-echo "(median of $RUNS runs for Platter, $LG_RUNS for libguestfs; $(date -u +%Y-%m-%d), $(nproc) cores," \
-     "$(java -version 2>&1 | head -1), libguestfs ${LIBGUESTFS_BACKEND_SETTINGS:-kvm}," \
-     "load average $(cut -d' ' -f1-3 /proc/loadavg))"
+TITLE="command (1 GiB qcow2 guest)"
+# shellcheck source=benchmarks/guest-timing.sh
+. "$ROOT/benchmarks/guest-timing.sh"

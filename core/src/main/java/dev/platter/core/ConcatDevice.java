@@ -56,9 +56,10 @@ public final class ConcatDevice implements BlockDevice {
         return idx;
     }
 
+    /** One piece of a range, in the part that holds it; {@code offset} is the piece's distance from the start. */
     @FunctionalInterface
     private interface PartOp {
-        void apply(BlockDevice part, long partPos, int len, int bufferOffset) throws IOException;
+        void apply(BlockDevice part, long partPos, long len, long offset) throws IOException;
     }
 
     private void forEachPart(long pos, long len, PartOp op) throws IOException {
@@ -66,10 +67,9 @@ public final class ConcatDevice implements BlockDevice {
         while (done < len) {
             long p = pos + done;
             int idx = partAt(p);
-            long partPos = p - starts[idx];
             long n = Math.min(len - done, starts[idx + 1] - p);
-            op.apply(parts[idx], partPos, (int) Math.min(n, Integer.MAX_VALUE), (int) done);
-            done += Math.min(n, Integer.MAX_VALUE);
+            op.apply(parts[idx], p - starts[idx], n, done);
+            done += n;
         }
     }
 
@@ -78,7 +78,7 @@ public final class ConcatDevice implements BlockDevice {
         Bounds.check(pos, dst.remaining(), size(), describe());
         int base = dst.position();
         forEachPart(pos, dst.remaining(), (part, partPos, len, off) ->
-                part.read(partPos, dst.duplicate().position(base + off).limit(base + off + len)));
+                part.read(partPos, dst.duplicate().position(base + (int) off).limit(base + (int) (off + len))));
         dst.position(dst.limit());
     }
 
@@ -87,34 +87,20 @@ public final class ConcatDevice implements BlockDevice {
         Bounds.check(pos, src.remaining(), size(), describe());
         int base = src.position();
         forEachPart(pos, src.remaining(), (part, partPos, len, off) ->
-                part.write(partPos, src.duplicate().position(base + off).limit(base + off + len)));
+                part.write(partPos, src.duplicate().position(base + (int) off).limit(base + (int) (off + len))));
         src.position(src.limit());
     }
 
     @Override
     public void writeZeroes(long pos, long len) throws IOException {
         Bounds.check(pos, len, size(), describe());
-        long done = 0;
-        while (done < len) {
-            int idx = partAt(pos + done);
-            long partPos = pos + done - starts[idx];
-            long n = Math.min(len - done, starts[idx + 1] - (pos + done));
-            parts[idx].writeZeroes(partPos, n);
-            done += n;
-        }
+        forEachPart(pos, len, (part, partPos, n, off) -> part.writeZeroes(partPos, n));
     }
 
     @Override
     public void discard(long pos, long len) throws IOException {
         Bounds.check(pos, len, size(), describe());
-        long done = 0;
-        while (done < len) {
-            int idx = partAt(pos + done);
-            long partPos = pos + done - starts[idx];
-            long n = Math.min(len - done, starts[idx + 1] - (pos + done));
-            parts[idx].discard(partPos, n);
-            done += n;
-        }
+        forEachPart(pos, len, (part, partPos, n, off) -> part.discard(partPos, n));
     }
 
     @Override

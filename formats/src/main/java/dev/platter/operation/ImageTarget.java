@@ -5,9 +5,13 @@ import dev.platter.core.image.Image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** A conversion target that is a plain image: writes and zero writes go through its block-device calls. */
-final class ImageTarget implements ConvertTarget {
+/**
+ * A conversion target that is an image: writes and zero writes go through its block-device calls. A format that
+ * stores compressed clusters extends it ({@link Qcow2Target}).
+ */
+class ImageTarget implements ConvertTarget {
     private final Image image;
+
     ImageTarget(Image image) {
         this.image = image;
     }

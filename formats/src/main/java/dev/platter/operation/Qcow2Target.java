@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** A qcow2 conversion target: plain writes, zero clusters, and compressed clusters packed as qemu packs them. */
-final class Qcow2Target implements ConvertTarget {
+final class Qcow2Target extends ImageTarget {
     private final Qcow2Image image;
     private final ClusterCompressor compressor;
 
     Qcow2Target(Qcow2Image image, boolean unsafeCache) {
+        super(image);
         this.image = image;
         if (unsafeCache) {
             // qemu-img convert writes its target with cache=unsafe: no flushes until the image is closed.
@@ -37,25 +38,6 @@ final class Qcow2Target implements ConvertTarget {
         };
     }
 
-    Qcow2Image image() {
-        return image;
-    }
-
-    @Override
-    public long size() {
-        return image.size();
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        image.write(pos, src);
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        image.writeZeroes(pos, len);
-    }
-
     @Override
     public ClusterCompressor compressor() {
         return compressor;
@@ -72,10 +54,5 @@ final class Qcow2Target implements ConvertTarget {
             // The close then writes the metadata back in its ordered, fsynced steps.
             image.setFlushBarriers(true);
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        image.close();
     }
 }

@@ -21,9 +21,6 @@ final class Targets {
 
     /** The image behind a target. */
     static Image imageOf(ConvertTarget target) {
-        if (target instanceof Qcow2Target q) {
-            return q.image();
-        }
         return ((ImageTarget) target).image();
     }
 }
