@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The guest commands on XFS against what libguestfs 1.48 printed for the same calls (cli/src/test/resources/
- * libguestfs/xfs-*.out and .status, captured by testdata/scripts/capture-xfs-libguestfs-expected.sh with TZ=UTC):
- * byte-identical stdout, the same exit status. The disks: a CentOS 7-like disk with XFS on /boot and on an LVM root
+ * libguestfs/xfs-*.out, or .out.gz when large, and .status, captured by
+ * testdata/scripts/capture-xfs-libguestfs-expected.sh with TZ=UTC): byte-identical stdout, the same exit status. The disks: a CentOS 7-like disk with XFS on /boot and on an LVM root
  * (disk-centos7-xfs.raw), and the kernel-made XFS fixtures (xfs-kernel-v5.img, xfs-kernel-v4.img: hard links,
  * sockets, devices, long symlinks, sparse and fragmented files, 1901 and 2200 timestamps, a directory after
  * deletions).
@@ -87,9 +87,16 @@ class XfsMatchesLibguestfsTest {
         return tests;
     }
 
+    /** A captured output; large ones are stored gzipped ({@code NAME.gz}, see the capture script). */
     private static String resource(String name) throws IOException {
         try (InputStream in = XfsMatchesLibguestfsTest.class.getResourceAsStream("/libguestfs/" + name)) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (in != null) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+        try (InputStream in = XfsMatchesLibguestfsTest.class.getResourceAsStream("/libguestfs/" + name + ".gz")) {
+            return in == null ? null
+                    : new String(new java.util.zip.GZIPInputStream(in).readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }
