@@ -46,8 +46,7 @@ final class Commands {
         Supplier<Object> only = first == null ? null : COMMANDS.get(first);
         if (only != null) {
             root.addSubcommand(first, only.get());
-        } else if (first == null && (List.of(args).contains("--version") || List.of(args).contains("-V"))
-                && !List.of(args).contains("--help") && !List.of(args).contains("-h")) {
+        } else if (first == null && onlyAsksForTheVersion(List.of(args))) {
             // The version needs no command at all.
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
@@ -55,6 +54,10 @@ final class Commands {
         // Every command answers --help (and -h).
         root.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
         return root;
+    }
+
+    private static boolean onlyAsksForTheVersion(List<String> args) {
+        return (args.contains("--version") || args.contains("-V")) && !args.contains("--help") && !args.contains("-h");
     }
 
     private static String firstCommandWord(String[] args) {

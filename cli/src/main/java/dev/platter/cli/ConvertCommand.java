@@ -75,9 +75,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
     boolean forceShare;
 
-    @Option(names = "-t", paramLabel = "CACHE", description = "Target cache mode: none (default: aligned data "
-            + "bypasses the host page cache, one sync at the end), directsync, writeback, writethrough, or unsafe "
-            + "(qemu-img's default: page cache, no sync).")
+    @Option(names = "-t", paramLabel = "CACHE", description = "Target cache mode: none or directsync (aligned data "
+            + "bypasses the host page cache, one sync at the end), writeback or writethrough (page cache, one sync), "
+            + "unsafe (qemu-img's default: page cache, no sync). Default: as unsafe, but after the first 256 MiB "
+            + "aligned data bypasses the page cache.")
     String cache;
 
     @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted and ignored.")

@@ -208,11 +208,10 @@ final class CopyPipeline {
     }
 
     /** A direct buffer whose address is page aligned, so that writes from it can bypass the page cache. */
-    static ByteBuffer alignedBuffer(int size) {
-        return ByteBuffer.allocateDirect(size + PAGE).alignedSlice(PAGE).slice(0, size);
+    private static ByteBuffer alignedBuffer(int size) {
+        int page = 4096;
+        return ByteBuffer.allocateDirect(size + page).alignedSlice(page).slice(0, size);
     }
-
-    private static final int PAGE = 4096;
 
     /** Daemon worker threads with recognisable names. */
     private static final class WorkerThreads implements ThreadFactory {

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A host file through {@link FileChannel}: positional, thread-safe reads and writes. Holes, preallocation and
@@ -31,7 +32,7 @@ public final class FileStorage implements Storage {
     private volatile FileChannel directChannel;
     private int directAlignment;
     /** Bytes still to go through the page cache before the direct channel takes aligned writes. */
-    private final java.util.concurrent.atomic.AtomicLong cachedBeforeDirect = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong cachedBeforeDirect = new AtomicLong();
 
     private FileStorage(String name, Path path, FileChannel channel, boolean readOnly) {
         this.name = name;
@@ -125,10 +126,7 @@ public final class FileStorage implements Storage {
         checkWritable();
         long p = pos;
         FileChannel direct = directChannel;
-        if (direct != null && cachedBeforeDirect.get() > 0 && cachedBeforeDirect.addAndGet(-src.remaining()) >= 0) {
-            direct = null;
-        }
-        if (direct != null && aligned(p, src)) {
+        if (direct != null && bypassesCache(p, src)) {
             try {
                 while (src.hasRemaining()) {
                     p += direct.write(src, p);
@@ -146,7 +144,11 @@ public final class FileStorage implements Storage {
         }
     }
 
-    private boolean aligned(long pos, ByteBuffer src) {
+    /** Whether this write goes to the direct channel: the cached allowance is used up and the write is aligned. */
+    private boolean bypassesCache(long pos, ByteBuffer src) {
+        if (cachedBeforeDirect.get() > 0 && cachedBeforeDirect.addAndGet(-src.remaining()) >= 0) {
+            return false;
+        }
         int a = directAlignment;
         return src.isDirect() && (pos & (a - 1)) == 0 && (src.remaining() & (a - 1)) == 0
                 && src.alignmentOffset(src.position(), a) == 0;
