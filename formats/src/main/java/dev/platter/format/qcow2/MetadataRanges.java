@@ -43,6 +43,11 @@ final class MetadataRanges {
         return null;
     }
 
+    /** Forgets every range of the given kinds. */
+    void removeAll(java.util.Set<Kind> kinds) {
+        ranges.values().removeIf(r -> kinds.contains(r.kind()));
+    }
+
     int size() {
         return ranges.size();
     }

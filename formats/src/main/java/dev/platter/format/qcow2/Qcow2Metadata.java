@@ -173,34 +173,42 @@ final class Qcow2Metadata {
 
     private void load(long fileSize) throws IOException {
         int cs = geo.clusterSize();
-        ranges.add(0, cs, MetadataRanges.Kind.HEADER);
-        // Refcount table.
         long rtBytes = (long) header.refcountTableClusters * cs;
         long[] rt = readLongs(header.refcountTableOffset, (int) (rtBytes / 8), "qcow2 refcount table", fileSize);
-        ranges.add(header.refcountTableOffset, rtBytes, MetadataRanges.Kind.REFCOUNT_TABLE);
         refcounts = new RefcountManager(this, geo, header.refcountTableOffset, rt, cacheBytes / 4);
-        for (long e : rt) {
+        long[] l1e = header.l1Size == 0 ? new long[0]
+                : readLongs(header.l1TableOffset, header.l1Size, "qcow2 L1 table", fileSize);
+        l1 = new L1Table(header.l1TableOffset, l1e);
+        if (header.nbSnapshots > 0) {
+            snapshots = readSnapshots(fileSize);
+        }
+        addTableRanges();
+        if (header.bitmaps != null) {
+            ranges.add(header.bitmaps.directoryOffset(), header.bitmaps.directorySize(), MetadataRanges.Kind.BITMAP);
+        }
+    }
+
+    /** Records where the header, L1/L2, refcount and snapshot tables lie, for the overlap check. */
+    private void addTableRanges() {
+        int cs = geo.clusterSize();
+        ranges.add(0, cs, MetadataRanges.Kind.HEADER);
+        ranges.add(refcounts.tableOffset(), (long) refcounts.tableClusters() * cs, MetadataRanges.Kind.REFCOUNT_TABLE);
+        for (long e : refcounts.table()) {
             long off = e & ~0x1ffL;
             if (off != 0) {
                 ranges.add(off, cs, MetadataRanges.Kind.REFCOUNT_BLOCK);
             }
         }
-        // Active L1 table.
-        long[] l1e = header.l1Size == 0 ? new long[0]
-                : readLongs(header.l1TableOffset, header.l1Size, "qcow2 L1 table", fileSize);
-        l1 = new L1Table(header.l1TableOffset, l1e);
-        if (header.l1Size > 0) {
-            ranges.add(header.l1TableOffset, (long) header.l1Size * 8, MetadataRanges.Kind.ACTIVE_L1);
+        if (l1.size() > 0) {
+            ranges.add(l1.offset(), (long) l1.size() * 8, MetadataRanges.Kind.ACTIVE_L1);
         }
-        for (long e : l1e) {
+        for (long e : l1.entries()) {
             long off = L2Entry.l1Offset(e);
             if (off != 0 && geo.offsetInCluster(off) == 0) {
                 ranges.add(off, cs, MetadataRanges.Kind.ACTIVE_L2);
             }
         }
-        // Snapshot table.
-        if (header.nbSnapshots > 0) {
-            snapshots = readSnapshots(fileSize);
+        if (!snapshots.isEmpty()) {
             ranges.add(header.snapshotsOffset, snapshotTableBytes(snapshots), MetadataRanges.Kind.SNAPSHOT_TABLE);
             for (SnapshotEntry s : snapshots) {
                 if (s.l1Size() > 0) {
@@ -208,9 +216,29 @@ final class Qcow2Metadata {
                 }
             }
         }
-        if (header.bitmaps != null) {
-            ranges.add(header.bitmaps.directoryOffset(), header.bitmaps.directorySize(), MetadataRanges.Kind.BITMAP);
-        }
+    }
+
+    /**
+     * After {@link ShadowSwitch} moved the header to new tables: the in-memory state follows. Every cached table
+     * may describe a cluster that is now free, so the caches start empty.
+     */
+    void switched(long size, L1Table newL1, long refcountTableOffset, int refcountTableClusters, long[] refcountTable,
+                  List<SnapshotEntry> newSnapshots, long snapshotsOffset) {
+        header.size = size;
+        header.l1Size = newL1.size();
+        header.l1TableOffset = newL1.offset();
+        header.refcountTableOffset = refcountTableOffset;
+        header.refcountTableClusters = refcountTableClusters;
+        header.nbSnapshots = newSnapshots.size();
+        header.snapshotsOffset = snapshotsOffset;
+        l1 = newL1;
+        refcounts = new RefcountManager(this, geo, refcountTableOffset, refcountTable, cacheBytes / 4);
+        snapshots = new ArrayList<>(newSnapshots);
+        l2Cache.clear();
+        ranges.removeAll(java.util.EnumSet.complementOf(java.util.EnumSet.of(MetadataRanges.Kind.BITMAP,
+                MetadataRanges.Kind.CRYPTO)));
+        addTableRanges();
+        compressedGeneration++;
     }
 
     static long snapshotTableBytes(List<SnapshotEntry> list) {
