@@ -130,7 +130,7 @@ final class CreateCommand implements Callable<Integer> {
                 try {
                     java.nio.file.Path p = dev.platter.core.image.ReferenceResolver.relativeToImage()
                             .resolve(Path.of(filename), backing, dev.platter.core.image.ReferenceKind.BACKING_FILE);
-                    try (dev.platter.core.storage.Storage st = dev.platter.core.storage.FileStorage.open(p, true)) {
+                    try (dev.platter.core.storage.Storage st = dev.platter.core.storage.HostFiles.open(p, p.toString(), true)) {
                         detected = Images.probe(st).name();
                     }
                 } catch (java.io.IOException | RuntimeException e) {

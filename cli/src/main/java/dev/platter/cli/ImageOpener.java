@@ -5,7 +5,7 @@ import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.UnknownFormatException;
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -37,7 +37,7 @@ final class ImageOpener {
             }
             return format;
         }
-        try (Storage s = FileStorage.open(Path.of(filename), filename, true)) {
+        try (Storage s = HostFiles.open(Path.of(filename), filename, true)) {
             ImageFormat f = Images.probe(s);
             return f.name();
         } catch (NoSuchFileException e) {

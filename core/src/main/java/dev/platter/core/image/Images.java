@@ -1,6 +1,6 @@
 package dev.platter.core.image;
 
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -79,7 +79,7 @@ public final class Images {
         ImageFormat pinned = options.format() == null ? null : format(options.format());
         Storage storage;
         try {
-            storage = FileStorage.open(path, name, options.readOnly());
+            storage = HostFiles.open(path, name, options.readOnly());
         } catch (NoSuchFileException e) {
             throw new ImageOpenException(name, "No such file or directory", e);
         } catch (AccessDeniedException e) {

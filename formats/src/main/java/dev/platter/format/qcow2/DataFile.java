@@ -2,7 +2,7 @@ package dev.platter.format.qcow2;
 
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -60,7 +60,7 @@ final class DataFile {
                     Path resolved = options.resolver().resolve(referrer, reference, ReferenceKind.DATA_FILE);
                     String shown = Qcow2Image.pathCombine(image.name(), reference);
                     try {
-                        s = FileStorage.open(resolved, shown, readOnly);
+                        s = HostFiles.open(resolved, shown, readOnly);
                     } catch (java.nio.file.NoSuchFileException e) {
                         throw new IOException("Could not open '" + shown + "': No such file or directory", e);
                     }

@@ -4,7 +4,7 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.Preallocation;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.ReferenceResolver;
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -36,7 +36,7 @@ final class Qcow2Creator {
             // qemu creates the data file under the name given (relative to the working directory).
             dataPath = Path.of(o.dataFile);
             requireFileTarget(dataPath);
-            try (FileStorage d = FileStorage.create(dataPath, true)) {
+            try (Storage d = HostFiles.create(dataPath, true)) {
                 d.setSize(0);
             }
         }
@@ -69,7 +69,7 @@ final class Qcow2Creator {
         }
         boolean done = false;
         try {
-            try (FileStorage s = FileStorage.create(path, true)) {
+            try (Storage s = HostFiles.create(path, true)) {
                 s.write(0, ByteBuffer.wrap(h.toClusterBytes()));
                 // Refcount table (cluster 1) pointing at the block (cluster 2), which counts clusters 0 to 2.
                 byte[] block = new byte[cs];
@@ -85,7 +85,7 @@ final class Qcow2Creator {
             ReferenceResolver resolver = (referrer, reference, kind) -> kind == ReferenceKind.DATA_FILE && data != null
                     ? data : ReferenceResolver.relativeToImage().resolve(referrer, reference, kind);
             OpenOptions options = OpenOptions.readWriteDefaults().withOpenBacking(false).withResolver(resolver);
-            Storage storage = FileStorage.open(path, path.toString(), false);
+            Storage storage = HostFiles.open(path, path.toString(), false);
             try (Qcow2Image image = Qcow2Image.open(storage, options)) {
                 image.resize(size, false);
                 if (o.backingFile != null) {

@@ -4,7 +4,7 @@ import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.OpenOptions;
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -40,7 +40,7 @@ public final class Qcow2Format implements ImageFormat {
      */
     public static Qcow2Image openForCheck(Path path, String name, OpenOptions options, boolean repair)
             throws IOException {
-        Storage storage = FileStorage.open(path, name, !repair);
+        Storage storage = HostFiles.open(path, name, !repair);
         try {
             return Qcow2Image.open(storage, options.withReadOnly(!repair).withOpenBacking(false), true);
         } catch (IOException | RuntimeException e) {

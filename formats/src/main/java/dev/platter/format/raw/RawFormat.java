@@ -5,7 +5,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.Preallocation;
-import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -51,7 +51,7 @@ public final class RawFormat implements ImageFormat {
         Preallocation prealloc = Preallocation.parse(options.get("preallocation", "off"),
                 Preallocation.OFF, Preallocation.FALLOC, Preallocation.FULL);
         long fileSize = RawImage.roundToSector(size);
-        try (FileStorage storage = FileStorage.create(path, true)) {
+        try (Storage storage = HostFiles.create(path, true)) {
             switch (prealloc) {
                 case OFF -> storage.setSize(fileSize);
                 case FALLOC -> {
