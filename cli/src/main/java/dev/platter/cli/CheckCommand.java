@@ -39,7 +39,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet: print nothing but errors.")
     boolean quiet;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility.")
+    @Option(names = {"-U", "--force-share"}, description = "Share the image with other users (take only "
+            + "the read lock); without -r only.")
     boolean forceShare;
 
     @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted for qemu-img compatibility.")
@@ -66,11 +67,14 @@ final class CheckCommand implements Callable<Integer> {
         boolean json = output.equals("json");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (forceShare && mode != ImageCheck.Repair.NONE) {
+            throw new CliException("force-share=on can only be used with read-only images");
+        }
         String fmt = ImageOpener.formatOf(filename, format);
         Image image = fmt.equals(Qcow2Format.NAME)
-                ? Qcow2Format.openForCheck(Path.of(filename), filename, OpenOptions.readOnlyDefaults(),
-                        mode != ImageCheck.Repair.NONE)
-                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false);
+                ? Qcow2Format.openForCheck(Path.of(filename), filename,
+                        OpenOptions.readOnlyDefaults().withForceShare(forceShare), mode != ImageCheck.Repair.NONE)
+                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false, forceShare);
         try (image) {
             ImageCheck result;
             try {

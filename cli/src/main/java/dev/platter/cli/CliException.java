@@ -15,6 +15,12 @@ public class CliException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /** Keeps the cause, so that the reporter can print the hint qemu-img prints after some errors. */
+    public CliException(String message, int exitCode, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
     public int exitCode() {
         return exitCode;
     }

@@ -40,7 +40,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet: only the exit status tells.")
     boolean quiet;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Option(names = "-T", paramLabel = "SRC_CACHE", description = "Accepted and ignored.")
@@ -59,12 +59,12 @@ final class CompareCommand implements Callable<Integer> {
         CompareResult result;
         try {
             result = Compare.run(new CompareOptions(Path.of(first), first, firstFormat, Path.of(second), second,
-                    secondFormat, strict, null), printer == null ? ProgressListener.NONE : printer);
+                    secondFormat, strict, null, forceShare), printer == null ? ProgressListener.NONE : printer);
         } catch (CompareException e) {
             if (printer != null) {
                 printer.finish();
             }
-            throw new CliException(e.getMessage(), e.exitCode());
+            throw new CliException(e.getMessage(), e.exitCode(), e);
         }
         if (printer != null) {
             printer.finish();

@@ -72,7 +72,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet.")
     boolean quiet;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Option(names = "-t", paramLabel = "CACHE", description = "Target cache mode: none or directsync (aligned data "
@@ -126,7 +126,8 @@ final class ConvertCommand implements Callable<Integer> {
                 .targetIsZero(targetIsZero)
                 .backing(backingFile, backingFormat)
                 .snapshot(snapshot)
-                .outOfOrder(outOfOrder);
+                .outOfOrder(outOfOrder)
+                .forceShare(forceShare);
         if (workers != null) {
             b.workers(workers);
         }

@@ -28,7 +28,7 @@ final class DdCommand implements Callable<Integer> {
     @Option(names = "-O", paramLabel = "OUTPUT_FMT", description = "Output format (default: raw).")
     String outputFormat = "raw";
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Parameters(arity = "0..*", paramLabel = "OPERAND", description = "if=INPUT of=OUTPUT [bs=N] [count=N] [skip=N]")
@@ -66,7 +66,7 @@ final class DdCommand implements Callable<Integer> {
         DdResult r;
         try {
             r = Dd.run(new DdOptions(Path.of(in), in, inputFormat, Path.of(out), out, outputFormat, bs, count,
-                    skip));
+                    skip, forceShare));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.platter.cli;
 
+import dev.platter.core.storage.ImageLockedException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -31,6 +32,10 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
         out.flush();
         PrintWriter err = cmd.getErr();
         err.println("platter: " + message(ex));
+        String hint = hint(ex);
+        if (hint != null) {
+            err.println(hint);
+        }
         if (debug) {
             ex.printStackTrace(err);
         }
@@ -54,6 +59,16 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
             msg = "out of memory (" + msg + ")";
         }
         return msg.replace('\n', ' ');
+    }
+
+    /** The second line qemu-img prints after some errors (a lock held by another process). */
+    static String hint(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof ImageLockedException locked) {
+                return locked.hint();
+            }
+        }
+        return null;
     }
 
     private static String commandPath(CommandLine cmd) {

@@ -18,8 +18,17 @@ final class ImageOpener {
     }
 
     static Image open(String filename, String format, boolean readOnly, boolean openBacking) throws IOException {
+        return open(filename, format, readOnly, openBacking, false);
+    }
+
+    /** @param forceShare {@code -U}: share the image with every other user (read-only opens only, as qemu-img) */
+    static Image open(String filename, String format, boolean readOnly, boolean openBacking, boolean forceShare)
+            throws IOException {
+        if (forceShare && !readOnly) {
+            throw new CliException("force-share=on can only be used with read-only images");
+        }
         OpenOptions options = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
-                .withFormat(format).withOpenBacking(openBacking);
+                .withFormat(format).withOpenBacking(openBacking).withForceShare(forceShare);
         try {
             return Images.open(Path.of(filename), filename, options);
         } catch (UnknownFormatException e) {

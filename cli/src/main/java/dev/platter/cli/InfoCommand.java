@@ -33,7 +33,8 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--backing-chain", description = "Show every image of the backing chain.")
     boolean backingChain;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (Platter takes no locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images with other users (take only "
+            + "the read lock).")
     boolean forceShare;
 
     @Parameters(index = "0", paramLabel = "FILENAME")
@@ -44,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
         List<ImageInfo> chain = new ArrayList<>();
         String name = filename;
         String fmt = format;
-        OpenOptions base = OpenOptions.readOnlyDefaults().withOpenBacking(false);
+        OpenOptions base = OpenOptions.readOnlyDefaults().withOpenBacking(false).withForceShare(forceShare);
         while (name != null) {
             ImageInfo info;
             try (Image image = Images.open(Path.of(name), name, base.withFormat(fmt))) {

@@ -34,7 +34,7 @@ final class MapCommand implements Callable<Integer> {
     @Option(names = "--max-length", paramLabel = "LEN", description = "How much to map (default: to the end).")
     String maxLength;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Parameters(index = "0", paramLabel = "FILENAME")
@@ -52,7 +52,7 @@ final class MapCommand implements Callable<Integer> {
         long max = maxLength == null ? -1 : size(maxLength, "max length");
         PrintWriter out = spec.commandLine().getOut();
         try (Image image = Images.open(Path.of(filename), filename,
-                OpenOptions.readOnlyDefaults().withFormat(format))) {
+                OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(forceShare))) {
             if (json) {
                 MapPrinter.JsonStream stream = new MapPrinter.JsonStream(out);
                 ImageMap.walk(image, start, max, false, stream::row);

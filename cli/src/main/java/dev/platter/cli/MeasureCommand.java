@@ -45,7 +45,7 @@ final class MeasureCommand implements Callable<Integer> {
     @Option(names = "-l", paramLabel = "SNAPSHOT_PARAM", description = "Measure an internal snapshot of the source.")
     String snapshot;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Parameters(arity = "0..1", paramLabel = "FILENAME")
@@ -77,7 +77,7 @@ final class MeasureCommand implements Callable<Integer> {
                 r = Measure.run(MeasureOptions.ofSize(targetFormat, opts, bytes));
             } else {
                 r = Measure.run(new MeasureOptions(targetFormat, opts, -1, Path.of(filename), filename, sourceFormat,
-                        snapshot, null));
+                        snapshot, null, forceShare));
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());

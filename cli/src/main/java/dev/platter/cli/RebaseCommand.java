@@ -38,7 +38,7 @@ final class RebaseCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet.")
     boolean quiet;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility (no image locks).")
+    @Option(names = {"-U", "--force-share"}, description = "Share the images read with other users (take only the read lock).")
     boolean forceShare;
 
     @Option(names = "-t", paramLabel = "CACHE", description = "Accepted and ignored.")
@@ -55,7 +55,7 @@ final class RebaseCommand implements Callable<Integer> {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
             Rebase.run(new RebaseOptions(Path.of(filename), filename, format, backingFile, backingFormat, unsafe,
-                    null), printer == null ? ProgressListener.NONE : printer);
+                    null, forceShare), printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         } finally {

@@ -38,7 +38,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet.")
     boolean quiet;
 
-    @Option(names = {"-U", "--force-share"}, description = "Accepted for qemu-img compatibility.")
+    @Option(names = {"-U", "--force-share"}, description = "Share the image with other users (take only "
+            + "the read lock); with -l only.")
     boolean forceShare;
 
     @Parameters(index = "0", paramLabel = "FILENAME")
@@ -54,7 +55,7 @@ final class SnapshotCommand implements Callable<Integer> {
             return 0; // as qemu-img: without an action nothing happens
         }
         boolean listing = list;
-        try (Image image = ImageOpener.open(filename, format, listing, false)) {
+        try (Image image = ImageOpener.open(filename, format, listing, false, forceShare)) {
             Qcow2Image q = image instanceof Qcow2Image qi ? qi : null;
             if (listing) {
                 List<SnapshotInfo> snaps = q == null ? List.of() : q.snapshots();

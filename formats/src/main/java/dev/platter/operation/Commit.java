@@ -19,7 +19,9 @@ public final class Commit {
     }
 
     public static void run(CommitOptions o, ProgressListener listener) throws IOException {
-        OpenOptions ro = OpenOptions.readOnlyDefaults().withFormat(o.format());
+        // The base is opened for writing on its own below, so the chain above it only shares it.
+        OpenOptions ro = OpenOptions.readOnlyDefaults().withFormat(o.format())
+                .withLocking(OpenOptions.Locking.SHARE_BACKING);
         if (o.resolver() != null) {
             ro = ro.withResolver(o.resolver());
         }

@@ -36,7 +36,7 @@ public final class Compare {
     }
 
     private Image open(String path, String name, String format) throws CompareException {
-        OpenOptions o = OpenOptions.readOnlyDefaults().withFormat(format);
+        OpenOptions o = OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(options.forceShare());
         if (options.resolver() != null) {
             o = o.withResolver(options.resolver());
         }

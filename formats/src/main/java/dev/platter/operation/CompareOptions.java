@@ -16,11 +16,13 @@ import java.nio.file.Path;
  * @param strict       {@code -s}: different sizes or different allocation at the same offset also count as a
  *                     difference
  * @param resolver     gate for the files the images refer to (null: the default)
+ * @param forceShare   {@code -U}: open both sharing everything with other users (qemu's locks)
  */
 public record CompareOptions(Path first, String firstName, String firstFormat, Path second, String secondName,
-                             String secondFormat, boolean strict, ReferenceResolver resolver) {
+                             String secondFormat, boolean strict, ReferenceResolver resolver,
+                             boolean forceShare) {
 
     public static CompareOptions of(Path first, Path second) {
-        return new CompareOptions(first, first.toString(), null, second, second.toString(), null, false, null);
+        return new CompareOptions(first, first.toString(), null, second, second.toString(), null, false, null, false);
     }
 }

@@ -119,7 +119,7 @@ public final class Convert {
 
     private ConvertSources openSources() throws IOException {
         OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
-                .withResolver(options.resolver());
+                .withResolver(options.resolver()).withForceShare(options.forceShare());
         List<Image> images = new ArrayList<>();
         List<Image> owned = new ArrayList<>();
         try {

@@ -32,12 +32,13 @@ import java.util.Map;
  *                         deterministic)
  * @param resolver         gate for the files the sources refer to
  * @param cache            {@code -t}: how the target is written (default {@link TargetCache#AUTO})
+ * @param forceShare       {@code -U}: the sources are opened sharing everything with other users (qemu's locks)
  */
 public record ConvertOptions(List<Path> sources, List<String> sourceNames, String sourceFormat, String snapshot,
                              Path target, String targetName, String targetFormat, Map<String, String> createOptions,
                              boolean compress, long sparseSize, boolean skipCreate, boolean targetIsZero,
                              String backingFile, String backingFormat, int workers, boolean outOfOrder,
-                             ReferenceResolver resolver, TargetCache cache) {
+                             ReferenceResolver resolver, TargetCache cache, boolean forceShare) {
 
     /** qemu-img's default for {@code -S}. */
     public static final long DEFAULT_SPARSE_SIZE = 4096;
@@ -68,6 +69,7 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
 
     /** Builder with qemu-img's defaults: raw target, {@code -S 4k}, one worker per core, ordered writes. */
     public static final class Builder {
+        private boolean forceShare;
         private final List<Path> sources;
         private final Path target;
         private List<String> sourceNames;
@@ -163,6 +165,11 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return this;
         }
 
+        public Builder forceShare(boolean value) {
+            this.forceShare = value;
+            return this;
+        }
+
         public Builder cache(TargetCache value) {
             this.cache = value;
             return this;
@@ -174,7 +181,7 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return new ConvertOptions(sources, names, sourceFormat, snapshot, target,
                     targetName != null ? targetName : target.toString(), targetFormat, createOptions, compress,
                     sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver,
-                    cache);
+                    cache, forceShare);
         }
     }
 }

@@ -33,7 +33,7 @@ public final class Dd {
             throw new IllegalArgumentException("Unknown file format '" + o.outputFormat() + "'");
         }
         try (Image in = Images.open(o.input(), o.inputName(), OpenOptions.readOnlyDefaults()
-                .withFormat(o.inputFormat()))) {
+                .withFormat(o.inputFormat()).withForceShare(o.forceShare()))) {
             long size = in.size();
             long bs = o.blockSize();
             if (o.count() >= 0 && o.count() <= Long.MAX_VALUE / bs && size > o.count() * bs) {

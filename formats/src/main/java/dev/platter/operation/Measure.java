@@ -47,7 +47,8 @@ public final class Measure {
         if (options.source() == null) {
             return measure(format, layout, options.size(), null);
         }
-        OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat());
+        OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
+                .withForceShare(options.forceShare());
         if (options.resolver() != null) {
             open = open.withResolver(options.resolver());
         }

@@ -18,21 +18,23 @@ import java.util.Map;
  * @param sourceFormat  its format, or null to probe
  * @param snapshot      {@code -l}: measure this internal snapshot instead of the active state, or null
  * @param resolver      gate for the files the source refers to (null: the default)
+ * @param forceShare    {@code -U}: open the source sharing everything with other users (qemu's locks)
  */
 public record MeasureOptions(String targetFormat, Map<String, String> createOptions, long size, Path source,
-                             String sourceName, String sourceFormat, String snapshot, ReferenceResolver resolver) {
+                             String sourceName, String sourceFormat, String snapshot, ReferenceResolver resolver,
+                             boolean forceShare) {
 
     public MeasureOptions {
         createOptions = Map.copyOf(new LinkedHashMap<>(createOptions));
     }
 
     public static MeasureOptions ofSize(String targetFormat, Map<String, String> createOptions, long size) {
-        return new MeasureOptions(targetFormat, createOptions, size, null, null, null, null, null);
+        return new MeasureOptions(targetFormat, createOptions, size, null, null, null, null, null, false);
     }
 
     public static MeasureOptions ofImage(String targetFormat, Map<String, String> createOptions, Path source,
                                          String sourceFormat) {
         return new MeasureOptions(targetFormat, createOptions, -1, source, source.toString(), sourceFormat, null,
-                null);
+                null, false);
     }
 }

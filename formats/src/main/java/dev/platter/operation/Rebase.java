@@ -31,7 +31,8 @@ public final class Rebase {
             throw new IllegalArgumentException("Could not change the backing file to '" + o.backingFile()
                     + "': backing format must be specified");
         }
-        OpenOptions open = OpenOptions.readWriteDefaults().withFormat(o.format()).withOpenBacking(!o.unsafe());
+        OpenOptions open = OpenOptions.readWriteDefaults().withFormat(o.format()).withOpenBacking(!o.unsafe())
+                .withLocking(o.forceShare() ? OpenOptions.Locking.SHARE_BACKING : OpenOptions.Locking.STANDARD);
         if (o.resolver() != null) {
             open = open.withResolver(o.resolver());
         }

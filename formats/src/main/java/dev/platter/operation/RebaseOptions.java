@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param backingFormat the new backing file's format (required with a backing file)
  * @param unsafe        {@code -u}: only rewrite the reference; the content is assumed to be the same
  * @param resolver      gate for the files the image refers to (null: the default)
+ * @param forceShare    {@code -U}: the backing files are read sharing everything with other users (qemu's locks)
  */
 public record RebaseOptions(Path image, String imageName, String format, String backingFile, String backingFormat,
-                            boolean unsafe, ReferenceResolver resolver) {
+                            boolean unsafe, ReferenceResolver resolver, boolean forceShare) {
 
     /** True when the image is to stand alone. */
     public boolean flatten() {

@@ -1,5 +1,6 @@
 package dev.platter.core.image;
 
+import dev.platter.core.storage.ImageLock;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -27,6 +28,14 @@ public interface ImageFormat {
      * @param storage the whole storage, for formats whose signature is elsewhere (a footer at the end)
      */
     int probe(ByteBuffer header, Storage storage) throws IOException;
+
+    /**
+     * Whether the format keeps metadata in the image file (qcow2) rather than only guest data (raw): qemu then lets
+     * nobody else write or resize the file while it is open, even for reading ({@link ImageLock}).
+     */
+    default boolean storesMetadata() {
+        return true;
+    }
 
     /** Opens an image on storage the caller already opened; the image then owns (and closes) the storage. */
     Image open(Storage storage, OpenOptions options) throws IOException;

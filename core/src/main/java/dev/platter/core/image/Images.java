@@ -1,6 +1,8 @@
 package dev.platter.core.image;
 
 import dev.platter.core.storage.HostFiles;
+import dev.platter.core.storage.ImageLock;
+import dev.platter.core.storage.ImageLockedException;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -89,6 +91,7 @@ public final class Images {
         }
         try {
             ImageFormat format = pinned != null ? pinned : probe(storage);
+            lock(storage, name, options.lockFor(format.storesMetadata()), options);
             return format.open(storage, options);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -113,6 +116,21 @@ public final class Images {
         Path resolved = options.resolver().resolve(referrer, reference, ReferenceKind.BACKING_FILE);
         OpenOptions next = options.forBacking(referrer, resolved, format);
         return open(resolved, resolved.toString(), next);
+    }
+
+    /**
+     * Takes qemu's locks on a file an image is made of (the image file, an external data file); a conflict reads
+     * "Could not open 'NAME': Failed to get "write" lock", as qemu-img says it.
+     */
+    public static void lock(Storage storage, String name, ImageLock lock, OpenOptions options) throws IOException {
+        if (options.locking() == OpenOptions.Locking.OFF) {
+            return;
+        }
+        try {
+            storage.lock(lock);
+        } catch (ImageLockedException e) {
+            throw new ImageOpenException(name, e.getMessage(), e);
+        }
     }
 
     private static String stripName(String message, String name) {

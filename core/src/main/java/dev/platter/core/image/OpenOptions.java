@@ -1,5 +1,7 @@
 package dev.platter.core.image;
 
+import dev.platter.core.storage.ImageLock;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +17,22 @@ import java.util.List;
  * @param maxChainDepth      longest backing chain accepted
  * @param metadataCacheBytes upper bound on the memory a format may use to cache metadata tables
  * @param chain              images already open above this one, for loop detection (internal)
+ * @param locking            how the image's files are locked against other opens (qemu's lock bytes)
  */
 public record OpenOptions(boolean readOnly, String format, ReferenceResolver resolver, boolean openBacking,
-                          int maxChainDepth, long metadataCacheBytes, List<Path> chain) {
+                          int maxChainDepth, long metadataCacheBytes, List<Path> chain, Locking locking) {
+
+    /** How an open locks its files, as qemu does. */
+    public enum Locking {
+        /** qemu's default: readers of a file with metadata let nobody write it; writers let nobody else write. */
+        STANDARD,
+        /** {@code -U}/{@code --force-share}, read-only opens only: take the read lock, share everything. */
+        FORCE_SHARE,
+        /** The backing files are force-shared, the image itself standard (commit writes the base itself). */
+        SHARE_BACKING,
+        /** No locks at all (qemu's {@code locking=off}). */
+        OFF
+    }
 
     public static final int DEFAULT_MAX_CHAIN_DEPTH = 64;
     public static final long DEFAULT_METADATA_CACHE = 32L << 20;
@@ -27,6 +42,35 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
         if (resolver == null) {
             resolver = ReferenceResolver.relativeToImage();
         }
+        if (locking == null) {
+            locking = Locking.STANDARD;
+        }
+        if (locking == Locking.FORCE_SHARE && !readOnly) {
+            throw new IllegalArgumentException("force-share=on can only be used with read-only images");
+        }
+    }
+
+    public OpenOptions(boolean readOnly, String format, ReferenceResolver resolver, boolean openBacking,
+                       int maxChainDepth, long metadataCacheBytes, List<Path> chain) {
+        this(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, Locking.STANDARD);
+    }
+
+    public OpenOptions withLocking(Locking value) {
+        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain,
+                value);
+    }
+
+    /** {@code -U}: shares everything with other opens (read-only opens only). */
+    public OpenOptions withForceShare(boolean on) {
+        return withLocking(on ? Locking.FORCE_SHARE : Locking.STANDARD);
+    }
+
+    /** The lock this open takes on a file of a format that does or does not keep metadata in it. */
+    public ImageLock lockFor(boolean metadata) {
+        if (readOnly) {
+            return ImageLock.reader(metadata, locking == Locking.FORCE_SHARE);
+        }
+        return ImageLock.writer(metadata);
     }
 
     /** Read-only, probed format, default gate: what {@code info} and inspection use. */
@@ -40,27 +84,27 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
     }
 
     public OpenOptions withReadOnly(boolean value) {
-        return new OpenOptions(value, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain);
+        return new OpenOptions(value, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
     }
 
     public OpenOptions withFormat(String value) {
-        return new OpenOptions(readOnly, value, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain);
+        return new OpenOptions(readOnly, value, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
     }
 
     public OpenOptions withResolver(ReferenceResolver value) {
-        return new OpenOptions(readOnly, format, value, openBacking, maxChainDepth, metadataCacheBytes, chain);
+        return new OpenOptions(readOnly, format, value, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
     }
 
     public OpenOptions withOpenBacking(boolean value) {
-        return new OpenOptions(readOnly, format, resolver, value, maxChainDepth, metadataCacheBytes, chain);
+        return new OpenOptions(readOnly, format, resolver, value, maxChainDepth, metadataCacheBytes, chain, locking);
     }
 
     public OpenOptions withMaxChainDepth(int value) {
-        return new OpenOptions(readOnly, format, resolver, openBacking, value, metadataCacheBytes, chain);
+        return new OpenOptions(readOnly, format, resolver, openBacking, value, metadataCacheBytes, chain, locking);
     }
 
     public OpenOptions withMetadataCacheBytes(long value) {
-        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, value, chain);
+        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, value, chain, locking);
     }
 
     /**
@@ -79,7 +123,10 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
             throw new dev.platter.core.CorruptImageException("backing chain", -1,
                     "loop: " + backingPath + " is already part of the chain of " + imagePath);
         }
-        return new OpenOptions(true, backingFormat, resolver, openBacking, maxChainDepth, metadataCacheBytes, next);
+        Locking backingLocking = locking == Locking.STANDARD ? Locking.STANDARD : locking == Locking.OFF
+                ? Locking.OFF : Locking.FORCE_SHARE;
+        return new OpenOptions(true, backingFormat, resolver, openBacking, maxChainDepth, metadataCacheBytes, next,
+                backingLocking);
     }
 
     private static Path canonical(Path p) {

@@ -31,6 +31,8 @@ public final class FileStorage implements Storage {
     /** Aligned writes go through this O_DIRECT channel when set (see {@link #bypassPageCacheForAlignedWrites}). */
     private volatile FileChannel directChannel;
     private int directAlignment;
+    /** qemu lock bytes this storage's descriptor holds (offsets), guarded by {@link #nativeLock}. */
+    private final java.util.Set<Integer> lockedBytes = new java.util.TreeSet<>();
     /** Bytes still to go through the page cache before the direct channel takes aligned writes. */
     private final AtomicLong cachedBeforeDirect = new AtomicLong();
 
@@ -289,6 +291,84 @@ public final class FileStorage implements Storage {
             return NativeFiles.allocatedBytes(fd);
         } catch (LastErrorException e) {
             return -1;
+        }
+    }
+
+    /** qemu's lock byte bases: one byte per permission held, one per permission not shared. */
+    private static final int LOCK_HELD_BASE = 100;
+    private static final int LOCK_NOT_SHARED_BASE = 200;
+
+    /**
+     * Takes the lock bytes as qemu's file-posix driver does: read locks (open file description locks, so they belong
+     * to this descriptor) on base 100 + bit for each permission held and 200 + bit for each one not shared; then,
+     * for each permission held, no other descriptor may lock 200 + bit, and for each one not shared, no other may
+     * lock 100 + bit. On a conflict the previous locks are restored. Without the native calls nothing is locked.
+     */
+    @Override
+    public void lock(ImageLock lock) throws IOException {
+        synchronized (nativeLock) {
+            int fd = nativeFd();
+            if (fd < 0) {
+                return;
+            }
+            java.util.Set<Integer> want = new java.util.TreeSet<>();
+            for (ImageLock.Permission p : ImageLock.Permission.values()) {
+                if (lock.held().contains(p)) {
+                    want.add(LOCK_HELD_BASE + p.ordinal());
+                }
+                if (!lock.shared().contains(p)) {
+                    want.add(LOCK_NOT_SHARED_BASE + p.ordinal());
+                }
+            }
+            java.util.Set<Integer> before = new java.util.TreeSet<>(lockedBytes);
+            try {
+                for (int b : want) {
+                    if (!lockedBytes.contains(b)) {
+                        setLockByte(fd, b, true);
+                    }
+                }
+                for (ImageLock.Permission p : ImageLock.Permission.values()) {
+                    if (lock.held().contains(p) && NativeFiles.byteLockedByOthers(fd, LOCK_NOT_SHARED_BASE + p.ordinal())) {
+                        throw new ImageLockedException(name, "Failed to get \"" + p.qemuName() + "\" lock");
+                    }
+                }
+                for (ImageLock.Permission p : ImageLock.Permission.values()) {
+                    if (!lock.shared().contains(p) && NativeFiles.byteLockedByOthers(fd, LOCK_HELD_BASE + p.ordinal())) {
+                        throw new ImageLockedException(name, "Failed to get shared \"" + p.qemuName() + "\" lock");
+                    }
+                }
+            } catch (IOException | LastErrorException e) {
+                for (int b : new java.util.TreeSet<>(lockedBytes)) {
+                    if (!before.contains(b)) {
+                        setLockByte(fd, b, false);
+                    }
+                }
+                if (e instanceof LastErrorException le) {
+                    throw new ImageLockedException(name, "Failed to lock byte " + le.getMessage());
+                }
+                throw (IOException) e;
+            }
+            for (int b : new java.util.TreeSet<>(lockedBytes)) {
+                if (!want.contains(b)) {
+                    setLockByte(fd, b, false);
+                }
+            }
+        }
+    }
+
+    private void setLockByte(int fd, int offset, boolean on) {
+        try {
+            NativeFiles.lockByte(fd, offset, on ? NativeFiles.F_RDLCK : NativeFiles.F_UNLCK);
+        } catch (LastErrorException e) {
+            if (on) {
+                throw new LastErrorException(offset + " (errno " + e.getErrorCode() + ")");
+            }
+            return;
+        }
+        if (on) {
+            lockedBytes.add(offset);
+        } else {
+            lockedBytes.remove(offset);
         }
     }
 

@@ -19,6 +19,16 @@ final class NativeFiles {
     static final int ENXIO = 6;
     static final int FALLOC_FL_KEEP_SIZE = 1;
     static final int FALLOC_FL_PUNCH_HOLE = 2;
+    static final int EAGAIN = 11;
+    static final int EACCES = 13;
+    /** Open file description locks: owned by the descriptor, so two opens in one process exclude each other. */
+    static final int F_OFD_GETLK = 36;
+    static final int F_OFD_SETLK = 37;
+    static final short F_RDLCK = 0;
+    static final short F_WRLCK = 1;
+    static final short F_UNLCK = 2;
+    /** struct flock on Linux x86_64 and aarch64: l_type, l_whence (shorts), l_start, l_len (longs), l_pid. */
+    private static final int FLOCK_SIZE = 32;
     /** Offsets in struct stat, the same on Linux x86_64 and aarch64. */
     private static final int STAT_SIZE = 144;
     private static final int ST_SIZE_OFFSET = 48;
@@ -56,6 +66,33 @@ final class NativeFiles {
     static native int fallocate(int fd, int mode, long offset, long len) throws LastErrorException;
 
     static native int fstat(int fd, byte[] buf) throws LastErrorException;
+
+    static native int fcntl(int fd, int cmd, byte[] flock) throws LastErrorException;
+
+    /** Takes ({@link #F_RDLCK}) or drops ({@link #F_UNLCK}) an OFD lock on one byte; throws on a conflict. */
+    static void lockByte(int fd, long offset, short type) {
+        fcntl(fd, F_OFD_SETLK, flock(type, offset));
+    }
+
+    /** Whether another open file description holds a lock on the byte that an exclusive lock would conflict with. */
+    static boolean byteLockedByOthers(int fd, long offset) {
+        byte[] f = flock(F_WRLCK, offset);
+        fcntl(fd, F_OFD_GETLK, f);
+        short type = (short) ((f[0] & 0xff) | (f[1] << 8));
+        return type != F_UNLCK;
+    }
+
+    private static byte[] flock(short type, long offset) {
+        byte[] f = new byte[FLOCK_SIZE];
+        f[0] = (byte) type;
+        f[1] = (byte) (type >> 8);
+        // l_whence = SEEK_SET (0); l_len = 1; l_pid = 0 as OFD locks require
+        for (int i = 0; i < 8; i++) {
+            f[8 + i] = (byte) (offset >>> (8 * i));
+        }
+        f[16] = 1;
+        return f;
+    }
 
     /** st_blocks x 512 of an open descriptor. */
     static long allocatedBytes(int fd) {

@@ -74,6 +74,14 @@ public interface Storage extends Closeable {
         return false;
     }
 
+    /**
+     * Takes qemu's image locks for {@code lock} on the host file, held until close (a second call changes them), or
+     * fails with {@link ImageLockedException} naming the permission another open holds or refuses to share.
+     * Storage that is not a host file has nothing to lock.
+     */
+    default void lock(ImageLock lock) throws IOException {
+    }
+
     /** The file channel behind this storage, for in-kernel copies; null when there is none. */
     default FileChannel channel() {
         return null;

@@ -64,6 +64,14 @@ final class DataFile {
                     } catch (java.nio.file.NoSuchFileException e) {
                         throw new IOException("Could not open '" + shown + "': No such file or directory", e);
                     }
+                    try {
+                        // The data file holds guest data only; it is locked as qemu locks a raw file.
+                        dev.platter.core.image.Images.lock(s, shown, options.withReadOnly(readOnly).lockFor(false),
+                                options);
+                    } catch (IOException e) {
+                        s.close();
+                        throw e;
+                    }
                     external = s;
                 }
             }

@@ -42,7 +42,9 @@ public final class Qcow2Format implements ImageFormat {
             throws IOException {
         Storage storage = HostFiles.open(path, name, !repair);
         try {
-            return Qcow2Image.open(storage, options.withReadOnly(!repair).withOpenBacking(false), true);
+            OpenOptions o = options.withReadOnly(!repair).withOpenBacking(false);
+            dev.platter.core.image.Images.lock(storage, name, o.lockFor(true), o);
+            return Qcow2Image.open(storage, o, true);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;

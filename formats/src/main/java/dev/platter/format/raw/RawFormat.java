@@ -20,6 +20,12 @@ public final class RawFormat implements ImageFormat {
     private static final int FIRST_BLOCK = 4096;
     private static final Set<String> OPTIONS = Set.of("size", "preallocation");
 
+    /** Raw files hold only guest data: qemu shares writes to them even with readers. */
+    @Override
+    public boolean storesMetadata() {
+        return false;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -291,7 +291,7 @@ class Qcow2CrashPointsTest {
         io("top.qcow2", "write -P 0x93 768k 64k");
         byte[] view = guestContent(dir.resolve("top.qcow2"));
         CrashJournal journal = CrashJournal.record(() -> Rebase.run(new RebaseOptions(dir.resolve("top.qcow2"),
-                path("top.qcow2"), null, "new.qcow2", "qcow2", false, null), dev.platter.core.ProgressListener.NONE));
+                path("top.qcow2"), null, "new.qcow2", "qcow2", false, null, false), dev.platter.core.ProgressListener.NONE));
         checkEveryCrash(journal, "top.qcow2", "rebase", (n, crashed) ->
                 assertArrayEquals(view, guestContent(crashed), "rebase: the view after " + n + " writes"));
     }

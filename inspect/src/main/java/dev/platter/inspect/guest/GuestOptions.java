@@ -9,13 +9,15 @@ import dev.platter.inspect.volume.PartitionTables;
  *
  * @param sectorSize  the disks' logical sector size (512 or 4096), or {@link PartitionTables#PROBE}
  * @param openOptions how to open the image files (always read-only here; the format comes from each
- *                    {@link DiskSpec})
+ *                    {@link DiskSpec}); by default they are shared with other users (qemu's {@code -U}), so that
+ *                    the disks of a running guest can be inspected, as libguestfs's read-only mode allows
  * @param fsOptions   how to open the filesystems
  */
 public record GuestOptions(int sectorSize, OpenOptions openOptions, FsOptions fsOptions) {
 
     public static GuestOptions defaults() {
-        return new GuestOptions(PartitionTables.PROBE, OpenOptions.readOnlyDefaults(), FsOptions.defaults());
+        return new GuestOptions(PartitionTables.PROBE, OpenOptions.readOnlyDefaults().withForceShare(true),
+                FsOptions.defaults());
     }
 
     public GuestOptions withSectorSize(int value) {

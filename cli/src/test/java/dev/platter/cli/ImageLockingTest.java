@@ -1,0 +1,216 @@
+package dev.platter.cli;
+
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageOpenException;
+import dev.platter.core.image.Images;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.testdata.RequiresTool;
+import dev.platter.testdata.Tool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Image locking against the real qemu: Platter takes qemu's lock bytes, so a qemu process holding an image for
+ * writing keeps every Platter writer (and reader without -U) out, and Platter holding an image keeps qemu-img and
+ * qemu-io out, with qemu's messages; two Platter writers on one image never both write.
+ */
+@RequiresTool({"qemu-img", "qemu-io"})
+class ImageLockingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void qemuWriterKeepsPlatterOut() throws Exception {
+        String img = qcow2("held.qcow2");
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", dir.resolve("other.qcow2").toString(), "16M").ok();
+        try (QemuIo holder = QemuIo.hold(img, "qcow2", false)) {
+            String write = "Could not open '" + img + "': Failed to get \"write\" lock";
+            String shared = "Could not open '" + img + "': Failed to get shared \"write\" lock";
+            String hint = "Is another process using the image [" + img + "]?";
+            for (String[] writer : List.of(new String[] {"snapshot", "-c", "s", img},
+                    new String[] {"snapshot", "-a", "s", img}, new String[] {"snapshot", "-d", "s", img},
+                    new String[] {"resize", img, "+1M"}, new String[] {"check", "-r", "all", img},
+                    new String[] {"check", "-r", "leaks", img}, new String[] {"amend", "-o", "lazy_refcounts=on", img},
+                    new String[] {"rebase", "-u", "-b", "", img},
+                    new String[] {"convert", "-n", "-O", "qcow2", dir.resolve("other.qcow2").toString(), img})) {
+                Cli.Result r = Cli.run(writer);
+                assertEquals(1, r.exit(), String.join(" ", writer) + ": " + r.err());
+                assertEquals("platter: " + write + "\n" + hint + "\n", r.err(), String.join(" ", writer));
+            }
+            for (String[] reader : List.of(new String[] {"info", img}, new String[] {"map", img},
+                    new String[] {"check", img}, new String[] {"snapshot", "-l", img},
+                    new String[] {"measure", "-O", "qcow2", img},
+                    new String[] {"convert", "-O", "raw", img, dir.resolve("out.raw").toString()})) {
+                Cli.Result r = Cli.run(reader);
+                assertEquals(1, r.exit(), String.join(" ", reader) + ": " + r.err());
+                assertEquals("platter: " + shared + "\n" + hint + "\n", r.err(), String.join(" ", reader));
+                String[] withU = new String[reader.length + 1];
+                withU[0] = reader[0];
+                withU[1] = "-U";
+                System.arraycopy(reader, 1, withU, 2, reader.length - 1);
+                Cli.Result u = Cli.run(withU);
+                assertEquals(0, u.exit(), String.join(" ", withU) + ": " + u.err());
+            }
+            Cli.Result cmp = Cli.run("compare", img, img);
+            assertEquals(2, cmp.exit(), cmp.err());
+            assertTrue(cmp.err().endsWith(hint + "\n"), cmp.err());
+            assertEquals(0, Cli.run("compare", "-U", img, img).exit());
+            // -U is for reading only, as in qemu-img.
+            Cli.Result bad = Cli.run("snapshot", "-U", "-c", "x", img);
+            assertEquals(1, bad.exit());
+            assertEquals("platter: force-share=on can only be used with read-only images\n", bad.err());
+        }
+        Tool.run("qemu-img", "check", img).ok();
+        assertEquals("", Tool.run("qemu-img", "snapshot", "-l", img).ok().stdout(), "no writer got through");
+    }
+
+    @Test
+    void rawFilesAreSharedForWritingAsQemuSharesThem() throws Exception {
+        String img = dir.resolve("held.raw").toString();
+        Tool.run("qemu-img", "create", "-q", "-f", "raw", img, "16M").ok();
+        try (QemuIo holder = QemuIo.hold(img, "raw", false)) {
+            // qemu-img info works here too: a raw file carries no metadata to protect.
+            Tool.run("qemu-img", "info", img).ok();
+            assertEquals(0, Cli.run("info", img).exit());
+            assertEquals(0, Cli.run("map", "-f", "raw", img).exit());
+        }
+    }
+
+    @Test
+    void platterWriterKeepsQemuOut() throws Exception {
+        String img = qcow2("mine.qcow2");
+        try (Image held = Images.open(Path.of(img), OpenOptions.readWriteDefaults().withFormat("qcow2"))) {
+            Tool.Result info = Tool.run("qemu-img", "info", img);
+            assertEquals(1, info.exitCode(), info.stdout());
+            assertEquals("qemu-img: Could not open '" + img + "': Failed to get shared \"write\" lock\n"
+                    + "Is another process using the image [" + img + "]?\n", info.stderr());
+            Tool.Result io = Tool.run("qemu-io", "-f", "qcow2", "-c", "read 0 512", img);
+            assertTrue(io.stderr().contains("Failed to get \"write\" lock"), io.stdout() + io.stderr());
+            Tool.run("qemu-img", "info", "-U", img).ok();
+            // Within one process, a second writer is refused too (open file description locks).
+            ImageOpenException second = assertThrows(ImageOpenException.class,
+                    () -> Images.open(Path.of(img), OpenOptions.readWriteDefaults().withFormat("qcow2")).close());
+            assertEquals("Could not open '" + img + "': Failed to get \"write\" lock", second.getMessage());
+            // ... and a reader that does not share, as qemu would refuse it.
+            assertThrows(ImageOpenException.class,
+                    () -> Images.open(Path.of(img), OpenOptions.readOnlyDefaults().withFormat("qcow2")).close());
+            Images.open(Path.of(img), OpenOptions.readOnlyDefaults().withFormat("qcow2").withForceShare(true)).close();
+        }
+        Tool.run("qemu-img", "info", img).ok();
+    }
+
+    @Test
+    void platterReaderKeepsQemuWritersOutButNotReaders() throws Exception {
+        String img = qcow2("read.qcow2");
+        try (Image held = Images.open(Path.of(img), OpenOptions.readOnlyDefaults().withFormat("qcow2"))) {
+            Tool.run("qemu-img", "info", img).ok();
+            Tool.Result w = Tool.run("qemu-img", "snapshot", "-c", "x", img);
+            assertEquals(1, w.exitCode());
+            assertTrue(w.stderr().contains("Failed to get \"write\" lock"), w.stderr());
+        }
+    }
+
+    @Test
+    void twoPlatterWritersNeverBothWrite() throws Exception {
+        String img = qcow2("race.qcow2");
+        Tool.run("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 8M", img).ok();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<String> made = new ArrayList<>();
+        try {
+            for (int round = 0; round < 8; round++) {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Cli.Result>> runs = new ArrayList<>();
+                for (String who : List.of("A" + round, "B" + round)) {
+                    runs.add(pool.submit(() -> {
+                        go.await();
+                        return Cli.run("snapshot", "-c", who, img);
+                    }));
+                }
+                go.countDown();
+                for (int i = 0; i < 2; i++) {
+                    Cli.Result r = runs.get(i).get();
+                    if (r.exit() == 0) {
+                        made.add((i == 0 ? "A" : "B") + round);
+                    } else {
+                        assertEquals(1, r.exit(), r.err());
+                        assertTrue(r.err().contains("Failed to get"), r.err());
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Tool.run("qemu-img", "check", img).ok();
+        String list = Tool.run("qemu-img", "snapshot", "-l", img).ok().stdout();
+        for (String name : made) {
+            assertTrue(list.contains(" " + name + " "), "snapshot " + name + " was reported made but is lost:\n" + list);
+        }
+        long listed = list.isEmpty() ? 0 : list.lines().count() - 2; // "Snapshot list:" and the column titles
+        assertEquals(made.size(), listed, list);
+        // When both take their lock bytes before either checks, both refuse (qemu has the same window): never both
+        // write; over the rounds some writer gets through.
+        assertTrue(!made.isEmpty(), "no writer got through in 8 rounds");
+    }
+
+    private String qcow2(String name) {
+        String img = dir.resolve(name).toString();
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").ok();
+        return img;
+    }
+
+    /** qemu-io holding an image open until closed (its standard input ends). */
+    private static final class QemuIo implements AutoCloseable {
+        private final Process process;
+
+        private QemuIo(Process process) {
+            this.process = process;
+        }
+
+        static QemuIo hold(String image, String format, boolean readOnly) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", format));
+            if (readOnly) {
+                cmd.add("-r");
+            }
+            cmd.add(image);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // Wait until its locks show in /proc/locks (probing with qemu-img would take locks that could make
+            // qemu-io's own open fail).
+            long inode = (long) java.nio.file.Files.getAttribute(Path.of(image), "unix:ino");
+            for (int i = 0; i < 600 && p.isAlive(); i++) {
+                for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/locks"))) {
+                    if (line.contains("OFDLCK") && line.contains(":" + inode + " ")) {
+                        return new QemuIo(p);
+                    }
+                }
+                Thread.sleep(50);
+            }
+            p.destroy();
+            throw new IOException("qemu-io did not take its locks on " + image);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (OutputStream in = process.getOutputStream()) {
+                in.flush();
+            }
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
