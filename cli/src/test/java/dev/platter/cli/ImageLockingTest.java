@@ -166,6 +166,84 @@ class ImageLockingTest {
         assertTrue(!made.isEmpty(), "no writer got through in 8 rounds");
     }
 
+    /** The lock bytes themselves, as /proc/locks shows them, equal qemu-img's for every kind of open. */
+    @Test
+    void lockBytesEqualQemus() throws Exception {
+        Tool.run("qemu-img", "create", "-q", "-f", "raw", dir.resolve("b.raw").toString(), "16M").ok();
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", dir.resolve("b.qcow2").toString(), "16M").ok();
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "b.qcow2", "-F", "qcow2",
+                dir.resolve("top.qcow2").toString()).ok();
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("d.raw"),
+                dir.resolve("d.qcow2").toString(), "16M").ok();
+        Tool.run("qemu-io", "-f", "qcow2", "-c", "write 0 4k", dir.resolve("d.qcow2").toString()).ok();
+        List<String> files = List.of("b.raw", "b.qcow2", "top.qcow2", "d.qcow2", "d.raw");
+        for (String[] c : List.of(new String[] {"b.raw", "raw", "ro"}, new String[] {"b.raw", "raw", "rw"},
+                new String[] {"b.qcow2", "qcow2", "ro"}, new String[] {"b.qcow2", "qcow2", "rw"},
+                new String[] {"b.qcow2", "qcow2", "U"}, new String[] {"top.qcow2", "qcow2", "rw"},
+                new String[] {"top.qcow2", "qcow2", "U"}, new String[] {"d.qcow2", "qcow2", "ro"},
+                new String[] {"d.qcow2", "qcow2", "rw"})) {
+            String what = String.join(" ", c);
+            Path image = dir.resolve(c[0]);
+            List<String> cmd = new ArrayList<>(List.of("qemu-img", "bench", "-c", "1000000000", "-d", "1", "-f", c[1]));
+            if (c[2].equals("rw")) {
+                cmd.add("-w");
+            } else if (c[2].equals("U")) {
+                cmd.add("-U");
+            }
+            cmd.add(image.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            java.util.Map<String, String> qemu;
+            try {
+                qemu = waitForLocks(files, image);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+            OpenOptions o = (c[2].equals("rw") ? OpenOptions.readWriteDefaults() : OpenOptions.readOnlyDefaults())
+                    .withFormat(c[1]).withForceShare(c[2].equals("U"));
+            java.util.Map<String, String> platter;
+            try (Image i = Images.open(image, o)) {
+                // qemu-img bench opens the data file at once; Platter when the first data cluster is read.
+                i.read(0, java.nio.ByteBuffer.allocate(512));
+                platter = locks(files);
+            }
+            assertEquals(qemu, platter, what);
+        }
+    }
+
+    private java.util.Map<String, String> waitForLocks(List<String> files, Path image) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            java.util.Map<String, String> l = locks(files);
+            if (l.containsKey(image.getFileName().toString())) {
+                Thread.sleep(200); // the backing and data files are locked in the same open
+                return locks(files);
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("qemu-img took no locks on " + image);
+    }
+
+    /** File name -> the byte ranges of the OFD locks on it ("100-101 103 201 203"). */
+    private java.util.Map<String, String> locks(List<String> files) throws IOException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        List<String> lines = java.nio.file.Files.readAllLines(Path.of("/proc/locks"));
+        for (String f : files) {
+            long inode = (long) java.nio.file.Files.getAttribute(dir.resolve(f), "unix:ino");
+            List<String> ranges = new ArrayList<>();
+            for (String line : lines) {
+                String[] w = line.trim().split("\\s+");
+                if (line.contains("OFDLCK") && line.contains(":" + inode + " ")) {
+                    ranges.add(w[w.length - 2] + "-" + w[w.length - 1]);
+                }
+            }
+            if (!ranges.isEmpty()) {
+                ranges.sort(null);
+                out.put(f, String.join(" ", ranges));
+            }
+        }
+        return out;
+    }
+
     private String qcow2(String name) {
         String img = dir.resolve(name).toString();
         Tool.run("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").ok();

@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * <p>What qemu 7.2 takes (seen in /proc/locks): a reader holds "consistent read" and, when the file carries format
  * metadata (qcow2), shares neither "write" nor "resize"; a writer also holds "write" (and "resize" with metadata);
- * {@code -U} (force share) shares everything. A file without metadata (raw, a data file) shares everything.
+ * {@code -U} (force share) shares everything. A file without metadata (raw) shares everything; an external data
+ * file shares all but "resize".
  *
  * @param held   permissions this open takes
  * @param shared permissions it lets other opens take
@@ -49,6 +50,16 @@ public record ImageLock(Set<Permission> held, Set<Permission> shared) {
         return new ImageLock(EnumSet.of(Permission.CONSISTENT_READ),
                 metadata && !forceShare ? EnumSet.of(Permission.CONSISTENT_READ, Permission.WRITE_UNCHANGED)
                         : EnumSet.allOf(Permission.class));
+    }
+
+    /**
+     * An external data file (qcow2's data_file): guest data only, so writers may share it, but its size belongs to
+     * the image that maps it, so nobody else may resize it.
+     */
+    public static ImageLock dataFile(boolean readOnly) {
+        EnumSet<Permission> held = readOnly ? EnumSet.of(Permission.CONSISTENT_READ)
+                : EnumSet.of(Permission.CONSISTENT_READ, Permission.WRITE, Permission.RESIZE);
+        return new ImageLock(held, EnumSet.complementOf(EnumSet.of(Permission.RESIZE)));
     }
 
     /** @param metadata the file holds format metadata (qcow2), not only guest data (raw) */

@@ -65,9 +65,10 @@ final class DataFile {
                         throw new IOException("Could not open '" + shown + "': No such file or directory", e);
                     }
                     try {
-                        // The data file holds guest data only; it is locked as qemu locks a raw file.
-                        dev.platter.core.image.Images.lock(s, shown, options.withReadOnly(readOnly).lockFor(false),
-                                options);
+                        dev.platter.core.image.Images.lock(s, shown, options.locking()
+                                == dev.platter.core.image.OpenOptions.Locking.FORCE_SHARE
+                                ? dev.platter.core.storage.ImageLock.reader(false, true)
+                                : dev.platter.core.storage.ImageLock.dataFile(readOnly), options);
                     } catch (IOException e) {
                         s.close();
                         throw e;
