@@ -46,7 +46,8 @@ class ImageLockingTest {
                     new String[] {"resize", img, "+1M"}, new String[] {"check", "-r", "all", img},
                     new String[] {"check", "-r", "leaks", img}, new String[] {"amend", "-o", "lazy_refcounts=on", img},
                     new String[] {"rebase", "-u", "-b", "", img},
-                    new String[] {"convert", "-n", "-O", "qcow2", dir.resolve("other.qcow2").toString(), img})) {
+                    new String[] {"convert", "-n", "-O", "qcow2", dir.resolve("other.qcow2").toString(), img},
+                    new String[] {"convert", "-O", "qcow2", dir.resolve("other.qcow2").toString(), img})) {
                 Cli.Result r = Cli.run(writer);
                 assertEquals(1, r.exit(), String.join(" ", writer) + ": " + r.err());
                 assertEquals("platter: " + write + "\n" + hint + "\n", r.err(), String.join(" ", writer));
@@ -69,6 +70,9 @@ class ImageLockingTest {
             assertEquals(2, cmp.exit(), cmp.err());
             assertTrue(cmp.err().endsWith(hint + "\n"), cmp.err());
             assertEquals(0, Cli.run("compare", "-U", img, img).exit());
+            Cli.Result create = Cli.run("create", "-f", "qcow2", img, "1M");
+            assertEquals(1, create.exit(), create.err());
+            assertTrue(create.err().contains("Failed to get \"write\" lock"), create.err());
             // -U is for reading only, as in qemu-img.
             Cli.Result bad = Cli.run("snapshot", "-U", "-c", "x", img);
             assertEquals(1, bad.exit());

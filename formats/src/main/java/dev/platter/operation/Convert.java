@@ -8,7 +8,10 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.UnknownFormatException;
 
+import dev.platter.core.storage.StagedFile;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,9 +69,18 @@ public final class Convert {
         }
         try (ConvertSources sources = openSources()) {
             long total = sources.size();
-            try (ConvertTarget target = openTarget(targetFormat, total)) {
-                ConvertResult result = copy(sources, target, listener);
-                target.finish(options.cache().flushAtClose());
+            // A new target is written under a hidden name and renamed into place when complete.
+            StagedFile staged = options.skipCreate() ? null : StagedFile.begin(options.target(), options.targetName());
+            try (staged) {
+                Path file = staged == null ? options.target() : staged.path();
+                ConvertResult result;
+                try (ConvertTarget target = openTarget(targetFormat, total, file)) {
+                    result = copy(sources, target, listener);
+                    target.finish(options.cache().flushAtClose());
+                }
+                if (staged != null) {
+                    staged.commit(options.cache().flushAtClose());
+                }
                 return result;
             }
         }
@@ -149,7 +161,7 @@ public final class Convert {
         }
     }
 
-    private ConvertTarget openTarget(ImageFormat format, long size) throws IOException {
+    private ConvertTarget openTarget(ImageFormat format, long size, Path file) throws IOException {
         OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name())
                 .withResolver(options.resolver());
         if (!options.skipCreate()) {
@@ -159,14 +171,14 @@ public final class Convert {
                 opts.put("backing_fmt", backingFormat());
             }
             try {
-                format.create(options.target(), size, new CreateOptions(opts, options.resolver(), false));
+                format.create(file, size, new CreateOptions(opts, options.resolver(), false));
             } catch (IllegalArgumentException e) {
                 String msg = e.getMessage();
                 throw new IllegalArgumentException(msg != null && msg.startsWith("Invalid parameter") ? msg
                         : options.targetName() + ": error while converting " + format.name() + ": " + msg, e);
             }
         }
-        Image image = Images.open(options.target(), options.targetName(), open);
+        Image image = Images.open(file, options.targetName(), open);
         try {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");

@@ -78,11 +78,21 @@ public final class FileStorage implements Storage {
             throw new IOException(path + ": is a directory");
         }
         FileChannel ch = overwrite
-                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE_NEW);
-        return new FileStorage(path.toString(), path, ch, false);
+        FileStorage s = new FileStorage(path.toString(), path, ch, false);
+        if (overwrite && ch.size() > 0) {
+            // As qemu's create: lock before truncating, so that a file in use (a running guest's disk) is refused.
+            try {
+                s.lock(ImageLock.writer(true));
+                ch.truncate(0);
+            } catch (IOException e) {
+                s.close();
+                throw e instanceof ImageLockedException ? new IOException(path + ": " + e.getMessage(), e) : e;
+            }
+        }
+        return s;
     }
 
     @Override

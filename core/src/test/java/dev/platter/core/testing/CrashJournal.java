@@ -251,6 +251,11 @@ public final class CrashJournal implements HostFiles.Opener {
         }
 
         @Override
+        public void lock(dev.platter.core.storage.ImageLock lock) throws IOException {
+            inner.lock(lock);
+        }
+
+        @Override
         public HostRun run(long pos) throws IOException {
             return inner.run(pos);
         }

@@ -68,8 +68,10 @@ final class Qcow2Creator {
             }
         }
         boolean done = false;
+        boolean created = false;
         try {
             try (Storage s = HostFiles.create(path, true)) {
+                created = true;
                 s.write(0, ByteBuffer.wrap(h.toClusterBytes()));
                 // Refcount table (cluster 1) pointing at the block (cluster 2), which counts clusters 0 to 2.
                 byte[] block = new byte[cs];
@@ -98,8 +100,11 @@ final class Qcow2Creator {
             done = true;
         } finally {
             if (!done) {
-                // Only regular files are removed after a failure (never a device such as /dev/null).
-                deleteRegularFile(path);
+                // Only a file this call created or emptied is removed after a failure (one in use by another
+                // process is refused before anything), and only a regular file (never a device such as /dev/null).
+                if (created) {
+                    deleteRegularFile(path);
+                }
                 if (dataPath != null) {
                     deleteRegularFile(dataPath);
                 }
