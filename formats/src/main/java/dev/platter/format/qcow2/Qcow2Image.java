@@ -612,7 +612,7 @@ public final class Qcow2Image implements Image {
                 return false;
             }
             checkSnapshotSize(m.snapshots.get(i));
-            Snapshots.apply(m, i, backing);
+            Snapshots.apply(m, i);
             bitmaps.markAllDirty(size());
             return true;
         } finally {

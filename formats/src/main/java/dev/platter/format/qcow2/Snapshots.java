@@ -1,7 +1,5 @@
 package dev.platter.format.qcow2;
 
-import dev.platter.core.image.Image;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -62,7 +60,7 @@ final class Snapshots {
     }
 
     /** Makes the snapshot the active state; the image takes the snapshot's disk size. */
-    static void apply(Qcow2Metadata m, int index, Image backing) throws IOException {
+    static void apply(Qcow2Metadata m, int index) throws IOException {
         m.checkWritable();
         ShadowSwitch sw = new ShadowSwitch(m);
         SnapshotEntry s = m.snapshots.get(index);
