@@ -30,8 +30,11 @@ final class ShadowSwitch {
     private final Qcow2Metadata m;
     private final Geometry geo;
     private final long fileSize;
-    /** Refcount changes, per refcount table index, one counter per cluster the block covers. */
-    private final Map<Long, long[]> deltas = new HashMap<>();
+    /**
+     * Refcount changes, per refcount table index, one counter per cluster the block covers (4 bytes per cluster of
+     * the file at most: bounded by the file, since every counted cluster must lie in it).
+     */
+    private final Map<Long, int[]> deltas = new HashMap<>();
 
     ShadowSwitch(Qcow2Metadata m) throws IOException {
         m.checkWritable();
@@ -96,14 +99,14 @@ final class ShadowSwitch {
         }
     }
 
-    private void add(long cluster, long delta) {
+    private void add(long cluster, int delta) {
         long ti = cluster >>> geo.refcountBlockBits();
-        long[] d = deltas.computeIfAbsent(ti, k -> new long[(int) geo.refcountsPerBlock()]);
+        int[] d = deltas.computeIfAbsent(ti, k -> new int[(int) geo.refcountsPerBlock()]);
         d[(int) (cluster & (geo.refcountsPerBlock() - 1))] += delta;
     }
 
     private long delta(long cluster) {
-        long[] d = deltas.get(cluster >>> geo.refcountBlockBits());
+        int[] d = deltas.get(cluster >>> geo.refcountBlockBits());
         return d == null ? 0 : d[(int) (cluster & (geo.refcountsPerBlock() - 1))];
     }
 
@@ -275,7 +278,7 @@ final class ShadowSwitch {
             RefcountBlock old = rc.loadBlock(ti);
             byte[] bytes = old == null ? new byte[cs] : old.toBytes().clone();
             RefcountBlock nb = new RefcountBlock(b.getValue(), bytes, geo.refcountOrder());
-            long[] d = deltas.get(ti);
+            int[] d = deltas.get(ti);
             if (d != null) {
                 for (int k = 0; k < d.length; k++) {
                     if (d[k] != 0) {
@@ -345,14 +348,15 @@ final class ShadowSwitch {
      * is then retired, which changes a count in turn) and every index the new area touches.
      */
     private java.util.Set<Long> blocksNeeded(long areaStart, long areaEnd, java.util.Set<Long> retired) {
-        java.util.Set<Long> need = new java.util.TreeSet<>();
+        // Once a block is retired (its cluster counted free), it must be replaced even if the area moved off it.
+        java.util.Set<Long> need = new java.util.TreeSet<>(retired);
         for (long ti = areaStart >>> geo.refcountBlockBits(); ti <= (areaEnd - 1) >>> geo.refcountBlockBits(); ti++) {
             need.add(ti);
         }
         boolean grew = true;
         while (grew) {
             grew = false;
-            for (Map.Entry<Long, long[]> e : new ArrayList<>(deltas.entrySet())) {
+            for (Map.Entry<Long, int[]> e : new ArrayList<>(deltas.entrySet())) {
                 if (need.contains(e.getKey()) || !anyNonZero(e.getValue())) {
                     continue;
                 }
@@ -370,8 +374,8 @@ final class ShadowSwitch {
         return need;
     }
 
-    private static boolean anyNonZero(long[] d) {
-        for (long v : d) {
+    private static boolean anyNonZero(int[] d) {
+        for (int v : d) {
             if (v != 0) {
                 return true;
             }
