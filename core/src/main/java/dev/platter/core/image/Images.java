@@ -73,22 +73,14 @@ public final class Images {
 
     /**
      * Opens the image file at {@code path}, naming it {@code name} in messages and in {@code info}. Errors say
-     * "Could not open 'NAME': why", like qemu-img.
+     * "Could not open 'NAME': why", like qemu-img. An {@link OpenOptions#isUntrusted() untrusted} open refuses a
+     * symbolic link in the path and an unreliable probe (see {@link OpenOptions#untrusted()}).
      */
     public static Image open(Path path, String name, OpenOptions options) throws IOException {
         ImageFormat pinned = options.format() == null ? null : format(options.format());
-        Storage storage;
+        Storage storage = openStorage(path, name, options);
         try {
-            storage = FileStorage.open(path, name, options.readOnly());
-        } catch (NoSuchFileException e) {
-            throw new ImageOpenException(name, "No such file or directory", e);
-        } catch (AccessDeniedException e) {
-            throw new ImageOpenException(name, "Permission denied", e);
-        } catch (IOException e) {
-            throw new ImageOpenException(name, stripName(e.getMessage(), name), e);
-        }
-        try {
-            ImageFormat format = pinned != null ? pinned : probe(storage);
+            ImageFormat format = pinned != null ? pinned : probe(storage, path, options);
             return format.open(storage, options);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -98,6 +90,48 @@ public final class Images {
             }
             throw e;
         }
+    }
+
+    /**
+     * Opens the file an image lives in, read-only or not as {@code options} say; for an untrusted image only when
+     * no component of the path is a symbolic link, and with O_NOFOLLOW. Errors say "Could not open 'NAME': why".
+     */
+    public static Storage openStorage(Path path, String name, OpenOptions options) throws IOException {
+        boolean untrusted = options.isUntrusted();
+        try {
+            Path link = untrusted ? LinkFreePath.firstLink(path) : null;
+            if (link != null) {
+                throw new ImageOpenException(name, "'" + link + "' is a symbolic link (not followed for untrusted "
+                        + "images)", null);
+            }
+            return FileStorage.open(path, name, options.readOnly(), untrusted);
+        } catch (ImageOpenException e) {
+            throw e;
+        } catch (NoSuchFileException e) {
+            throw new ImageOpenException(name, "No such file or directory", e);
+        } catch (AccessDeniedException e) {
+            throw new ImageOpenException(name, "Permission denied", e);
+        } catch (IOException e) {
+            throw new ImageOpenException(name, stripName(e.getMessage(), name), e);
+        }
+    }
+
+    /**
+     * Guesses the format of the image file at {@code path} as {@link #probe(Storage)} does; for an untrusted image
+     * the guess must be unambiguous (one format claims the content, or none and it is raw) and agree with the
+     * file name's extension, else the open is refused: pin the format instead.
+     */
+    public static ImageFormat probe(Storage storage, Path path, OpenOptions options) throws IOException {
+        if (!options.isUntrusted()) {
+            return probe(storage);
+        }
+        ProbeVerdict verdict = ProbeVerdict.of(storage, path);
+        String problem = verdict.ambiguity() != null ? verdict.ambiguity() : verdict.nameConflict();
+        if (problem != null) {
+            throw new ImageOpenException(storage.name(), problem + " (refused for untrusted images; pin the "
+                    + "format if it is known)", null);
+        }
+        return verdict.probed();
     }
 
     /**
