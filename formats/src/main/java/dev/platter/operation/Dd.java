@@ -32,8 +32,11 @@ public final class Dd {
         } catch (UnknownFormatException e) {
             throw new IllegalArgumentException("Unknown file format '" + o.outputFormat() + "'");
         }
-        try (Image in = Images.open(o.input(), o.inputName(), OpenOptions.readOnlyDefaults()
-                .withFormat(o.inputFormat()))) {
+        OpenOptions inOptions = OpenOptions.readOnlyDefaults().withFormat(o.inputFormat());
+        if (o.resolver() != null) {
+            inOptions = inOptions.withResolver(o.resolver());
+        }
+        try (Image in = Images.open(o.input(), o.inputName(), inOptions)) {
             long size = in.size();
             long bs = o.blockSize();
             if (o.count() >= 0 && o.count() <= Long.MAX_VALUE / bs && size > o.count() * bs) {
