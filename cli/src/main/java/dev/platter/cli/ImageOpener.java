@@ -4,6 +4,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.UnknownFormatException;
 import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.Storage;
@@ -18,8 +19,17 @@ final class ImageOpener {
     }
 
     static Image open(String filename, String format, boolean readOnly, boolean openBacking) throws IOException {
+        return open(filename, format, readOnly, openBacking, false);
+    }
+
+    /** As {@link #open(String, String, boolean, boolean)}; {@code untrusted}: as an untrusted image. */
+    static Image open(String filename, String format, boolean readOnly, boolean openBacking, boolean untrusted)
+            throws IOException {
         OpenOptions options = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
                 .withFormat(format).withOpenBacking(openBacking);
+        if (untrusted) {
+            options = options.withResolver(ReferenceResolver.denyAll());
+        }
         try {
             return Images.open(Path.of(filename), filename, options);
         } catch (UnknownFormatException e) {
@@ -29,6 +39,11 @@ final class ImageOpener {
 
     /** The format of a file: the pinned one, or probed. */
     static String formatOf(String filename, String format) throws IOException {
+        return formatOf(filename, format, false);
+    }
+
+    /** As {@link #formatOf(String, String)}; {@code untrusted}: probed by the untrusted rules. */
+    static String formatOf(String filename, String format, boolean untrusted) throws IOException {
         if (format != null) {
             try {
                 Images.format(format);
@@ -36,6 +51,12 @@ final class ImageOpener {
                 throw new CliException("Unknown file format '" + format + "'");
             }
             return format;
+        }
+        if (untrusted) {
+            OpenOptions options = OpenOptions.untrusted();
+            try (Storage s = Images.openStorage(Path.of(filename), filename, options)) {
+                return Images.probe(s, Path.of(filename), options).name();
+            }
         }
         try (Storage s = FileStorage.open(Path.of(filename), filename, true)) {
             ImageFormat f = Images.probe(s);

@@ -1,6 +1,7 @@
 package dev.platter.cli.guest;
 
 import dev.platter.cli.CliException;
+import dev.platter.core.image.OpenOptions;
 import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.Filesystem;
 import dev.platter.inspect.guest.Guest;
@@ -63,6 +64,11 @@ public final class GuestArgs {
         blocksize = size;
     }
 
+    @Option(names = "--untrusted", description = "The images are untrusted: open no file they refer to (backing "
+            + "file, data file), no image through a symbolic link, and refuse a format probe that is ambiguous or "
+            + "disagrees with the file name (pin the format).")
+    boolean untrusted;
+
     public List<DiskSpec> disks() {
         return disks;
     }
@@ -77,7 +83,8 @@ public final class GuestArgs {
         if (disks.isEmpty()) {
             throw new CliException("you must specify at least one -a option");
         }
-        return Guest.open(disks, GuestOptions.defaults().withSectorSize(blocksize));
+        GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
+        return Guest.open(disks, untrusted ? options.withOpenOptions(OpenOptions.untrusted()) : options);
     }
 
     /**
