@@ -500,9 +500,14 @@ public final class Qcow2Image implements Image {
         return d;
     }
 
-    /** qemu's full backing file name: relative names joined to the image's folder, as typed. */
+    /**
+     * qemu's full backing file name: relative names joined to the image's folder, as typed; absolute names and
+     * names with a protocol prefix (qemu's path_has_protocol: a ':' before any '/', "file:" included) as they are.
+     */
     static String fullBackingFilename(String imageName, String backing) {
-        if (backing.startsWith("/") || dev.platter.core.image.ReferenceResolver.PROTOCOL.matcher(backing).matches()) {
+        int colon = backing.indexOf(':');
+        int slash = backing.indexOf('/');
+        if (backing.startsWith("/") || (colon >= 0 && (slash < 0 || colon < slash))) {
             return backing;
         }
         return pathCombine(imageName, backing);
