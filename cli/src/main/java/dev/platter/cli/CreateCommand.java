@@ -93,6 +93,9 @@ final class CreateCommand implements Callable<Integer> {
             }
         }
         CreateOptions createOptions = new CreateOptions(opts, untrusted.resolver(), unsafe);
+        if (untrusted.on()) {
+            Images.refuseLinkedTarget(Path.of(filename), filename);
+        }
         String summary;
         try {
             summary = fmt.describeCreate(bytes, createOptions); // qemu's option parsing errors come first

@@ -334,4 +334,30 @@ class UntrustedImagesTest {
                 r.err());
         assertEquals(1, r.exit());
     }
+
+    @Test
+    void targetsAreNotWrittenThroughSymbolicLinks() throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim"), "keep me");
+        Path link = Files.createSymbolicLink(in.resolve("out.raw"), victim);
+        Path linkedFolder = Files.createSymbolicLink(dir.resolve("elsewhere"), in);
+        for (Path target : List.of(link, linkedFolder.resolve("new.raw"))) {
+            String theLink = target.equals(link) ? link.toString() : linkedFolder.toString();
+            String refusal = "platter: Could not open '" + target + "': '" + theLink + "' is a symbolic link (not "
+                    + "followed for untrusted images)\n";
+            for (String[] command : List.of(
+                    new String[] {"convert", "--untrusted", "-O", "raw", safe.toString(), target.toString()},
+                    new String[] {"dd", "--untrusted", "if=" + safe, "of=" + target},
+                    new String[] {"create", "--untrusted", "-f", "raw", target.toString(), "1M"})) {
+                Cli.Result r = Cli.run(command);
+                assertEquals(refusal, r.err(), describe(command));
+                assertEquals(1, r.exit());
+                assertEquals("", r.out());
+            }
+        }
+        assertEquals("keep me", Files.readString(victim));
+        assertFalse(Files.exists(in.resolve("new.raw")));
+        // Without --untrusted the link is followed, as qemu-img follows it.
+        assertEquals(0, Cli.run("create", "-q", "-f", "raw", link.toString(), "1M").exit());
+        assertEquals(1 << 20, Files.size(victim));
+    }
 }

@@ -52,12 +52,15 @@ public final class Dd {
                 }
             }
             long outSize = pastEnd ? 0 : size - start;
+            if (inOptions.isUntrusted()) {
+                Images.refuseLinkedTarget(o.output(), o.outputName());
+            }
             outFormat.create(o.output(), outSize, CreateOptions.none());
             if (pastEnd) {
                 return new DdResult(0, true);
             }
             Image out = Images.open(o.output(), o.outputName(), OpenOptions.readWriteDefaults()
-                    .withFormat(outFormat.name()));
+                    .withFormat(outFormat.name()).withResolver(inOptions.resolver()));
             try (ImageTarget target = new ImageTarget(out);
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
                 Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,

@@ -6,6 +6,7 @@ import dev.platter.core.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,6 +114,24 @@ public final class Images {
             throw new ImageOpenException(name, "Permission denied", e);
         } catch (IOException e) {
             throw new ImageOpenException(name, stripName(e.getMessage(), name), e);
+        }
+    }
+
+    /**
+     * For an image file about to be created or replaced under the untrusted rules: refuses when the file is a
+     * symbolic link or a folder above it is one, so that creating it cannot write through a link either.
+     */
+    public static void refuseLinkedTarget(Path path, String name) throws IOException {
+        Path link;
+        if (Files.isSymbolicLink(path)) {
+            link = path.toAbsolutePath();
+        } else {
+            Path existing = Files.exists(path) ? path : path.toAbsolutePath().getParent();
+            link = existing == null ? null : LinkFreePath.firstLink(existing);
+        }
+        if (link != null) {
+            throw new ImageOpenException(name, "'" + link + "' is a symbolic link (not followed for untrusted "
+                    + "images)", null);
         }
     }
 
