@@ -4,7 +4,6 @@ import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -48,23 +47,7 @@ public final class Images {
 
     /** Guesses the format of {@code storage} from its content: the most confident format wins, raw last. */
     public static ImageFormat probe(Storage storage) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate((int) Math.min(PROBE_BYTES, Math.max(0, storage.size())));
-        storage.readAt(0, header);
-        header.flip();
-        ImageFormat best = null;
-        int bestScore = 0;
-        for (ImageFormat f : formats()) {
-            int score = f.probe(header.asReadOnlyBuffer(), storage);
-            if (score > bestScore) {
-                best = f;
-                bestScore = score;
-            }
-        }
-        if (best == null) {
-            throw new UnknownFormatException(storage.name(), "Could not determine the image format of '"
-                    + storage.name() + "'");
-        }
-        return best;
+        return ProbeVerdict.of(storage, null).probed();
     }
 
     /** Opens the image file at {@code path}. */

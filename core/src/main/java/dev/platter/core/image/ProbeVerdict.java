@@ -20,6 +20,7 @@ import java.util.Locale;
  */
 record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageFormat> named, String extension) {
 
+    /** Probes {@code storage}; {@code path} (null: none) is where its name comes from. */
     static ProbeVerdict of(Storage storage, Path path) throws IOException {
         ByteBuffer header = ByteBuffer.allocate((int) Math.min(Images.PROBE_BYTES, Math.max(0, storage.size())));
         storage.readAt(0, header);
@@ -52,7 +53,7 @@ record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageF
     }
 
     private static String extension(Path path) {
-        Path file = path.getFileName();
+        Path file = path == null ? null : path.getFileName();
         String name = file == null ? "" : file.toString();
         int dot = name.lastIndexOf('.');
         return dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
