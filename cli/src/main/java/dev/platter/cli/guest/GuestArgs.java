@@ -1,13 +1,14 @@
 package dev.platter.cli.guest;
 
 import dev.platter.cli.CliException;
-import dev.platter.core.image.OpenOptions;
+import dev.platter.cli.UntrustedOption;
 import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.Filesystem;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.GuestOptions;
 import dev.platter.inspect.guest.Mounts;
 import dev.platter.inspect.volume.PartitionTables;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -64,10 +65,8 @@ public final class GuestArgs {
         blocksize = size;
     }
 
-    @Option(names = "--untrusted", description = "The images are untrusted: open no file they refer to (backing "
-            + "file, data file), no image through a symbolic link, and refuse a format probe that is ambiguous or "
-            + "disagrees with the file name (pin the format).")
-    boolean untrusted;
+    @Mixin
+    UntrustedOption untrusted;
 
     public List<DiskSpec> disks() {
         return disks;
@@ -84,7 +83,7 @@ public final class GuestArgs {
             throw new CliException("you must specify at least one -a option");
         }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
-        return Guest.open(disks, untrusted ? options.withOpenOptions(OpenOptions.untrusted()) : options);
+        return Guest.open(disks, options.withOpenOptions(untrusted.apply(options.openOptions())));
     }
 
     /**
