@@ -4,6 +4,7 @@ import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.format.qcow2.Qcow2Image;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,6 +17,9 @@ import java.util.concurrent.Callable;
 /** {@code platter amend}: qemu-img amend for qcow2 (compat, lazy_refcounts, refcount_bits, data_file, size). */
 @Command(name = "amend", sortOptions = false, description = "Change format options of an existing image.")
 final class AmendCommand implements Callable<Integer> {
+    @Mixin
+    UntrustedOption untrusted;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
 
@@ -49,7 +53,7 @@ final class AmendCommand implements Callable<Integer> {
             }
             opts.putAll(CreateOptions.parseList(o));
         }
-        try (Image image = ImageOpener.open(filename, format, false, true)) {
+        try (Image image = ImageOpener.open(filename, format, false, true, false, untrusted.on())) {
             if (!(image instanceof Qcow2Image q)) {
                 throw new CliException("Format driver '" + image.formatName() + "' does not support option amendment");
             }

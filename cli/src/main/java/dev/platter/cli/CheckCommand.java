@@ -2,17 +2,23 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.CheckPrinter;
 import dev.platter.cli.output.QemuJson;
+import dev.platter.cli.output.SafetyPrinter;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
+import dev.platter.core.image.ImageSafety;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.SafetyReport;
+import dev.platter.core.image.UnknownFormatException;
 import dev.platter.format.qcow2.Qcow2Format;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,6 +33,9 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    UntrustedOption untrusted;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
 
@@ -35,6 +44,11 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "-r", paramLabel = "leaks|all", description = "Repair leaked clusters, or everything.")
     String repair;
+
+    @Option(names = "--safety", description = "Inspect the image without following anything and report what makes "
+            + "it unsafe to read: file references, unknown feature bits, a format that disagrees with the name or "
+            + "with -f, sizes that do not add up, a symbolic link in its path. Exit status 0 safe, 1 unsafe.")
+    boolean safety;
 
     @Option(names = "-q", description = "Quiet: print nothing but errors.")
     boolean quiet;
@@ -67,14 +81,21 @@ final class CheckCommand implements Callable<Integer> {
         boolean json = output.equals("json");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (safety) {
+            if (repair != null) {
+                throw new CliException("--safety cannot be combined with -r");
+            }
+            return safety(out, json);
+        }
         if (forceShare && mode != ImageCheck.Repair.NONE) {
             throw new CliException("force-share=on can only be used with read-only images");
         }
-        String fmt = ImageOpener.formatOf(filename, format);
+        String fmt = ImageOpener.formatOf(filename, format, untrusted.on());
         Image image = fmt.equals(Qcow2Format.NAME)
                 ? Qcow2Format.openForCheck(Path.of(filename), filename,
-                        OpenOptions.readOnlyDefaults().withForceShare(forceShare), mode != ImageCheck.Repair.NONE)
-                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false, forceShare);
+                        untrusted.apply(OpenOptions.readOnlyDefaults().withForceShare(forceShare)),
+                        mode != ImageCheck.Repair.NONE)
+                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false, forceShare, untrusted.on());
         try (image) {
             ImageCheck result;
             try {
@@ -102,5 +123,20 @@ final class CheckCommand implements Callable<Integer> {
             }
             return result.corruptions() != 0 ? 2 : result.leaks() != 0 ? 3 : 0;
         }
+    }
+
+    /** {@code --safety}: the report on stdout (nothing with -q), exit status 0 safe, 1 unsafe. */
+    private int safety(PrintWriter out, boolean json) throws IOException {
+        SafetyReport report;
+        try {
+            report = ImageSafety.inspect(Path.of(filename), filename, format);
+        } catch (UnknownFormatException e) {
+            throw new CliException("Unknown file format '" + format + "'");
+        }
+        if (!quiet) {
+            out.print(json ? SafetyPrinter.json(report) : SafetyPrinter.human(report));
+            out.flush();
+        }
+        return report.safe() ? 0 : 1;
     }
 }

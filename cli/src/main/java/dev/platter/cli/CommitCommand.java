@@ -5,6 +5,7 @@ import dev.platter.core.ProgressListener;
 import dev.platter.operation.Commit;
 import dev.platter.operation.CommitOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,6 +20,9 @@ import java.util.concurrent.Callable;
 final class CommitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -49,7 +53,7 @@ final class CommitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
-            Commit.run(new CommitOptions(Path.of(filename), filename, format, base, keep, null),
+            Commit.run(new CommitOptions(Path.of(filename), filename, format, base, keep, untrusted.resolver()),
                     printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());

@@ -7,6 +7,7 @@ import dev.platter.operation.CompareException;
 import dev.platter.operation.CompareOptions;
 import dev.platter.operation.CompareResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,6 +25,9 @@ import java.util.concurrent.Callable;
 final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Format of the first image (default: probed).")
     String firstFormat;
@@ -59,7 +63,8 @@ final class CompareCommand implements Callable<Integer> {
         CompareResult result;
         try {
             result = Compare.run(new CompareOptions(Path.of(first), first, firstFormat, Path.of(second), second,
-                    secondFormat, strict, null, forceShare), printer == null ? ProgressListener.NONE : printer);
+                    secondFormat, strict, untrusted.resolver(), forceShare),
+                    printer == null ? ProgressListener.NONE : printer);
         } catch (CompareException e) {
             if (printer != null) {
                 printer.finish();

@@ -8,6 +8,7 @@ import dev.platter.operation.Convert;
 import dev.platter.operation.ConvertOptions;
 import dev.platter.operation.TargetCache;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,6 +27,9 @@ import java.util.concurrent.Callable;
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Source format (default: probed).")
     String sourceFormat;
@@ -127,7 +131,8 @@ final class ConvertCommand implements Callable<Integer> {
                 .backing(backingFile, backingFormat)
                 .snapshot(snapshot)
                 .outOfOrder(outOfOrder)
-                .forceShare(forceShare);
+                .forceShare(forceShare)
+                .resolver(untrusted.resolver());
         if (workers != null) {
             b.workers(workers);
         }

@@ -6,6 +6,7 @@ import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.UnknownFormatException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,6 +23,9 @@ import java.util.concurrent.Callable;
 final class CreateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: raw).")
     String format = "raw";
@@ -88,7 +92,10 @@ final class CreateCommand implements Callable<Integer> {
                 throw new CliException(filename + ": Image creation needs a size parameter");
             }
         }
-        CreateOptions createOptions = new CreateOptions(opts, null, unsafe);
+        CreateOptions createOptions = new CreateOptions(opts, untrusted.resolver(), unsafe);
+        if (untrusted.on()) {
+            Images.refuseLinkedTarget(Path.of(filename), filename);
+        }
         String summary;
         try {
             summary = fmt.describeCreate(bytes, createOptions); // qemu's option parsing errors come first
@@ -126,7 +133,7 @@ final class CreateCommand implements Callable<Integer> {
         String backingFmt = opts.get("backing_fmt");
         if (backingFmt == null) {
             String detected = null;
-            if (!unsafe) {
+            if (!unsafe && !untrusted.on()) { // probing would open the file
                 try {
                     java.nio.file.Path p = dev.platter.core.image.ReferenceResolver.relativeToImage()
                             .resolve(Path.of(filename), backing, dev.platter.core.image.ReferenceKind.BACKING_FILE);
@@ -144,10 +151,12 @@ final class CreateCommand implements Callable<Integer> {
             return bytes;
         }
         try (dev.platter.core.image.Image b = Images.openBacking(Path.of(filename), backing, backingFmt,
-                dev.platter.core.image.OpenOptions.readOnlyDefaults().withOpenBacking(false))) {
+                untrusted.apply(dev.platter.core.image.OpenOptions.readOnlyDefaults().withOpenBacking(false)))) {
             return bytes >= 0 ? bytes : b.size();
         } catch (UnknownFormatException e) {
             throw new CliException(filename + ": Unknown driver '" + backingFmt + "'\nCould not open backing image.");
+        } catch (dev.platter.core.image.ReferenceDeniedException e) {
+            throw new CliException(e.getMessage()); // names the new image already
         } catch (java.io.IOException e) {
             throw new CliException(filename + ": " + ErrorReporter.message(e) + "\nCould not open backing image.");
         }

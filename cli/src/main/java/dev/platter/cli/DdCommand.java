@@ -5,6 +5,7 @@ import dev.platter.operation.Dd;
 import dev.platter.operation.DdOptions;
 import dev.platter.operation.DdResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,6 +22,9 @@ import java.util.concurrent.Callable;
 final class DdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Input format (default: probed).")
     String inputFormat;
@@ -66,7 +70,7 @@ final class DdCommand implements Callable<Integer> {
         DdResult r;
         try {
             r = Dd.run(new DdOptions(Path.of(in), in, inputFormat, Path.of(out), out, outputFormat, bs, count,
-                    skip, forceShare));
+                    skip, untrusted.resolver(), forceShare));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

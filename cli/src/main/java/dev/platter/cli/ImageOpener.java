@@ -4,6 +4,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.UnknownFormatException;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
@@ -18,17 +19,23 @@ final class ImageOpener {
     }
 
     static Image open(String filename, String format, boolean readOnly, boolean openBacking) throws IOException {
-        return open(filename, format, readOnly, openBacking, false);
+        return open(filename, format, readOnly, openBacking, false, false);
     }
 
-    /** @param forceShare {@code -U}: share the image with every other user (read-only opens only, as qemu-img) */
-    static Image open(String filename, String format, boolean readOnly, boolean openBacking, boolean forceShare)
-            throws IOException {
+    /**
+     * @param forceShare {@code -U}: share the image with every other user (read-only opens only, as qemu-img)
+     * @param untrusted  open it as an untrusted image ({@link OpenOptions#untrusted()})
+     */
+    static Image open(String filename, String format, boolean readOnly, boolean openBacking, boolean forceShare,
+                      boolean untrusted) throws IOException {
         if (forceShare && !readOnly) {
             throw new CliException("force-share=on can only be used with read-only images");
         }
         OpenOptions options = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
                 .withFormat(format).withOpenBacking(openBacking).withForceShare(forceShare);
+        if (untrusted) {
+            options = options.withResolver(ReferenceResolver.denyAll());
+        }
         try {
             return Images.open(Path.of(filename), filename, options);
         } catch (UnknownFormatException e) {
@@ -38,6 +45,11 @@ final class ImageOpener {
 
     /** The format of a file: the pinned one, or probed. */
     static String formatOf(String filename, String format) throws IOException {
+        return formatOf(filename, format, false);
+    }
+
+    /** As {@link #formatOf(String, String)}; {@code untrusted}: probed by the untrusted rules. */
+    static String formatOf(String filename, String format, boolean untrusted) throws IOException {
         if (format != null) {
             try {
                 Images.format(format);
@@ -45,6 +57,12 @@ final class ImageOpener {
                 throw new CliException("Unknown file format '" + format + "'");
             }
             return format;
+        }
+        if (untrusted) {
+            OpenOptions options = OpenOptions.untrusted();
+            try (Storage s = Images.openStorage(Path.of(filename), filename, options)) {
+                return Images.probe(s, Path.of(filename), options).name();
+            }
         }
         try (Storage s = HostFiles.open(Path.of(filename), filename, true)) {
             ImageFormat f = Images.probe(s);

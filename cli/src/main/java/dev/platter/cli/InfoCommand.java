@@ -7,6 +7,7 @@ import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +24,9 @@ import java.util.concurrent.Callable;
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -42,24 +46,13 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The chain is opened as map and convert open it: every backing file through the reference gate.
+        OpenOptions options = untrusted.apply(OpenOptions.readOnlyDefaults().withFormat(format)
+                .withOpenBacking(backingChain).withForceShare(forceShare));
         List<ImageInfo> chain = new ArrayList<>();
-        String name = filename;
-        String fmt = format;
-        OpenOptions base = OpenOptions.readOnlyDefaults().withOpenBacking(false).withForceShare(forceShare);
-        while (name != null) {
-            ImageInfo info;
-            try (Image image = Images.open(Path.of(name), name, base.withFormat(fmt))) {
-                info = image.info();
-            }
-            chain.add(info);
-            if (!backingChain || info.backingFilename() == null) {
-                break;
-            }
-            name = info.fullBackingFilename() != null ? info.fullBackingFilename() : info.backingFilename();
-            fmt = info.backingFormat();
-            if (chain.size() > base.maxChainDepth()) {
-                throw new CliException("backing chain of '" + filename + "' is longer than "
-                        + base.maxChainDepth() + " images (a loop?)");
+        try (Image image = Images.open(Path.of(filename), filename, options)) {
+            for (Image i = image; i != null; i = backingChain ? i.backing() : null) {
+                chain.add(i.info());
             }
         }
         PrintWriter out = spec.commandLine().getOut();

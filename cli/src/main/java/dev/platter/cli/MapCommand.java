@@ -7,6 +7,7 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.operation.ImageMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,6 +22,9 @@ import java.util.concurrent.Callable;
 final class MapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -52,7 +56,7 @@ final class MapCommand implements Callable<Integer> {
         long max = maxLength == null ? -1 : size(maxLength, "max length");
         PrintWriter out = spec.commandLine().getOut();
         try (Image image = Images.open(Path.of(filename), filename,
-                OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(forceShare))) {
+                untrusted.apply(OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(forceShare)))) {
             if (json) {
                 MapPrinter.JsonStream stream = new MapPrinter.JsonStream(out);
                 ImageMap.walk(image, start, max, false, stream::row);

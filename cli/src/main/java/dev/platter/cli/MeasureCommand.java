@@ -7,6 +7,7 @@ import dev.platter.operation.Measure;
 import dev.platter.operation.MeasureOptions;
 import dev.platter.operation.MeasureResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,6 +27,9 @@ import java.util.concurrent.Callable;
 final class MeasureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "--output", paramLabel = "OFMT", description = "human (default) or json.")
     String output = "human";
@@ -77,7 +81,7 @@ final class MeasureCommand implements Callable<Integer> {
                 r = Measure.run(MeasureOptions.ofSize(targetFormat, opts, bytes));
             } else {
                 r = Measure.run(new MeasureOptions(targetFormat, opts, -1, Path.of(filename), filename, sourceFormat,
-                        snapshot, null, forceShare));
+                        snapshot, untrusted.resolver(), forceShare));
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());

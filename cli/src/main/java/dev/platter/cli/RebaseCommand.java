@@ -5,6 +5,7 @@ import dev.platter.core.ProgressListener;
 import dev.platter.operation.Rebase;
 import dev.platter.operation.RebaseOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,6 +19,9 @@ import java.util.concurrent.Callable;
 final class RebaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -55,7 +59,7 @@ final class RebaseCommand implements Callable<Integer> {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
             Rebase.run(new RebaseOptions(Path.of(filename), filename, format, backingFile, backingFormat, unsafe,
-                    null, forceShare), printer == null ? ProgressListener.NONE : printer);
+                    untrusted.resolver(), forceShare), printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         } finally {

@@ -3,6 +3,7 @@ package dev.platter.cli;
 import dev.platter.core.Sizes;
 import dev.platter.core.image.Image;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,9 @@ final class ResizeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -51,7 +55,7 @@ final class ResizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(SIZE_ERROR);
         }
-        try (Image image = ImageOpener.open(filename, format, false, true)) {
+        try (Image image = ImageOpener.open(filename, format, false, true, false, untrusted.on())) {
             long current = image.size();
             long target = sign == 0 ? value : current + sign * value;
             if (target <= 0) {

@@ -5,6 +5,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.format.qcow2.Qcow2Image;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,6 +20,9 @@ import java.util.concurrent.Callable;
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    UntrustedOption untrusted;
 
     @Option(names = "-l", description = "List the snapshots.")
     boolean list;
@@ -55,7 +59,7 @@ final class SnapshotCommand implements Callable<Integer> {
             return 0; // as qemu-img: without an action nothing happens
         }
         boolean listing = list;
-        try (Image image = ImageOpener.open(filename, format, listing, false, forceShare)) {
+        try (Image image = ImageOpener.open(filename, format, listing, false, forceShare, untrusted.on())) {
             Qcow2Image q = image instanceof Qcow2Image qi ? qi : null;
             if (listing) {
                 List<SnapshotInfo> snaps = q == null ? List.of() : q.snapshots();

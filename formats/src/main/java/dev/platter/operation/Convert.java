@@ -165,6 +165,9 @@ public final class Convert {
         OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name())
                 .withResolver(options.resolver());
         if (!options.skipCreate()) {
+            if (open.isUntrusted()) {
+                Images.refuseLinkedTarget(options.target(), options.targetName());
+            }
             Map<String, String> opts = new LinkedHashMap<>(options.createOptions());
             if (backingFile() != null) {
                 opts.put("backing_file", backingFile());

@@ -32,8 +32,12 @@ public final class Dd {
         } catch (UnknownFormatException e) {
             throw new IllegalArgumentException("Unknown file format '" + o.outputFormat() + "'");
         }
-        try (Image in = Images.open(o.input(), o.inputName(), OpenOptions.readOnlyDefaults()
-                .withFormat(o.inputFormat()).withForceShare(o.forceShare()))) {
+        OpenOptions inOptions = OpenOptions.readOnlyDefaults().withFormat(o.inputFormat())
+                .withForceShare(o.forceShare());
+        if (o.resolver() != null) {
+            inOptions = inOptions.withResolver(o.resolver());
+        }
+        try (Image in = Images.open(o.input(), o.inputName(), inOptions)) {
             long size = in.size();
             long bs = o.blockSize();
             if (o.count() >= 0 && o.count() <= Long.MAX_VALUE / bs && size > o.count() * bs) {
@@ -49,12 +53,15 @@ public final class Dd {
                 }
             }
             long outSize = pastEnd ? 0 : size - start;
+            if (inOptions.isUntrusted()) {
+                Images.refuseLinkedTarget(o.output(), o.outputName());
+            }
             outFormat.create(o.output(), outSize, CreateOptions.none());
             if (pastEnd) {
                 return new DdResult(0, true);
             }
             Image out = Images.open(o.output(), o.outputName(), OpenOptions.readWriteDefaults()
-                    .withFormat(outFormat.name()));
+                    .withFormat(outFormat.name()).withResolver(inOptions.resolver()));
             try (ImageTarget target = new ImageTarget(out);
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
                 Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,

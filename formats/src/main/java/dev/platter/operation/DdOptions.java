@@ -1,5 +1,7 @@
 package dev.platter.operation;
 
+import dev.platter.core.image.ReferenceResolver;
+
 import java.nio.file.Path;
 
 /**
@@ -16,10 +18,12 @@ import java.nio.file.Path;
  * @param blockSize    {@code bs=}, 1 .. 2^31-1 (default 512)
  * @param count        {@code count=} in blocks, or -1 for the whole input
  * @param skip         {@code skip=} in blocks
+ * @param resolver     gate for the files the input refers to (null: the default)
  * @param forceShare   {@code -U}: open the input sharing everything with other users (qemu's locks)
  */
 public record DdOptions(Path input, String inputName, String inputFormat, Path output, String outputName,
-                        String outputFormat, long blockSize, long count, long skip, boolean forceShare) {
+                        String outputFormat, long blockSize, long count, long skip, ReferenceResolver resolver,
+                        boolean forceShare) {
 
     public static final long DEFAULT_BLOCK_SIZE = 512;
 }

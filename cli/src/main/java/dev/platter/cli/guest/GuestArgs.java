@@ -1,12 +1,14 @@
 package dev.platter.cli.guest;
 
 import dev.platter.cli.CliException;
+import dev.platter.cli.UntrustedOption;
 import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.Filesystem;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.GuestOptions;
 import dev.platter.inspect.guest.Mounts;
 import dev.platter.inspect.volume.PartitionTables;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -63,6 +65,9 @@ public final class GuestArgs {
         blocksize = size;
     }
 
+    @Mixin
+    UntrustedOption untrusted;
+
     public List<DiskSpec> disks() {
         return disks;
     }
@@ -77,7 +82,8 @@ public final class GuestArgs {
         if (disks.isEmpty()) {
             throw new CliException("you must specify at least one -a option");
         }
-        return Guest.open(disks, GuestOptions.defaults().withSectorSize(blocksize));
+        GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
+        return Guest.open(disks, options.withOpenOptions(untrusted.apply(options.openOptions())));
     }
 
     /**

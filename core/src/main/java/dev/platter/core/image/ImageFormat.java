@@ -6,6 +6,7 @@ import dev.platter.core.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An image format, found through {@link java.util.ServiceLoader}. Implementations are stateless and cheap to
@@ -48,4 +49,24 @@ public interface ImageFormat {
 
     /** Creates a new image file of {@code size} virtual bytes, replacing any file at {@code path}. */
     void create(Path path, long size, CreateOptions options) throws IOException;
+
+    /**
+     * File name extensions (lower case, without the dot) that name this format, such as {@code qcow2}. A file of
+     * an untrusted image whose name has one of them must hold this format. Default: none.
+     */
+    default List<String> fileExtensions() {
+        return List.of();
+    }
+
+    /**
+     * What makes an image in this format unsafe to read as it stands, found from its metadata alone: the files it
+     * refers to (with the names as stored), feature bits the format does not know, tables and sizes that do not
+     * add up. Nothing is followed or opened, and damaged metadata is a finding, not an exception. Default: none
+     * (a format without metadata, like raw).
+     *
+     * @param storage the image's bytes (the format has already been chosen for it)
+     */
+    default List<SafetyFinding> safetyFindings(Storage storage) throws IOException {
+        return List.of();
+    }
 }

@@ -6,8 +6,8 @@ import dev.platter.core.storage.ImageLockedException;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,23 +49,7 @@ public final class Images {
 
     /** Guesses the format of {@code storage} from its content: the most confident format wins, raw last. */
     public static ImageFormat probe(Storage storage) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate((int) Math.min(PROBE_BYTES, Math.max(0, storage.size())));
-        storage.readAt(0, header);
-        header.flip();
-        ImageFormat best = null;
-        int bestScore = 0;
-        for (ImageFormat f : formats()) {
-            int score = f.probe(header.asReadOnlyBuffer(), storage);
-            if (score > bestScore) {
-                best = f;
-                bestScore = score;
-            }
-        }
-        if (best == null) {
-            throw new UnknownFormatException(storage.name(), "Could not determine the image format of '"
-                    + storage.name() + "'");
-        }
-        return best;
+        return ProbeVerdict.of(storage, null).probed();
     }
 
     /** Opens the image file at {@code path}. */
@@ -75,22 +59,14 @@ public final class Images {
 
     /**
      * Opens the image file at {@code path}, naming it {@code name} in messages and in {@code info}. Errors say
-     * "Could not open 'NAME': why", like qemu-img.
+     * "Could not open 'NAME': why", like qemu-img. An {@link OpenOptions#isUntrusted() untrusted} open refuses a
+     * symbolic link in the path and an unreliable probe (see {@link OpenOptions#untrusted()}).
      */
     public static Image open(Path path, String name, OpenOptions options) throws IOException {
         ImageFormat pinned = options.format() == null ? null : format(options.format());
-        Storage storage;
+        Storage storage = openStorage(path, name, options);
         try {
-            storage = HostFiles.open(path, name, options.readOnly());
-        } catch (NoSuchFileException e) {
-            throw new ImageOpenException(name, "No such file or directory", e);
-        } catch (AccessDeniedException e) {
-            throw new ImageOpenException(name, "Permission denied", e);
-        } catch (IOException e) {
-            throw new ImageOpenException(name, stripName(e.getMessage(), name), e);
-        }
-        try {
-            ImageFormat format = pinned != null ? pinned : probe(storage);
+            ImageFormat format = pinned != null ? pinned : probe(storage, path, options);
             lock(storage, name, options.lockFor(format.storesMetadata()), options);
             return format.open(storage, options);
         } catch (IOException | RuntimeException | Error e) {
@@ -101,6 +77,66 @@ public final class Images {
             }
             throw e;
         }
+    }
+
+    /**
+     * Opens the file an image lives in, read-only or not as {@code options} say; for an untrusted image only when
+     * no component of the path is a symbolic link, and with O_NOFOLLOW. Errors say "Could not open 'NAME': why".
+     */
+    public static Storage openStorage(Path path, String name, OpenOptions options) throws IOException {
+        boolean untrusted = options.isUntrusted();
+        try {
+            Path link = untrusted ? LinkFreePath.firstLink(path) : null;
+            if (link != null) {
+                throw new ImageOpenException(name, "'" + link + "' is a symbolic link (not followed for untrusted "
+                        + "images)", null);
+            }
+            return HostFiles.open(path, name, options.readOnly(), untrusted);
+        } catch (ImageOpenException e) {
+            throw e;
+        } catch (NoSuchFileException e) {
+            throw new ImageOpenException(name, "No such file or directory", e);
+        } catch (AccessDeniedException e) {
+            throw new ImageOpenException(name, "Permission denied", e);
+        } catch (IOException e) {
+            throw new ImageOpenException(name, stripName(e.getMessage(), name), e);
+        }
+    }
+
+    /**
+     * For an image file about to be created or replaced under the untrusted rules: refuses when the file is a
+     * symbolic link or a folder above it is one, so that creating it cannot write through a link either.
+     */
+    public static void refuseLinkedTarget(Path path, String name) throws IOException {
+        Path link;
+        if (Files.isSymbolicLink(path)) {
+            link = path.toAbsolutePath();
+        } else {
+            Path existing = Files.exists(path) ? path : path.toAbsolutePath().getParent();
+            link = existing == null ? null : LinkFreePath.firstLink(existing);
+        }
+        if (link != null) {
+            throw new ImageOpenException(name, "'" + link + "' is a symbolic link (not followed for untrusted "
+                    + "images)", null);
+        }
+    }
+
+    /**
+     * Guesses the format of the image file at {@code path} as {@link #probe(Storage)} does; for an untrusted image
+     * the guess must be unambiguous (one format claims the content, or none and it is raw) and agree with the
+     * file name's extension, else the open is refused: pin the format instead.
+     */
+    public static ImageFormat probe(Storage storage, Path path, OpenOptions options) throws IOException {
+        if (!options.isUntrusted()) {
+            return probe(storage);
+        }
+        ProbeVerdict verdict = ProbeVerdict.of(storage, path);
+        String problem = verdict.ambiguity() != null ? verdict.ambiguity() : verdict.nameConflict();
+        if (problem != null) {
+            throw new ImageOpenException(storage.name(), problem + " (refused for untrusted images; pin the "
+                    + "format if it is known)", null);
+        }
+        return verdict.probed();
     }
 
     /**

@@ -78,6 +78,23 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
         return new OpenOptions(true, null, null, true, DEFAULT_MAX_CHAIN_DEPTH, DEFAULT_METADATA_CACHE, List.of());
     }
 
+    /**
+     * For images from an untrusted source (uploads, as OpenStack receives them): read-only and the
+     * {@link ReferenceResolver#denyAll()} gate, so no backing file, external data file or other reference is ever
+     * opened, wherever the format would open it. {@link Images#open} then also refuses an image path with a symbolic
+     * link anywhere in it (the file is opened with O_NOFOLLOW), and, unless the format is pinned with
+     * {@link #withFormat}, a probe that more than one format claims or whose result disagrees with the file name's
+     * extension (a {@code .qcow2} file that probes as raw). Pin the format whenever it is known.
+     */
+    public static OpenOptions untrusted() {
+        return readOnlyDefaults().withResolver(ReferenceResolver.denyAll());
+    }
+
+    /** True when the gate marks the image as untrusted (see {@link #untrusted()}). */
+    public boolean isUntrusted() {
+        return resolver.untrusted();
+    }
+
     /** Read-write, probed format, default gate. */
     public static OpenOptions readWriteDefaults() {
         return readOnlyDefaults().withReadOnly(false);

@@ -36,11 +36,22 @@ public interface ReferenceResolver {
         return (referrer, reference, kind) -> join(referrer, reference, kind);
     }
 
-    /** Refuses every reference: for reading untrusted images one file at a time. */
+    /**
+     * Whether the images opened under this gate are untrusted. {@link Images#open} then also refuses an image path
+     * that goes through a symbolic link and a probe that is ambiguous or disagrees with the file's name (see
+     * {@link OpenOptions#untrusted()}). Only {@link #denyAll()} says yes: following nothing is what makes an image
+     * safe to read, so the two go together.
+     */
+    default boolean untrusted() {
+        return false;
+    }
+
+    /**
+     * Refuses every reference (backing files, external data files, extents): for reading untrusted images one
+     * file at a time. Marks the images opened under it {@link #untrusted()}.
+     */
     static ReferenceResolver denyAll() {
-        return (referrer, reference, kind) -> {
-            throw new ReferenceDeniedException(referrer, reference, kind, "references to other files are disabled");
-        };
+        return DenyingResolver.INSTANCE;
     }
 
     /** Like {@link #relativeToImage()}, but only paths inside one of {@code roots} (after resolving links). */

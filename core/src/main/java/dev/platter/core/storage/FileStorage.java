@@ -10,9 +10,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,11 +52,23 @@ public final class FileStorage implements Storage {
 
     /** Opens an existing regular file, reporting it under {@code name} (the path as the user typed it). */
     public static FileStorage open(Path path, String name, boolean readOnly) throws IOException {
+        return open(path, name, readOnly, false);
+    }
+
+    /**
+     * Opens an existing regular file; with {@code noFollow} a symbolic link as the last component is refused
+     * (O_NOFOLLOW), so an untrusted image is never read through a link swapped in after it was checked.
+     */
+    public static FileStorage open(Path path, String name, boolean readOnly, boolean noFollow) throws IOException {
+        LinkOption[] links = noFollow ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
         BasicFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(path, BasicFileAttributes.class);
+            attrs = Files.readAttributes(path, BasicFileAttributes.class, links);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(name, null, "No such file or directory");
+        }
+        if (attrs.isSymbolicLink()) {
+            throw new IOException(name + ": is a symbolic link (not followed for untrusted images)");
         }
         if (attrs.isDirectory()) {
             throw new IOException(name + ": is a directory, not an image file");
@@ -64,12 +78,18 @@ public final class FileStorage implements Storage {
         }
         FileChannel ch;
         try {
-            ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            ch = readOnly ? FileChannel.open(path, with(links, StandardOpenOption.READ))
+                    : FileChannel.open(path, with(links, StandardOpenOption.READ, StandardOpenOption.WRITE));
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(name, null, "Permission denied");
         }
         return new FileStorage(name, path, ch, readOnly);
+    }
+
+    private static OpenOption[] with(LinkOption[] links, OpenOption... options) {
+        OpenOption[] all = Arrays.copyOf(options, options.length + links.length);
+        System.arraycopy(links, 0, all, options.length, links.length);
+        return all;
     }
 
     /** Creates a new empty file; fails if it exists unless {@code overwrite}. */

@@ -16,6 +16,14 @@ public final class HostFiles {
         /** Opens an existing file, reported as {@code name}. */
         Storage open(Path path, String name, boolean readOnly) throws IOException;
 
+        /**
+         * Opens an existing file; with {@code noFollow} a symbolic link as the file itself is refused (O_NOFOLLOW,
+         * for untrusted images). Openers that interpose (fault injection) may leave this to the plain open.
+         */
+        default Storage open(Path path, String name, boolean readOnly, boolean noFollow) throws IOException {
+            return open(path, name, readOnly);
+        }
+
         /** Creates a new empty file; fails if it exists unless {@code overwrite}. */
         Storage create(Path path, boolean overwrite) throws IOException;
     }
@@ -25,6 +33,11 @@ public final class HostFiles {
         @Override
         public Storage open(Path path, String name, boolean readOnly) throws IOException {
             return FileStorage.open(path, name, readOnly);
+        }
+
+        @Override
+        public Storage open(Path path, String name, boolean readOnly, boolean noFollow) throws IOException {
+            return FileStorage.open(path, name, readOnly, noFollow);
         }
 
         @Override
@@ -40,6 +53,11 @@ public final class HostFiles {
 
     public static Storage open(Path path, String name, boolean readOnly) throws IOException {
         return opener().open(path, name, readOnly);
+    }
+
+    /** As {@link #open(Path, String, boolean)}; {@code noFollow}: refuse a symbolic link (untrusted images). */
+    public static Storage open(Path path, String name, boolean readOnly, boolean noFollow) throws IOException {
+        return opener().open(path, name, readOnly, noFollow);
     }
 
     public static Storage create(Path path, boolean overwrite) throws IOException {

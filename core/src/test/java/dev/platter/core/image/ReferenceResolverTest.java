@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReferenceResolverTest {
     @TempDir
@@ -41,6 +43,18 @@ class ReferenceResolverTest {
     void denyAllRefusesEverything() {
         assertThrows(ReferenceDeniedException.class, () -> ReferenceResolver.denyAll()
                 .resolve(Path.of("o.qcow2"), "base.qcow2", ReferenceKind.BACKING_FILE));
+    }
+
+    @Test
+    void onlyTheDenyAllGateMarksImagesUntrusted() {
+        assertTrue(ReferenceResolver.denyAll().untrusted());
+        assertTrue(OpenOptions.untrusted().isUntrusted());
+        assertTrue(OpenOptions.untrusted().readOnly());
+        assertTrue(OpenOptions.untrusted().withFormat("raw").withReadOnly(false).isUntrusted(),
+                "the other settings keep the gate");
+        assertFalse(OpenOptions.readOnlyDefaults().isUntrusted());
+        assertFalse(ReferenceResolver.relativeToImage().untrusted());
+        assertFalse(ReferenceResolver.confinedTo(List.of(dir)).untrusted());
     }
 
     @Test

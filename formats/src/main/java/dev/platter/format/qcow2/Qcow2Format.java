@@ -3,13 +3,15 @@ package dev.platter.format.qcow2;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
-import dev.platter.core.storage.HostFiles;
+import dev.platter.core.image.SafetyFinding;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The qcow2 format: probing by magic, opening, and creating images the way qemu-img create does. */
 public final class Qcow2Format implements ImageFormat {
@@ -40,7 +42,7 @@ public final class Qcow2Format implements ImageFormat {
      */
     public static Qcow2Image openForCheck(Path path, String name, OpenOptions options, boolean repair)
             throws IOException {
-        Storage storage = HostFiles.open(path, name, !repair);
+        Storage storage = Images.openStorage(path, name, options.withReadOnly(!repair));
         try {
             OpenOptions o = options.withReadOnly(!repair).withOpenBacking(false);
             dev.platter.core.image.Images.lock(storage, name, o.lockFor(true), o);
@@ -49,6 +51,16 @@ public final class Qcow2Format implements ImageFormat {
             storage.close();
             throw e;
         }
+    }
+
+    @Override
+    public List<String> fileExtensions() {
+        return List.of("qcow2");
+    }
+
+    @Override
+    public List<SafetyFinding> safetyFindings(Storage storage) throws IOException {
+        return Qcow2Safety.findings(storage);
     }
 
     @Override

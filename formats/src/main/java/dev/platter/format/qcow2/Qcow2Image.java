@@ -9,6 +9,7 @@ import dev.platter.core.image.ImageCheck;
 import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.core.storage.Storage;
 
@@ -76,6 +77,9 @@ public final class Qcow2Image implements Image {
         Qcow2Metadata m = Qcow2Metadata.open(storage, options.readOnly(), options.metadataCacheBytes(), forCheck);
         Image backing = null;
         Qcow2Header h = m.header;
+        if (options.isUntrusted()) {
+            refuseReferences(storage, h, options);
+        }
         if (h.backingFile != null && options.openBacking()) {
             if (h.hasDataFile() && h.dataFileRaw()) {
                 throw new IOException("a raw external data file cannot be used with a backing file");
@@ -104,6 +108,20 @@ public final class Qcow2Image implements Image {
             throw e;
         }
         return image;
+    }
+
+    /**
+     * An untrusted image is refused when it is opened if it names any other file, not only when a command would
+     * read through the name: the gate decides (and, being the untrusted one, refuses).
+     */
+    private static void refuseReferences(Storage storage, Qcow2Header h, OpenOptions options) throws IOException {
+        Path referrer = storage.path() != null ? storage.path() : Path.of(storage.name());
+        if (h.backingFile != null) {
+            options.resolver().resolve(referrer, h.backingFile, ReferenceKind.BACKING_FILE);
+        }
+        if (h.hasDataFile()) {
+            options.resolver().resolve(referrer, h.dataFile != null ? h.dataFile : "", ReferenceKind.DATA_FILE);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ basics
@@ -482,9 +500,14 @@ public final class Qcow2Image implements Image {
         return d;
     }
 
-    /** qemu's full backing file name: relative names joined to the image's folder, as typed. */
+    /**
+     * qemu's full backing file name: relative names joined to the image's folder, as typed; absolute names and
+     * names with a protocol prefix (qemu's path_has_protocol: a ':' before any '/', "file:" included) as they are.
+     */
     static String fullBackingFilename(String imageName, String backing) {
-        if (backing.startsWith("/") || dev.platter.core.image.ReferenceResolver.PROTOCOL.matcher(backing).matches()) {
+        int colon = backing.indexOf(':');
+        int slash = backing.indexOf('/');
+        if (backing.startsWith("/") || (colon >= 0 && (slash < 0 || colon < slash))) {
             return backing;
         }
         return pathCombine(imageName, backing);

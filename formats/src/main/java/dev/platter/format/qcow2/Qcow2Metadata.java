@@ -78,13 +78,26 @@ final class Qcow2Metadata {
     }
 
     private static void validate(Qcow2Header h, boolean readOnly) throws IOException {
+        List<IOException> problems = headerProblems(h, readOnly);
+        if (!problems.isEmpty()) {
+            throw problems.get(0);
+        }
+    }
+
+    /**
+     * Everything wrong with the header's fields, in the order open checks them: {@link UnsupportedFeatureException}
+     * for what Platter cannot read, {@link CorruptImageException} for fields that contradict each other or qemu's
+     * limits. Open fails on the first; the safety inspection reports them all.
+     */
+    static List<IOException> headerProblems(Qcow2Header h, boolean readOnly) {
+        List<IOException> problems = new ArrayList<>();
         long unknown = h.incompatible & ~Qcow2Header.INCOMPAT_KNOWN;
         if (unknown != 0) {
             FeatureNameTable names = h.featureTable != null ? h.featureTable : FeatureNameTable.QEMU;
-            throw new UnsupportedFeatureException(String.join(", ",
+            problems.add(new UnsupportedFeatureException(String.join(", ",
                     names.describe(FeatureNameTable.INCOMPATIBLE, unknown)),
                     "Unsupported qcow2 feature(s): " + String.join(", ",
-                            names.describe(FeatureNameTable.INCOMPATIBLE, unknown)));
+                            names.describe(FeatureNameTable.INCOMPATIBLE, unknown))));
         }
         if (h.cryptMethod != Qcow2Header.CRYPT_NONE) {
             String kind = switch (h.cryptMethod) {
@@ -92,74 +105,86 @@ final class Qcow2Metadata {
                 case Qcow2Header.CRYPT_LUKS -> "LUKS";
                 default -> "method " + Integer.toUnsignedString(h.cryptMethod);
             };
-            throw new UnsupportedFeatureException("encryption",
-                    "encrypted qcow2 images (" + kind + ") are not supported");
+            problems.add(new UnsupportedFeatureException("encryption",
+                    "encrypted qcow2 images (" + kind + ") are not supported"));
         }
         if (h.isCorrupt() && !readOnly) {
-            throw new IOException("qcow2: Image is corrupt; cannot be opened read/write");
+            problems.add(new IOException("qcow2: Image is corrupt; cannot be opened read/write"));
         }
         if (h.compressionType > 1) {
-            throw new UnsupportedFeatureException("compression type " + h.compressionType,
-                    "Unknown compression type " + h.compressionType);
+            problems.add(new UnsupportedFeatureException("compression type " + h.compressionType,
+                    "Unknown compression type " + h.compressionType));
         }
         boolean compressionBit = (h.incompatible & Qcow2Header.INCOMPAT_COMPRESSION) != 0;
         if (compressionBit != (h.compressionType != 0)) {
-            throw new CorruptImageException("qcow2 header", 104, compressionBit
+            problems.add(new CorruptImageException("qcow2 header", 104, compressionBit
                     ? "the compression type bit is set but the compression type is zlib"
-                    : "the compression type is not zlib but its incompatible bit is not set");
+                    : "the compression type is not zlib but its incompatible bit is not set"));
         }
         Geometry geo = h.geometry();
         if (geo.extendedL2() && h.clusterBits < 14) {
-            throw new CorruptImageException("qcow2 header", 20,
-                    "extended L2 entries need clusters of at least 16384 bytes");
+            problems.add(new CorruptImageException("qcow2 header", 20,
+                    "extended L2 entries need clusters of at least 16384 bytes"));
         }
         int cs = h.clusterSize();
         if (h.refcountTableClusters <= 0) {
-            throw new CorruptImageException("qcow2 header", 56, "Image does not contain a reference count table");
+            problems.add(new CorruptImageException("qcow2 header", 56,
+                    "Image does not contain a reference count table"));
+        } else if ((long) h.refcountTableClusters * cs > RefcountManager.MAX_TABLE_BYTES) {
+            problems.add(new CorruptImageException("qcow2 header", 56, "Reference count table too large ("
+                    + h.refcountTableClusters + " clusters)"));
+        } else {
+            addIfBad(problems, h.refcountTableOffset, (long) h.refcountTableClusters * cs, cs, 48,
+                    "Invalid reference count table offset");
         }
-        if ((long) h.refcountTableClusters * cs > RefcountManager.MAX_TABLE_BYTES) {
-            throw new CorruptImageException("qcow2 header", 56, "Reference count table too large ("
-                    + h.refcountTableClusters + " clusters)");
-        }
-        checkTableOffset(h.refcountTableOffset, (long) h.refcountTableClusters * cs, cs, 48,
-                "Invalid reference count table offset");
-        if (h.l1Size < 0 || (long) h.l1Size * 8 > MAX_L1_BYTES) {
-            throw new CorruptImageException("qcow2 header", 36, "Active L1 table too large ("
-                    + Integer.toUnsignedString(h.l1Size) + " entries)");
+        boolean l1SizeSane = h.l1Size >= 0 && (long) h.l1Size * 8 <= MAX_L1_BYTES;
+        if (!l1SizeSane) {
+            problems.add(new CorruptImageException("qcow2 header", 36, "Active L1 table too large ("
+                    + Integer.toUnsignedString(h.l1Size) + " entries)"));
         }
         if (h.size < 0) {
-            throw new CorruptImageException("qcow2 header", 24, "Image is too big (size "
-                    + Long.toUnsignedString(h.size) + ")");
+            problems.add(new CorruptImageException("qcow2 header", 24, "Image is too big (size "
+                    + Long.toUnsignedString(h.size) + ")"));
+        } else if (l1SizeSane && geo.l1EntriesFor(h.size) > h.l1Size) {
+            problems.add(new CorruptImageException("qcow2 header", 36, "L1 table is too small for the virtual "
+                    + "size (" + h.l1Size + " entries for " + h.size + " bytes)"));
         }
-        if (geo.l1EntriesFor(h.size) > h.l1Size) {
-            throw new CorruptImageException("qcow2 header", 36, "L1 table is too small for the virtual size ("
-                    + h.l1Size + " entries for " + h.size + " bytes)");
-        }
-        if (h.l1Size > 0) {
-            checkTableOffset(h.l1TableOffset, (long) h.l1Size * 8, cs, 40, "Invalid L1 table offset");
+        if (l1SizeSane && h.l1Size > 0) {
+            addIfBad(problems, h.l1TableOffset, (long) h.l1Size * 8, cs, 40, "Invalid L1 table offset");
         }
         if (h.nbSnapshots < 0 || h.nbSnapshots > SnapshotEntry.MAX_SNAPSHOTS) {
-            throw new CorruptImageException("qcow2 header", 60, "Too many snapshots ("
-                    + Integer.toUnsignedString(h.nbSnapshots) + ")");
-        }
-        if (h.nbSnapshots > 0) {
-            checkTableOffset(h.snapshotsOffset, 40, cs, 64, "Invalid snapshot table offset");
+            problems.add(new CorruptImageException("qcow2 header", 60, "Too many snapshots ("
+                    + Integer.toUnsignedString(h.nbSnapshots) + ")"));
+        } else if (h.nbSnapshots > 0) {
+            addIfBad(problems, h.snapshotsOffset, 40, cs, 64, "Invalid snapshot table offset");
         }
         if (h.hasDataFile() && h.dataFile == null) {
-            throw new UnsupportedFeatureException("external data file without a name",
-                    "'data-file' is required for this image (it does not name its external data file)");
+            problems.add(new UnsupportedFeatureException("external data file without a name",
+                    "'data-file' is required for this image (it does not name its external data file)"));
         }
         if (h.bitmaps != null) {
             BitmapsExtension b = h.bitmaps;
             if (b.nbBitmaps() <= 0 || b.nbBitmaps() > BitmapsExtension.MAX_BITMAPS) {
-                throw new CorruptImageException("qcow2 bitmaps extension", -1, "invalid number of bitmaps "
-                        + Integer.toUnsignedString(b.nbBitmaps()));
+                problems.add(new CorruptImageException("qcow2 bitmaps extension", -1, "invalid number of bitmaps "
+                        + Integer.toUnsignedString(b.nbBitmaps())));
             }
             if (b.directorySize() <= 0 || b.directorySize() > BitmapDirectoryEntry.MAX_DIRECTORY_BYTES) {
-                throw new CorruptImageException("qcow2 bitmaps extension", -1, "invalid bitmap directory size "
-                        + b.directorySize());
+                problems.add(new CorruptImageException("qcow2 bitmaps extension", -1,
+                        "invalid bitmap directory size " + b.directorySize()));
+            } else {
+                addIfBad(problems, b.directoryOffset(), b.directorySize(), cs, -1,
+                        "Invalid bitmap directory offset");
             }
-            checkTableOffset(b.directoryOffset(), b.directorySize(), cs, -1, "Invalid bitmap directory offset");
+        }
+        return problems;
+    }
+
+    private static void addIfBad(List<IOException> problems, long offset, long length, int cs, long field,
+                                 String problem) {
+        try {
+            checkTableOffset(offset, length, cs, field, problem);
+        } catch (CorruptImageException e) {
+            problems.add(e);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.platter.core.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /** Raw images: the virtual disk's bytes are the file's bytes. Accepts any content, so it is probed last. */
@@ -39,6 +40,11 @@ public final class RawFormat implements ImageFormat {
     @Override
     public Image open(Storage storage, OpenOptions options) throws IOException {
         return new RawImage(storage);
+    }
+
+    @Override
+    public List<String> fileExtensions() {
+        return List.of("raw", "iso");
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceDeniedException;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
@@ -84,10 +85,17 @@ class Qcow2DataFileTest {
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("gated.data"), img.toString(), "1M")
                 .ok();
         Qemu.io(img, "qcow2", "write -P 9 0 4k");
-        try (Image q = Images.open(img, OpenOptions.readOnlyDefaults().withResolver(ReferenceResolver.denyAll()))) {
+        ReferenceResolver refuse = (referrer, reference, kind) -> {
+            throw new ReferenceDeniedException(referrer, reference, kind, "not here");
+        };
+        try (Image q = Images.open(img, OpenOptions.readOnlyDefaults().withResolver(refuse))) {
             java.io.IOException e = assertThrows(java.io.IOException.class, () -> q.readBytes(0, 512));
             assertEquals(true, e.getMessage().contains("refusing to open data file"), e.getMessage());
             assertEquals("qcow2", q.info().format()); // metadata stays readable without the data file
         }
+        // An untrusted image is refused as soon as it is opened, whatever the command would read.
+        java.io.IOException e = assertThrows(ReferenceDeniedException.class,
+                () -> Images.open(img, OpenOptions.untrusted()).close());
+        assertEquals(true, e.getMessage().contains("refusing to open data file"), e.getMessage());
     }
 }

@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The guest's filesystems mounted at their mount points, and path lookups across them the way Linux walks a path:
@@ -218,7 +220,9 @@ public final class Mounts {
     /**
      * The entries of a directory, in on-disk order, each with its file (lstat: symlinks not followed; mount points
      * crossed). Names no Linux filesystem can hold (empty, ".", "..", or containing '/' or NUL) are dropped with a
-     * warning; so are entries whose inode cannot be read.
+     * warning; so are entries whose inode cannot be read, and every entry after the first of the same name (a
+     * damaged directory can hold a name twice: a walker must never produce one path for two files, such as a
+     * symlink {@code X} and then {@code X/file} from a directory {@code X}).
      */
     public List<Child> list(GuestFile dir) throws IOException {
         if (!dir.isDirectory()) {
@@ -227,6 +231,7 @@ public final class Mounts {
         GuestFileSystem fs = dir.fs();
         List<DirEntry> entries = fs.list(dir.inode());
         List<Child> out = new ArrayList<>(entries.size());
+        Set<String> names = new HashSet<>();
         for (DirEntry e : entries) {
             byte[] name = e.rawName();
             String where = dir.pathString() + (dir.path().length == 1 ? "" : "/") + e.name();
@@ -235,6 +240,11 @@ public final class Mounts {
                     warnings.add(dir.pathString() + ": skipped an entry whose name is not a valid file name ("
                             + printable(name) + ")");
                 }
+                continue;
+            }
+            if (!names.add(new String(name, StandardCharsets.ISO_8859_1))) {
+                warnings.add(where + ": skipped a second entry of the same name (a damaged directory); the first "
+                        + "is used");
                 continue;
             }
             FileStat st;

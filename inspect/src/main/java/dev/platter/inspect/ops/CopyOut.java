@@ -76,7 +76,12 @@ public final class CopyOut {
             directory(dest);
             Set<String> visited = new HashSet<>();
             visited.add(key(f));
-            copyTree(f, dest, 1, visited);
+            int seen = mounts.warnings().size();
+            try {
+                copyTree(f, dest, 1, visited);
+            } finally {
+                warnings.addAll(mounts.warnings().subList(seen, mounts.warnings().size())); // entries skipped
+            }
             attributes(dest, f.stat(), false);
         } else {
             throw new IOException("'" + remote + "' is not a file or directory");

@@ -76,7 +76,12 @@ public final class TarOut {
             Set<String> visited = new HashSet<>();
             visited.add(key(top));
             entry(tar, top, "./", null);
-            walk(tar, top, "./", 1, visited, new HashMap<>());
+            int seen = mounts.warnings().size();
+            try {
+                walk(tar, top, "./", 1, visited, new HashMap<>());
+            } finally {
+                warnings.addAll(mounts.warnings().subList(seen, mounts.warnings().size())); // entries skipped
+            }
             tar.finish();
         }
     }

@@ -56,4 +56,32 @@ class TarOutTest {
         assertEquals("contents\n", Files.readString(x.resolve("hard")));
         assertEquals("long name\n", Files.readString(x.resolve("d/e/" + "x".repeat(200))));
     }
+
+    @Test
+    void noPathIsArchivedTwice() throws IOException {
+        // A damaged directory holding a symlink X and a directory X: the archive must not hold d/X -> /host/dir
+        // followed by d/X/file (extracting it would write through the link).
+        FakeGuest fg = new FakeGuest(Files.createDirectories(tmp.resolve("disks")));
+        FakeFs r = fg.root;
+        FakeFs.Node d = r.dir(r.dir(r.root(), "srv"), "d");
+        r.symlink(d, "X", "/host/dir");
+        r.file(r.dir(d, "X"), "file", "through the link?\n");
+        r.file(d, "f", "first\n");
+        r.file(d, "f", "second\n");
+        Path tar = tmp.resolve("dup.tar");
+        TarOut t;
+        try (Guest g = fg.open(); OutputStream out = Files.newOutputStream(tar)) {
+            t = new TarOut(g.mountOperatingSystem());
+            t.write("/srv", out, TarOut.Compression.NONE);
+        }
+        String list = Tool.run("tar", "-tf", tar.toString()).ok().stdout();
+        assertEquals(List.of("./", "./d/", "./d/X", "./d/f"), list.lines().toList());
+        assertEquals(List.of(
+                "/srv/d/X: skipped a second entry of the same name (a damaged directory); the first is used",
+                "/srv/d/f: skipped a second entry of the same name (a damaged directory); the first is used"),
+                t.warnings());
+        Path x = Files.createDirectory(tmp.resolve("x"));
+        Tool.run(x, Map.of(), "tar", "-xf", tar.toString()).ok();
+        assertEquals("first\n", Files.readString(x.resolve("d/f")));
+    }
 }
