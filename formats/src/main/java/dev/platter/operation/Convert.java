@@ -161,6 +161,11 @@ public final class Convert {
         }
     }
 
+    /** A message about the file being written, naming the target as the user did (not its hidden staging name). */
+    private String shownAsTarget(String message, Path file) {
+        return message == null ? null : message.replace(file.toString(), options.targetName());
+    }
+
     private ConvertTarget openTarget(ImageFormat format, long size, Path file) throws IOException {
         OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name())
                 .withResolver(options.resolver());
@@ -176,12 +181,25 @@ public final class Convert {
             try {
                 format.create(file, size, new CreateOptions(opts, options.resolver(), false));
             } catch (IllegalArgumentException e) {
-                String msg = e.getMessage();
+                String msg = shownAsTarget(e.getMessage(), file);
                 throw new IllegalArgumentException(msg != null && msg.startsWith("Invalid parameter") ? msg
                         : options.targetName() + ": error while converting " + format.name() + ": " + msg, e);
+            } catch (IOException e) {
+                if (file.equals(options.target())) {
+                    throw e;
+                }
+                throw new IOException(shownAsTarget(e.getMessage(), file), e);
             }
         }
-        Image image = Images.open(file, options.targetName(), open);
+        Image image;
+        try {
+            image = Images.open(file, options.targetName(), open);
+        } catch (IOException e) {
+            if (file.equals(options.target())) {
+                throw e;
+            }
+            throw new IOException(shownAsTarget(e.getMessage(), file), e);
+        }
         try {
             if (options.skipCreate() && image.size() < size) {
                 throw new IllegalArgumentException("output file is smaller than input file");
