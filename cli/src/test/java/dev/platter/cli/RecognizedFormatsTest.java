@@ -1,0 +1,105 @@
+package dev.platter.cli;
+
+import dev.platter.core.image.Images;
+import dev.platter.core.storage.FileStorage;
+import dev.platter.core.storage.Storage;
+import dev.platter.testdata.RequiresTool;
+import dev.platter.testdata.Tool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vmdk, vpc, vhdx,
+ * vdi, qed, parallels or qcow is refused by name until Platter reads it, never read as raw; a fixed VHD is raw for
+ * both (its only footer is at the end).
+ */
+@RequiresTool("qemu-img")
+class RecognizedFormatsTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "vmdk|", "vmdk|subformat=monolithicFlat", "vmdk|subformat=streamOptimized", "vmdk|subformat=twoGbMaxExtentSparse",
+        "vpc|", "vpc|subformat=fixed", "vhdx|", "vhdx|subformat=fixed", "vdi|", "qed|", "parallels|", "qcow|"})
+    void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
+        Path file = dir.resolve("disk." + format);
+        List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
+        if (options != null) {
+            create.add("-o");
+            create.add(options);
+        }
+        create.add(file.toString());
+        create.add("4M");
+        Tool.run(create.toArray(new String[0])).ok();
+        String qemu = qemuFormat(file);
+        try (Storage s = FileStorage.open(file, true)) {
+            assertEquals(qemu, Images.probe(s).name(), format + " " + options);
+        }
+        Cli.Result info = Cli.run("info", file.toString());
+        if (qemu.equals("raw")) {
+            assertEquals(0, info.exit(), info.err());
+            assertTrue(info.out().contains("file format: raw"), info.out());
+        } else {
+            assertEquals(1, info.exit());
+            assertEquals("platter: Could not open '" + file + "': '" + qemu + "' images are not supported yet\n",
+                    info.err());
+            Cli.Result convert = Cli.run("convert", "-O", "qcow2", file.toString(), dir.resolve("out.qcow2").toString());
+            assertEquals(1, convert.exit(), "never converted as raw");
+            assertTrue(Files.notExists(dir.resolve("out.qcow2")));
+        }
+    }
+
+    /** Formats qemu-img cannot create, recognised from their headers (and dmg by name), as qemu's probes do. */
+    @Test
+    void readOnlyFormatsByTheirHeaders() throws Exception {
+        ByteBuffer bochs = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+        bochs.put("Bochs Virtual HD Image".getBytes(StandardCharsets.US_ASCII)).position(32);
+        bochs.put("Redolog".getBytes(StandardCharsets.US_ASCII)).position(48);
+        bochs.put("Growing".getBytes(StandardCharsets.US_ASCII)).putInt(64, 0x00020000);
+        assertEquals("bochs", probe("a.img", bochs.array()));
+        bochs.putInt(64, 3);
+        assertEquals("raw", probe("b.img", bochs.array()));
+        byte[] cloop = ("#!/bin/sh\n#V2.0 Format\nmodprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n"
+                + "rest").getBytes(StandardCharsets.US_ASCII);
+        assertEquals("cloop", probe("c.img", cloop));
+        assertEquals("dmg", probe("d.dmg", new byte[4096]));
+        assertEquals("raw", probe("d.img", new byte[4096]));
+        byte[] luks1 = new byte[4096];
+        System.arraycopy(new byte[] {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe, 0, 1}, 0, luks1, 0, 8);
+        assertEquals("luks", probe("l.img", luks1));
+        luks1[7] = 2; // qemu 7.2 reads no LUKS2 header: raw, as qemu-img says
+        assertEquals("raw", probe("l2.img", luks1));
+        assertEquals("raw", probe("empty.dmg", new byte[0]));
+    }
+
+    private String probe(String name, byte[] content) throws Exception {
+        Path f = dir.resolve(name);
+        Files.write(f, content);
+        try (Storage s = FileStorage.open(f, true)) {
+            return Images.probe(s).name();
+        }
+    }
+
+    private static String qemuFormat(Path file) {
+        String json = Tool.run("qemu-img", "info", "--output=json", file.toString()).ok().stdout();
+        Matcher m = Pattern.compile("\"format\": \"([^\"]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
+    }
+}

@@ -1,0 +1,274 @@
+package dev.platter.format.recognized;
+
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.CreateOptions;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.ImageOpenException;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The formats qemu-img 7.2 probes that Platter does not read yet. Each is probed exactly as qemu probes it (its
+ * first 512 bytes, qemu's scores), so that such a file is refused by name ({@code 'vmdk' images are not supported
+ * yet}) instead of being read as raw, and probing picks what qemu-img picks: a fixed VHD, whose only footer is at
+ * the end, is raw for qemu-img too. A format that Platter learns to read replaces its entry here.
+ */
+public abstract class RecognizedFormat implements ImageFormat {
+    /** qemu reads this much of a file to probe it (BLOCK_PROBE_BUF_SIZE). */
+    static final int QEMU_PROBE_BYTES = 512;
+
+    private final String name;
+
+    RecognizedFormat(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final int probe(ByteBuffer header, Storage storage) {
+        if (!header.hasRemaining()) {
+            return 0; // qemu takes an empty file as raw before probing
+        }
+        ByteBuffer b = header.duplicate();
+        b.limit(b.position() + Math.min(b.remaining(), QEMU_PROBE_BYTES));
+        Path p = storage.path();
+        String fileName = p != null && p.getFileName() != null ? p.getFileName().toString() : storage.name();
+        return score(b.slice().order(ByteOrder.BIG_ENDIAN), fileName);
+    }
+
+    /** qemu's score for this format: 0 (not it) to {@link #CERTAIN}; {@code buf} starts at offset 0. */
+    abstract int score(ByteBuffer buf, String fileName);
+
+    @Override
+    public final Image open(Storage storage, OpenOptions options) throws IOException {
+        throw new ImageOpenException(storage.name(), notSupported(), null);
+    }
+
+    @Override
+    public final String describeCreate(long size, CreateOptions options) {
+        return "fmt=" + name + " size=" + size;
+    }
+
+    @Override
+    public final void create(Path path, long size, CreateOptions options) throws IOException {
+        throw new UnsupportedFeatureException(name, notSupported());
+    }
+
+    private String notSupported() {
+        return "'" + name + "' images are not supported yet";
+    }
+
+    static boolean startsWith(ByteBuffer b, int at, String text) {
+        byte[] t = text.getBytes(StandardCharsets.ISO_8859_1);
+        if (b.limit() < at + t.length) {
+            return false;
+        }
+        for (int i = 0; i < t.length; i++) {
+            if (b.get(at + i) != t[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A NUL-terminated string in a fixed field equals {@code text} (C's strcmp on the field). */
+    static boolean cString(ByteBuffer b, int at, int field, String text) {
+        return text.length() < field && startsWith(b, at, text) && b.get(at + text.length()) == 0;
+    }
+
+    static int le32(ByteBuffer b, int at) {
+        return Integer.reverseBytes(b.getInt(at));
+    }
+
+    /** qcow version 1 (qcow2 is version 2 and up). */
+    public static final class Qcow extends RecognizedFormat {
+        public Qcow() {
+            super("qcow");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
+        }
+    }
+
+    /** VMDK: a sparse extent's magic (KDMV, or COWD for the old format) or a text descriptor's version line. */
+    public static final class Vmdk extends RecognizedFormat {
+        public Vmdk() {
+            super("vmdk");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            if (b.limit() < 4) {
+                return 0;
+            }
+            if (startsWith(b, 0, "KDMV") || startsWith(b, 0, "COWD")) {
+                return CERTAIN;
+            }
+            // A descriptor: comment lines and lines of spaces may come before "version=1|2|3".
+            int p = 0;
+            int end = b.limit();
+            while (p < end) {
+                byte c = b.get(p);
+                if (c == '#') {
+                    while (p < end && b.get(p) != '\n') {
+                        p++;
+                    }
+                    p++;
+                    continue;
+                }
+                if (c == ' ') {
+                    while (p < end && b.get(p) == ' ') {
+                        p++;
+                    }
+                    if (p < end && b.get(p) == '\r') {
+                        p++;
+                    }
+                    if (p == end || b.get(p) != '\n') {
+                        return 0;
+                    }
+                    p++;
+                    continue;
+                }
+                for (String v : new String[] {"1", "2", "3"}) {
+                    if (startsWith(b, p, "version=" + v + "\n") || startsWith(b, p, "version=" + v + "\r\n")) {
+                        return CERTAIN;
+                    }
+                }
+                return 0;
+            }
+            return 0;
+        }
+    }
+
+    /** VHD ("vpc"): the footer's cookie at offset 0, as a dynamic or differencing VHD has it (a fixed one not). */
+    public static final class Vpc extends RecognizedFormat {
+        public Vpc() {
+            super("vpc");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return startsWith(b, 0, "conectix") ? CERTAIN : 0;
+        }
+    }
+
+    /** VHDX: the file identifier's signature. */
+    public static final class Vhdx extends RecognizedFormat {
+        public Vhdx() {
+            super("vhdx");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return startsWith(b, 0, "vhdxfile") ? CERTAIN : 0;
+        }
+    }
+
+    /** VirtualBox VDI: the signature at offset 64 of a whole 512-byte header. */
+    public static final class Vdi extends RecognizedFormat {
+        public Vdi() {
+            super("vdi");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return b.limit() >= 512 && le32(b, 64) == 0xbeda107f ? CERTAIN : 0;
+        }
+    }
+
+    /** QED: "QED\0" in a whole 68-byte header. */
+    public static final class Qed extends RecognizedFormat {
+        public Qed() {
+            super("qed");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return b.limit() >= 68 && le32(b, 0) == 0x00444551 ? CERTAIN : 0;
+        }
+    }
+
+    /** Parallels: one of its two magics and header version 2. */
+    public static final class Parallels extends RecognizedFormat {
+        public Parallels() {
+            super("parallels");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return b.limit() >= 64 && (startsWith(b, 0, "WithoutFreeSpace") || startsWith(b, 0, "WithouFreSpacExt"))
+                    && le32(b, 16) == 2 ? CERTAIN : 0;
+        }
+    }
+
+    /** Bochs: a growing redolog, header version 1 or 2. */
+    public static final class Bochs extends RecognizedFormat {
+        public Bochs() {
+            super("bochs");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            if (b.limit() < 512) {
+                return 0;
+            }
+            int version = le32(b, 64);
+            return cString(b, 0, 32, "Bochs Virtual HD Image") && cString(b, 32, 16, "Redolog")
+                    && cString(b, 48, 16, "Growing") && (version == 0x00020000 || version == 0x00010000)
+                    ? CERTAIN : 0;
+        }
+    }
+
+    /** cloop: the V2.0 shell preamble (compared over as much of it as the file has, as qemu does). */
+    public static final class Cloop extends RecognizedFormat {
+        private static final String MAGIC = "#!/bin/sh\n#V2.0 Format\n"
+                + "modprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n";
+
+        public Cloop() {
+            super("cloop");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            int n = Math.min(MAGIC.length(), b.limit());
+            return startsWith(b, 0, MAGIC.substring(0, n)) ? 2 : 0;
+        }
+    }
+
+    /** Apple DMG: qemu recognises it by the file name only. */
+    public static final class Dmg extends RecognizedFormat {
+        public Dmg() {
+            super("dmg");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return fileName.length() > 4 && fileName.endsWith(".dmg") ? 2 : 0;
+        }
+    }
+
+    /** LUKS version 1 (qemu 7.2 reads no LUKS2 header: such a file probes as raw). */
+    public static final class Luks extends RecognizedFormat {
+        public Luks() {
+            super("luks");
+        }
+
+        @Override
+        int score(ByteBuffer b, String fileName) {
+            return b.limit() >= 8 && startsWith(b, 0, "LUKS\u00ba\u00be") && b.getShort(6) == 1 ? CERTAIN : 0;
+        }
+    }
+}
