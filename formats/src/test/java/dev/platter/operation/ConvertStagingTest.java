@@ -2,8 +2,8 @@ package dev.platter.operation;
 
 import dev.platter.core.ProgressListener;
 import dev.platter.core.storage.HostFiles;
-import dev.platter.core.storage.HostRun;
 import dev.platter.core.storage.Storage;
+import dev.platter.core.testing.ForwardingStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,42 +117,15 @@ class ConvertStagingTest {
             return new Failing(HostFiles.FILES.create(path, overwrite));
         }
 
-        private final class Failing implements Storage {
-            private final Storage inner;
-
+        private final class Failing extends ForwardingStorage {
             Failing(Storage inner) {
-                this.inner = inner;
+                super(inner);
             }
 
             private void count() throws IOException {
                 if (writes.getAndIncrement() >= n) {
                     throw new IOException("injected failure at write " + n);
                 }
-            }
-
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public Path path() {
-                return inner.path();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return inner.size();
-            }
-
-            @Override
-            public boolean isReadOnly() {
-                return inner.isReadOnly();
-            }
-
-            @Override
-            public int readAt(long pos, ByteBuffer dst) throws IOException {
-                return inner.readAt(pos, dst);
             }
 
             @Override
@@ -168,11 +141,6 @@ class ConvertStagingTest {
             }
 
             @Override
-            public void flush() throws IOException {
-                inner.flush();
-            }
-
-            @Override
             public void punchHole(long pos, long len) throws IOException {
                 count();
                 inner.punchHole(pos, len);
@@ -182,26 +150,6 @@ class ConvertStagingTest {
             public void allocate(long pos, long len) throws IOException {
                 count();
                 inner.allocate(pos, len);
-            }
-
-            @Override
-            public void lock(dev.platter.core.storage.ImageLock lock) throws IOException {
-                inner.lock(lock);
-            }
-
-            @Override
-            public HostRun run(long pos) throws IOException {
-                return inner.run(pos);
-            }
-
-            @Override
-            public long allocatedBytes() throws IOException {
-                return inner.allocatedBytes();
-            }
-
-            @Override
-            public void close() throws IOException {
-                inner.close();
             }
         }
     }

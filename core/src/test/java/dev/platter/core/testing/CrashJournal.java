@@ -1,7 +1,6 @@
 package dev.platter.core.testing;
 
 import dev.platter.core.storage.HostFiles;
-import dev.platter.core.storage.HostRun;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -181,38 +180,12 @@ public final class CrashJournal implements HostFiles.Opener {
     }
 
     /** Storage that reports every change to the journal before making it. */
-    private final class Recording implements Storage {
-        private final Storage inner;
+    private final class Recording extends ForwardingStorage {
         private final Path file;
 
         Recording(Storage inner, Path file) {
-            this.inner = inner;
+            super(inner);
             this.file = file;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public int readAt(long pos, ByteBuffer dst) throws IOException {
-            return inner.readAt(pos, dst);
         }
 
         @Override
@@ -248,26 +221,6 @@ public final class CrashJournal implements HostFiles.Opener {
             if (inner.size() != size) {
                 add(new Event(file, Kind.SET_SIZE, 0, inner.size(), null));
             }
-        }
-
-        @Override
-        public void lock(dev.platter.core.storage.ImageLock lock) throws IOException {
-            inner.lock(lock);
-        }
-
-        @Override
-        public HostRun run(long pos) throws IOException {
-            return inner.run(pos);
-        }
-
-        @Override
-        public long allocatedBytes() throws IOException {
-            return inner.allocatedBytes();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }

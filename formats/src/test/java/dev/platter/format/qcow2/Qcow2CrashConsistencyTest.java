@@ -3,8 +3,8 @@ package dev.platter.format.qcow2;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.FileStorage;
-import dev.platter.core.storage.HostRun;
 import dev.platter.core.storage.Storage;
+import dev.platter.core.testing.ForwardingStorage;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,37 +35,11 @@ class Qcow2CrashConsistencyTest {
     Path dir;
 
     /** A storage that records every change to the file (writes, size changes) in order. */
-    static final class RecordingStorage implements Storage {
-        final Storage inner;
+    static final class RecordingStorage extends ForwardingStorage {
         final List<Object[]> events = new ArrayList<>();
 
         RecordingStorage(Storage inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return inner.isReadOnly();
-        }
-
-        @Override
-        public int readAt(long pos, ByteBuffer dst) throws IOException {
-            return inner.readAt(pos, dst);
+            super(inner);
         }
 
         @Override
@@ -92,26 +66,6 @@ class Qcow2CrashConsistencyTest {
         public void punchHole(long pos, long len) throws IOException {
             events.add(new Object[] {pos, new byte[(int) len]});
             inner.punchHole(pos, len);
-        }
-
-        @Override
-        public void allocate(long pos, long len) throws IOException {
-            inner.allocate(pos, len);
-        }
-
-        @Override
-        public HostRun run(long pos) throws IOException {
-            return inner.run(pos);
-        }
-
-        @Override
-        public long allocatedBytes() throws IOException {
-            return inner.allocatedBytes();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 
