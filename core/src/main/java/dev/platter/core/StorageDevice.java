@@ -110,8 +110,4 @@ public class StorageDevice implements BlockDevice {
             throw new ReadOnlyDeviceException(describe());
         }
     }
-
-    static int zeroChunk() {
-        return ZERO_CHUNK;
-    }
 }

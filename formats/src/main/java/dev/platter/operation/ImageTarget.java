@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A conversion target that is an image: writes and zero writes go through its block-device calls. A format that
- * stores compressed clusters extends it ({@link Qcow2Target}).
+ * A conversion target that is an image: writes and zero writes go through its block-device calls. A target that
+ * stores compressed clusters extends it.
  */
 class ImageTarget implements ConvertTarget {
     private final Image image;
