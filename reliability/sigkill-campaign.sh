@@ -15,10 +15,16 @@ shift || true
 ALL=(snapshot-create snapshot-apply snapshot-delete resize amend-refcount-bits amend-compat check-repair commit
      rebase convert-qcow2 convert-compressed convert-raw)
 if [ $# -gt 0 ]; then COMMANDS=("$@"); else COMMANDS=("${ALL[@]}"); fi
-PLATTER="$ROOT/platter"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-"$PLATTER" --version >/dev/null
+# Build once, then run a private copy of the jar: a rebuild during the campaign (sources edited meanwhile) must
+# neither change the program under test nor be what a kill interrupts.
+"$ROOT/platter" --version >/dev/null
+cp "$ROOT/cli/target/platter.jar" "$WORK/platter.jar"
+PLATTER="$WORK/platter"
+printf '#!/bin/sh\nexec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m -jar "%s" "$@"\n' "$WORK/platter.jar" \
+  > "$PLATTER"
+chmod +x "$PLATTER"
 
 hash_of() { qemu-img convert -U -O raw "$1" "$WORK/h.raw" 2>/dev/null && md5sum < "$WORK/h.raw" | cut -c1-32; }
 snapshot_hash() { qemu-img convert -U -l "$2" -O raw "$1" "$WORK/h.raw" 2>/dev/null && md5sum < "$WORK/h.raw" | cut -c1-32; }
