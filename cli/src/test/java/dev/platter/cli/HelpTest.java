@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HelpTest {
     @ParameterizedTest
     @ValueSource(strings = {"create", "info", "convert", "map", "compare", "measure", "dd", "rebase", "commit",
-            "check", "snapshot", "resize", "amend"})
+            "check", "snapshot", "resize", "amend", "filesystems", "df", "ls", "cat", "copy-out", "tar-out",
+            "inspector"})
     void helpPrintsUsage(String command) {
         Cli.Result r = Cli.run(command, "--help");
         assertEquals(0, r.exit(), r.err());
