@@ -18,7 +18,7 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
-        err.println("platter: " + ex.getMessage());
+        err.println("platter: " + parseMessage(ex, args));
         err.println("Try 'platter " + commandPath(ex.getCommandLine()) + "--help' for more information.");
         if (debug) {
             ex.printStackTrace(err);
@@ -41,6 +41,21 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
         }
         err.flush();
         return ex instanceof CliException c ? c.exitCode() : 1;
+    }
+
+    /** picocli's message, except for an unknown command, which gets a suggestion instead of "Unmatched argument". */
+    static String parseMessage(CommandLine.ParameterException ex, String[] args) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && ex.getCommandLine().getParent() == null
+                && args.length > 0 && !args[0].startsWith("-") && u.getUnmatched().size() > 0
+                && u.getUnmatched().get(0).equals(args[0])) {
+            // picocli's nearest names, kept only when they start as the typed word does (else it is no typo).
+            String typed = args[0];
+            String near = u.getSuggestions().stream()
+                    .filter(n -> typed.length() >= 3 && n.startsWith(typed.substring(0, 3)))
+                    .findFirst().orElse(null);
+            return "'" + typed + "' is not a platter command" + (near == null ? "" : "; did you mean '" + near + "'?");
+        }
+        return ex.getMessage();
     }
 
     /** A message that stands on its own on one line. */

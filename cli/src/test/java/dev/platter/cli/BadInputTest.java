@@ -23,6 +23,17 @@ class BadInputTest {
     }
 
     @Test
+    void anUnknownCommandIsNamedWithASuggestionWhenItIsATypo() {
+        Cli.Result typo = Cli.run("snapshott", "-l", "x.qcow2");
+        assertEquals(1, typo.exit());
+        assertEquals("platter: 'snapshott' is not a platter command; did you mean 'snapshot'?\n"
+                + "Try 'platter --help' for more information.\n", typo.err());
+        Cli.Result unknown = Cli.run("frobnicate");
+        assertEquals("platter: 'frobnicate' is not a platter command\n"
+                + "Try 'platter --help' for more information.\n", unknown.err());
+    }
+
+    @Test
     void missingFile() {
         String f = dir.resolve("nope.raw").toString();
         assertOneLineError(Cli.run("info", f), "Could not open '" + f + "': No such file or directory");
