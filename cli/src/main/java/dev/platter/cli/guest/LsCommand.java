@@ -196,7 +196,11 @@ public final class LsCommand implements Callable<Integer> {
         return xattrs.containsKey("security.selinux") ? '.' : 0;
     }
 
-    /** guestfs_find: every path below the directory, relative to it with a leading "/", sorted as strcmp sorts. */
+    /**
+     * guestfs_find: every path below the directory, sorted as strcmp sorts, as find prints it with the directory's
+     * name as typed cut off: {@code /data} under {@code /srv}, but {@code etc} under {@code /} or {@code data} under
+     * {@code /srv/} (the cut takes the trailing slash too).
+     */
     private void find(String dir) throws IOException {
         GuestFile top = mounts.stat(dir);
         if (!top.isDirectory()) {
@@ -207,8 +211,9 @@ public final class LsCommand implements Callable<Integer> {
         visited.add(key(top));
         collect(top, new byte[0], paths, visited, 0);
         paths.sort(Arrays::compareUnsigned);
+        int cut = dir.endsWith("/") ? 1 : 0;
         for (byte[] p : paths) {
-            new ByteLine().bytes(p).ch('\n').writeTo(out);
+            new ByteLine().bytes(Arrays.copyOfRange(p, cut, p.length)).ch('\n').writeTo(out);
         }
     }
 

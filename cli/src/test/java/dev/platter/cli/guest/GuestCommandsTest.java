@@ -46,6 +46,21 @@ class GuestCommandsTest {
         assertEquals("13M", HumanSize.of(12909, 1024));
     }
 
+    /**
+     * ls -R prints guestfs_find's paths: find's output with the directory's name as typed cut off, so a trailing
+     * slash (and the root, "/") gives names without a leading slash; the capture of virt-ls -R /srv covers the other.
+     */
+    @Test
+    void recursiveListingCutsTheDirectoryAsTyped() {
+        String root = GuestCli.run("ls", "-a", a, "-a", b, "-R", "/").out();
+        assertTrue(root.lines().count() > 10, root);
+        assertTrue(root.lines().noneMatch(l -> l.startsWith("/")), root);
+        String srv = GuestCli.run("ls", "-a", a, "-a", b, "-R", "/srv").out();
+        String srvSlash = GuestCli.run("ls", "-a", a, "-a", b, "-R", "/srv/").out();
+        assertTrue(srv.lines().allMatch(l -> l.startsWith("/")), srv);
+        assertEquals(srv.lines().map(l -> l.substring(1)).toList(), srvSlash.lines().toList());
+    }
+
     @Test
     void damagedPrimaryGptIsAWarningAndTheBackupIsUsed() throws IOException {
         Path copy = dir.resolve("damaged-gpt.raw");
