@@ -6,7 +6,9 @@
 #
 #   reliability/sigkill-campaign.sh [KILLS_PER_COMMAND] [COMMAND...]
 #
-# Prints one line per command and a summary table (the figures in docs/reliability.md come from it). Exit status 1
+# "mid-run" counts the kills that found the command still running, "written" those after which it had already changed
+# an image (or started a target): the states that test the write order. Prints one line per command and a summary
+# table (the figures in docs/reliability.md come from it). Exit status 1
 # if any state was corrupt or read wrong. Needs qemu-img and qemu-io; uses ./platter (built on first use).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -118,6 +120,20 @@ fresh() {
   for x in $f; do cp --sparse=always "$WORK/tpl/$x" "$1/$x"; done
 }
 
+# Whether the killed command had written anything: an image differs from its template, or a target file exists.
+wrote() {
+  local f
+  for f in $(files_for "$1" "$2"); do
+    if [ -f "$WORK/tpl/$(basename "$f")" ]; then
+      cmp -s "$f" "$WORK/tpl/$(basename "$f")" || return 0
+    elif [ -e "$f" ]; then
+      return 0
+    fi
+  done
+  ls -A "$1" | grep -q '^\.\?out\.' && return 0
+  return 1
+}
+
 # Checks the images NAME may write in folder $1 with qemu-img check: prints "corrupt:FILE", "leaks" or "clean".
 check_all() {
   local state=clean f json
@@ -172,13 +188,13 @@ S1=$(snapshot_hash "$WORK/tpl/a.qcow2" s1)
 ACTIVE=$(hash_of "$WORK/tpl/a.qcow2")
 TOPVIEW=$(hash_of "$WORK/tpl/top.qcow2")
 bad=0
-printf '%-20s %6s %8s %8s %8s %8s %10s\n' command kills "mid-run" clean leaks corrupt "wrong-data"
+printf '%-20s %6s %8s %8s %8s %8s %8s %10s\n' command kills "mid-run" "written" clean leaks corrupt "wrong-data"
 for name in "${COMMANDS[@]}"; do
   d="$WORK/run"
   fresh "$d" "$name"
   start=$(date +%s%N); $PLATTER $(command_for "$d" "$name") >/dev/null 2>&1; end=$(date +%s%N)
   full_ms=$(( (end - start) / 1000000 ))
-  kills=0; mid=0; clean=0; leaks=0; corrupt=0; wrong=0
+  kills=0; mid=0; written=0; clean=0; leaks=0; corrupt=0; wrong=0
   for k in $(seq 1 "$KILLS"); do
     fresh "$d" "$name"
     delay_ms=$(( RANDOM % (full_ms + 50) ))
@@ -187,6 +203,7 @@ for name in "${COMMANDS[@]}"; do
     if kill -9 $pid 2>/dev/null; then mid=$((mid + 1)); fi
     wait $pid 2>/dev/null
     kills=$((kills + 1))
+    wrote "$d" "$name" && written=$((written + 1))
     state=$(check_all "$d" "$name")
     case "$state" in
       clean) clean=$((clean + 1)) ;;
@@ -199,7 +216,7 @@ for name in "${COMMANDS[@]}"; do
       wrong=$((wrong + 1)); bad=1; echo "  $name kill $k after ${delay_ms} ms: $c" >&2
     fi
   done
-  printf '%-20s %6d %8d %8d %8d %8d %10d   (uninterrupted run %d ms)\n' "$name" $kills $mid $clean $leaks $corrupt \
-    $wrong "$full_ms"
+  printf '%-20s %6d %8d %8d %8d %8d %8d %10d   (uninterrupted run %d ms)\n' "$name" $kills $mid $written $clean \
+    $leaks $corrupt $wrong "$full_ms"
 done
 exit $bad
