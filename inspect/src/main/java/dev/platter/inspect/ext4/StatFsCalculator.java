@@ -39,7 +39,9 @@ final class StatFsCalculator {
         }
         long resv = sb.hasIncompat(Features.INCOMPAT_EXTENTS)
                 ? Math.min((sb.blocksCount >> sb.clusterBits) / 50, 4096) * ratio : 0;
-        long bavail = Math.max(0, bfree - sb.rBlocksCount - resv);
+        // s_r_blocks_count is a u64; as the kernel compares unsigned, a reserve above the free count leaves 0.
+        long reserve = Long.compareUnsigned(sb.rBlocksCount, bfree) > 0 ? bfree : sb.rBlocksCount;
+        long bavail = Math.max(0, bfree - reserve - resv);
         return new StatFs(sb.blockSize, blocks, bfree, bavail, sb.inodesCount, freeInodes, NAME_MAX);
     }
 
