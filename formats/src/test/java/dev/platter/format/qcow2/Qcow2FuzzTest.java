@@ -10,14 +10,15 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.core.storage.MemoryStorage;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,22 +28,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Without JAZZER_FUZZ the seeds and past findings replay as regression tests.
  *
  * <p>Any IOException is an acceptable answer to a damaged image; beyond "no crash" each input must keep the reader's
- * promises: reads fill exactly what was asked, mapping runs tile the disk, info agrees with the image, bitmap
+ * promises: reads fill exactly what was asked, mapping runs tile the disk, info gives the image's size, bitmap
  * ranges lie inside the disk, and a read-only open never changes a byte of the file.
  */
 class Qcow2FuzzTest {
     /** Bounds the work per input: virtual sizes come from the fuzzer and may be exabytes. */
     private static final int MAX_RUNS = 4096;
     private static final int CHUNK = 8192;
+    private static final OpenOptions OPTIONS = OpenOptions.readOnlyDefaults().withFormat("qcow2")
+            .withResolver(ReferenceResolver.denyAll()).withOpenBacking(false).withMetadataCacheBytes(1 << 20);
 
     @FuzzTest(maxDuration = "10m")
     void openReadMapCheck(byte[] file) throws IOException {
         MemoryStorage storage = new MemoryStorage("fuzz.qcow2", file.length);
         storage.write(0, ByteBuffer.wrap(file));
         new Qcow2Format().probe(ByteBuffer.wrap(file).asReadOnlyBuffer(), storage);
-        OpenOptions ro = OpenOptions.readOnlyDefaults().withFormat("qcow2").withResolver(ReferenceResolver.denyAll())
-                .withOpenBacking(false).withMetadataCacheBytes(1 << 20);
-        try (Image image = new Qcow2Format().open(storage, ro)) {
+        try (Image image = new Qcow2Format().open(storage, OPTIONS)) {
             exercise(image);
         } catch (IOException expected) {
             // corrupt, unsupported or a refused reference: the answer to a damaged image
@@ -52,9 +53,28 @@ class Qcow2FuzzTest {
         assertArrayEquals(file, after, "a read-only open changed the file");
     }
 
+    /** The seeds are clean images (qemu-img check finds nothing), so that fuzzing starts from valid metadata. */
+    @Test
+    void seedsAreCleanImages() throws IOException {
+        for (String seed : new String[] {"v3-snapshot-bitmap-compressed", "v2-snapshot", "refcount1-zstd",
+            "backing-1k-clusters"}) {
+            byte[] file;
+            try (InputStream in = getClass().getResourceAsStream("Qcow2FuzzTestInputs/openReadMapCheck/" + seed)) {
+                file = in.readAllBytes();
+            }
+            MemoryStorage storage = new MemoryStorage(seed, file.length);
+            storage.write(0, ByteBuffer.wrap(file));
+            try (Image image = new Qcow2Format().open(storage, OPTIONS)) {
+                ImageCheck check = image.check(ImageCheck.Repair.NONE);
+                assertEquals(0, check.checkErrors() + check.corruptions() + check.leaks(), seed + ": " + check);
+                exercise(image);
+            }
+        }
+    }
+
     private static void exercise(Image image) throws IOException {
         ImageInfo info = image.info();
-        assertNotNull(info);
+        assertEquals(image.size(), info.virtualSize(), "info's virtual size");
         readAndMap(image);
         Qcow2Image q = (Qcow2Image) image;
         for (SnapshotInfo s : q.snapshots()) {
