@@ -28,11 +28,20 @@ final class StatFsCalculator {
             freeInodes += gd.freeInodes();
         }
         long overhead = overheadClusters(fs);
-        long blocks = sb.blocksCount - overhead * ratio;
+        long blocks = Math.max(0, sb.blocksCount - overhead * ratio);
         long bfree = Math.max(0, freeClusters) * ratio;
+        // Damaged descriptors can count more free space than there is: df would print negative use.
+        if (bfree > blocks || freeInodes > sb.inodesCount || freeInodes < 0) {
+            fs.warn("ext group descriptors: free counts (" + bfree + " blocks, " + freeInodes + " inodes) exceed the"
+                    + " filesystem's " + blocks + " blocks and " + sb.inodesCount + " inodes; clamped");
+            bfree = Math.min(bfree, blocks);
+            freeInodes = Math.max(0, Math.min(freeInodes, sb.inodesCount));
+        }
         long resv = sb.hasIncompat(Features.INCOMPAT_EXTENTS)
                 ? Math.min((sb.blocksCount >> sb.clusterBits) / 50, 4096) * ratio : 0;
-        long bavail = Math.max(0, bfree - sb.rBlocksCount - resv);
+        // s_r_blocks_count is a u64; as the kernel compares unsigned, a reserve above the free count leaves 0.
+        long reserve = Long.compareUnsigned(sb.rBlocksCount, bfree) > 0 ? bfree : sb.rBlocksCount;
+        long bavail = Math.max(0, bfree - reserve - resv);
         return new StatFs(sb.blockSize, blocks, bfree, bavail, sb.inodesCount, freeInodes, NAME_MAX);
     }
 

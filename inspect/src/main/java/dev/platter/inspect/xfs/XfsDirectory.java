@@ -5,8 +5,11 @@ import dev.platter.inspect.fs.DirEntry;
 import dev.platter.inspect.fs.FileType;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads one directory in any of its shapes: shortform (in the inode), block (one directory block holding entries
@@ -56,6 +59,27 @@ final class XfsDirectory {
     // ---------------------------------------------------------------------------------------------- listing
 
     List<DirEntry> list() throws IOException {
+        return distinctNames(entries());
+    }
+
+    /**
+     * Drops an entry whose name an earlier entry has: a damaged directory (a name overwritten, or two file blocks
+     * mapped to one disk block) would otherwise list a name twice, which no lookup or copy can honour.
+     */
+    private List<DirEntry> distinctNames(List<DirEntry> entries) {
+        Set<ByteBuffer> names = new HashSet<>();
+        List<DirEntry> out = new ArrayList<>(entries.size());
+        for (DirEntry e : entries) {
+            if (names.add(ByteBuffer.wrap(e.rawName()))) {
+                out.add(e);
+            } else {
+                ctx.warnings.add(what + ": the name '" + e.name() + "' appears twice; the later entry is skipped");
+            }
+        }
+        return out;
+    }
+
+    private List<DirEntry> entries() throws IOException {
         if (dir.core.format() == InodeCore.FMT_LOCAL) {
             List<DirEntry> out = new ArrayList<>();
             for (DirDataEntry e : shortform().entries()) {

@@ -56,7 +56,8 @@ final class XfsStatFs {
         long fdblocks = fromAgs ? agFree : sb.fdblocks();
         long icount = fromAgs ? agInodes : sb.icount();
         long ifree = fromAgs ? agFreeInodes : sb.ifree();
-        fdblocks = clamp(fdblocks, sb.dblocks());
+        // The log's blocks are never free: a damaged counter must not report more free blocks than f_blocks.
+        fdblocks = clamp(fdblocks, Math.max(0, blocks));
         icount = Math.max(0, icount);
         ifree = clamp(ifree, icount);
         long bfree = Math.max(0, fdblocks - SET_ASIDE_PER_AG * geo.agCount - Math.max(0, allocbt));

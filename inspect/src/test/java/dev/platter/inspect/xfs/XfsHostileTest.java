@@ -8,6 +8,7 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.inspect.fs.FsOptions;
 import dev.platter.inspect.fs.GuestFileSystem;
+import dev.platter.inspect.testing.OverlayDevice;
 import dev.platter.testdata.Fixtures;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;

@@ -1,4 +1,4 @@
-package dev.platter.inspect.xfs;
+package dev.platter.inspect.testing;
 
 import dev.platter.core.BlockDevice;
 import dev.platter.core.Extent;
@@ -15,24 +15,24 @@ import java.util.TreeMap;
  * A read-only view of a device with some bytes replaced (damaged copies of a good image without copying it), which
  * can also record the ranges read through it (to find where an image keeps its metadata).
  */
-final class OverlayDevice implements ReadOnlyBlockDevice {
+public final class OverlayDevice implements ReadOnlyBlockDevice {
     private final BlockDevice base;
     private final TreeMap<Long, Byte> patches = new TreeMap<>();
     private List<long[]> recorded;
 
-    OverlayDevice(BlockDevice base) {
+    public OverlayDevice(BlockDevice base) {
         this.base = base;
     }
 
-    void patch(long pos, byte value) {
+    public void patch(long pos, byte value) {
         patches.put(pos, value);
     }
 
-    void record() {
+    public void record() {
         recorded = new ArrayList<>();
     }
 
-    synchronized List<long[]> recorded() {
+    public synchronized List<long[]> recorded() {
         return recorded;
     }
 
