@@ -2,7 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
-import dev.platter.format.qcow2.Qcow2Image;
+import dev.platter.core.image.capability.Amendable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code platter amend}: qemu-img amend for qcow2 (compat, lazy_refcounts, refcount_bits, data_file, size). */
+/** {@code platter amend}: qemu-img amend, for the formats that can change options in place. */
 @Command(name = "amend", sortOptions = false, description = "Change format options of an existing image.")
 final class AmendCommand implements Callable<Integer> {
     @Mixin
@@ -54,7 +54,8 @@ final class AmendCommand implements Callable<Integer> {
             opts.putAll(CreateOptions.parseList(o));
         }
         try (Image image = ImageOpener.open(filename, format, false, true, false, untrusted.on())) {
-            if (!(image instanceof Qcow2Image q)) {
+            Amendable q = image.capability(Amendable.class).orElse(null);
+            if (q == null) {
                 throw new CliException("Format driver '" + image.formatName() + "' does not support option amendment");
             }
             try {

@@ -7,10 +7,10 @@ import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
 import dev.platter.core.image.ImageSafety;
+import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.SafetyReport;
 import dev.platter.core.image.UnknownFormatException;
-import dev.platter.format.qcow2.Qcow2Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,11 +91,8 @@ final class CheckCommand implements Callable<Integer> {
             throw new CliException("force-share=on can only be used with read-only images");
         }
         String fmt = ImageOpener.formatOf(filename, format, untrusted.on());
-        Image image = fmt.equals(Qcow2Format.NAME)
-                ? Qcow2Format.openForCheck(Path.of(filename), filename,
-                        untrusted.apply(OpenOptions.readOnlyDefaults().withForceShare(forceShare)),
-                        mode != ImageCheck.Repair.NONE)
-                : ImageOpener.open(filename, fmt, mode == ImageCheck.Repair.NONE, false, forceShare, untrusted.on());
+        Image image = Images.openForCheck(Path.of(filename), filename, untrusted.apply(OpenOptions.readOnlyDefaults()
+                .withForceShare(forceShare)).withReadOnly(mode == ImageCheck.Repair.NONE).withFormat(fmt));
         try (image) {
             ImageCheck result;
             try {

@@ -114,16 +114,13 @@ final class CreateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Formats that can record a backing file. */
-    private static final java.util.Set<String> BACKING_FORMATS = java.util.Set.of("qcow2", "qcow", "qed", "vmdk");
-
     /**
      * What qemu-img create does with -b before anything is printed: insists on a backing format, opens the backing
      * file (unless -u) to check it, and takes the size from it when none was given.
      */
     private long checkBacking(ImageFormat fmt, Map<String, String> opts, long bytes) {
         String backing = opts.get("backing_file");
-        if (!BACKING_FORMATS.contains(fmt.name())) {
+        if (!fmt.supportsBackingFile()) {
             throw new CliException(filename + ": Backing file not supported for file format '" + fmt.name() + "'");
         }
         if (backing.equals(filename)) {

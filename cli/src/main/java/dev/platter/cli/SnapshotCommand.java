@@ -3,7 +3,7 @@ package dev.platter.cli;
 import dev.platter.cli.output.InfoPrinter;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.SnapshotInfo;
-import dev.platter.format.qcow2.Qcow2Image;
+import dev.platter.core.image.capability.InternalSnapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code platter snapshot}: qemu-img snapshot -l, -c, -a, -d on internal qcow2 snapshots. */
+/** {@code platter snapshot}: qemu-img snapshot -l, -c, -a, -d on internal snapshots. */
 @Command(name = "snapshot", sortOptions = false, description = "List, create, apply or delete internal snapshots.")
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
@@ -60,7 +60,7 @@ final class SnapshotCommand implements Callable<Integer> {
         }
         boolean listing = list;
         try (Image image = ImageOpener.open(filename, format, listing, false, forceShare, untrusted.on())) {
-            Qcow2Image q = image instanceof Qcow2Image qi ? qi : null;
+            InternalSnapshots q = image.capability(InternalSnapshots.class).orElse(null);
             if (listing) {
                 List<SnapshotInfo> snaps = q == null ? List.of() : q.snapshots();
                 if (!snaps.isEmpty()) {

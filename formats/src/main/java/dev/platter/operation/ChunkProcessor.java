@@ -1,5 +1,7 @@
 package dev.platter.operation;
 
+import dev.platter.core.image.capability.CompressedWrites;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ final class ChunkProcessor {
     private final boolean asIs;
     private final int alignmentSectors;
     private final boolean targetReadsZero;
-    private final ClusterCompressor compressor;
+    private final CompressedWrites compressor;
     private final ByteBuffer zeros;
     private volatile ByteBuffer compressedZeroCluster;
     /** Screens clusters before a slow codec, or null. */
@@ -31,7 +33,7 @@ final class ChunkProcessor {
      * @param compressor      for {@code -c}, else null
      * @param bufferSize      the longest data request
      */
-    ChunkProcessor(ConvertSources sources, long sparseSize, boolean targetReadsZero, ClusterCompressor compressor,
+    ChunkProcessor(ConvertSources sources, long sparseSize, boolean targetReadsZero, CompressedWrites compressor,
                    int bufferSize) {
         this.sources = sources;
         this.asIs = sparseSize < 0;

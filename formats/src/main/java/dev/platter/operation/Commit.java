@@ -54,7 +54,7 @@ public final class Commit {
                     target.resize(top.size(), false);
                 }
                 ConvertSources sources = new ConvertSources(List.of(top));
-                ConvertTarget writer = Targets.of(target, false);
+                ConvertTarget writer = new ImageTarget(target, false);
                 Convert.copy(sources, writer, new Convert.Settings(-1, false, depth, -1, false,
                         ConvertOptions.defaultWorkers(), false), listener);
                 target.flush();

@@ -9,6 +9,7 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.UnknownFormatException;
 
 import dev.platter.core.storage.StagedFile;
+import dev.platter.core.image.capability.CompressedWrites;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,11 +47,11 @@ public final class Convert {
         } catch (UnknownFormatException e) {
             throw new IllegalArgumentException("Unknown file format '" + options.targetFormat() + "'");
         }
-        if (options.compress() && !TargetFormats.compresses(targetFormat.name())) {
+        if (options.compress() && !targetFormat.supportsCompression()) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }
         if (backingFile() != null) {
-            if (!TargetFormats.hasBacking(targetFormat.name())) {
+            if (!targetFormat.supportsBackingFile()) {
                 throw new IllegalArgumentException("Backing file not supported for file format '"
                         + targetFormat.name() + "'");
             }
@@ -207,7 +208,7 @@ public final class Convert {
             if (options.cache().bypassAfter() >= 0) {
                 image.storage().bypassPageCacheForAlignedWrites(options.cache().bypassAfter());
             }
-            return Targets.of(image, true);
+            return new ImageTarget(image, true);
         } catch (RuntimeException e) {
             try {
                 image.close();
@@ -220,13 +221,13 @@ public final class Convert {
 
     private ConvertResult copy(ConvertSources sources, ConvertTarget target, ProgressListener listener)
             throws IOException {
-        Image targetImage = Targets.imageOf(target);
+        Image targetImage = ((ImageTarget) target).image();
         boolean targetHasBacking = backingFile() != null;
         long targetBackingSize = -1;
         if (targetHasBacking && !options.skipCreate() && targetImage != null && targetImage.backing() != null) {
             targetBackingSize = targetImage.backing().size();
         }
-        // A new image reads as zeros unless it has a backing file (preallocated qcow2 clusters read as zeros too,
+        // A new image reads as zeros unless it has a backing file (preallocated clusters read as zeros too,
         // as qemu's has_zero_init knows); an existing one only when the caller promises it.
         boolean readsZero = options.skipCreate() ? options.targetIsZero() : !targetHasBacking;
         return copy(sources, target, new Settings(options.sparseSize(), readsZero,
@@ -255,7 +256,7 @@ public final class Convert {
     /** Copies every source byte the target needs; shared by convert and dd. */
     static ConvertResult copy(ConvertSources sources, ConvertTarget target, Settings s, ProgressListener listener)
             throws IOException {
-        ClusterCompressor compressor = s.compress() ? target.compressor() : null;
+        CompressedWrites compressor = s.compress() ? target.compressor() : null;
         if (s.compress() && compressor == null) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }

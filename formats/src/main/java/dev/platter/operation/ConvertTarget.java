@@ -1,5 +1,7 @@
 package dev.platter.operation;
 
+import dev.platter.core.image.capability.CompressedWrites;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,7 @@ interface ConvertTarget extends Closeable {
     void writeZeroes(long pos, long len) throws IOException;
 
     /** The compressor for {@code -c}, or null when the format cannot store compressed clusters. */
-    ClusterCompressor compressor();
+    CompressedWrites compressor();
 
     /** Stores one compressed cluster (from {@link #compressor()}) at the cluster-aligned {@code pos}. */
     void writeCompressed(long pos, ByteBuffer compressed) throws IOException;

@@ -62,7 +62,7 @@ public final class Dd {
             }
             Image out = Images.open(o.output(), o.outputName(), OpenOptions.readWriteDefaults()
                     .withFormat(outFormat.name()).withResolver(inOptions.resolver()));
-            try (ImageTarget target = new ImageTarget(out);
+            try (ImageTarget target = new ImageTarget(out, false);
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
                 Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,
                         ChunkPlanner.ALL_LAYERS, -1, false, ConvertOptions.defaultWorkers(), false), ProgressListener.NONE);

@@ -4,16 +4,12 @@ import dev.platter.core.Extent;
 import dev.platter.core.image.Image;
 import dev.platter.core.storage.HostRun;
 import dev.platter.core.storage.Storage;
-import dev.platter.format.qcow2.PreallocationProbe;
-import dev.platter.format.qcow2.Qcow2Image;
+import dev.platter.core.image.capability.PreallocatedMetadata;
 
 import java.io.IOException;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
- * qemu's block status of an image chain: the format's allocation map, refined, for qcow2 images with preallocated
+ * qemu's block status of an image chain: the format's allocation map, refined, for images with preallocated
  * metadata, by what the host file says about the bytes of a data run. qemu asks the host file only for such images
  * (its BDRV_BLOCK_RECURSE): there, data clusters over a hole of the host file read as zeros, so qemu reports them as
  * data that is zero, cuts the run where the host file's data or hole ends, and neither reads nor counts them.
@@ -46,20 +42,10 @@ record HostStatus(Extent extent, boolean zero) {
         return new HostStatus(e.clip(run.length()), !run.data());
     }
 
-    private static final Map<Storage, Boolean> PREALLOCATED = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** qemu's test for preallocated metadata, once per open image file. */
+    /** qemu's test for preallocated metadata (the image computes it once). */
     static boolean metadataPreallocated(Image layer) throws IOException {
-        if (!(layer instanceof Qcow2Image q)) {
-            return false;
-        }
-        Storage storage = layer.storage();
-        Boolean known = PREALLOCATED.get(storage);
-        if (known == null) {
-            known = PreallocationProbe.metadataPreallocated(q);
-            PREALLOCATED.put(storage, known);
-        }
-        return known;
+        var preallocated = layer.capability(PreallocatedMetadata.class);
+        return preallocated.isPresent() && preallocated.get().metadataPreallocated();
     }
 
     private static Image layer(Image top, int depth) {

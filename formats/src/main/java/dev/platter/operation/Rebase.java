@@ -5,7 +5,7 @@ import dev.platter.core.ProgressListener;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
-import dev.platter.format.qcow2.Qcow2Image;
+import dev.platter.core.image.capability.BackingReference;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -40,7 +40,8 @@ public final class Rebase {
             if (!o.unsafe()) {
                 copyDifferences(image, o, open, listener);
             }
-            if (!(image instanceof Qcow2Image q)) {
+            BackingReference q = image.capability(BackingReference.class).orElse(null);
+            if (q == null) {
                 throw new IOException("Could not change the backing file to '" + (o.flatten() ? ""
                         : o.backingFile()) + "': Operation not supported");
             }

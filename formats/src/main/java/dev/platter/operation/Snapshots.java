@@ -3,7 +3,7 @@ package dev.platter.operation;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.SnapshotInfo;
-import dev.platter.format.qcow2.Qcow2Image;
+import dev.platter.core.image.capability.InternalSnapshots;
 
 import java.io.IOException;
 
@@ -18,7 +18,8 @@ final class Snapshots {
      * view is valid while {@code image} is open; the caller closes {@code image}.
      */
     static Image openView(Image image, String param) throws IOException {
-        if (!(image instanceof Qcow2Image q)) {
+        InternalSnapshots q = image.capability(InternalSnapshots.class).orElse(null);
+        if (q == null) {
             throw new UnsupportedFeatureException("internal snapshots", "Failed to load snapshot: Block format '"
                     + image.formatName() + "' used by device '' does not support temporarily loading internal "
                     + "snapshots");

@@ -5,6 +5,7 @@ import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A virtual disk read from an image file: a {@link BlockDevice} whose {@link #mapping} answers for the whole
@@ -21,6 +22,15 @@ public interface Image extends BlockDevice {
     /** The next layer of the backing chain, or null. */
     default Image backing() {
         return null;
+    }
+
+    /**
+     * An optional capability of this image ({@link dev.platter.core.image.capability}), or empty when it has none
+     * of that kind. Ask, do not cast: an image may offer a capability only in some states (compressed writes, not
+     * with an external data file).
+     */
+    default <T> Optional<T> capability(Class<T> type) {
+        return Optional.empty();
     }
 
     /** What {@code info} reports about this layer. */

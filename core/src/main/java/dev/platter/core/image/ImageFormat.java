@@ -1,5 +1,7 @@
 package dev.platter.core.image;
 
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.capability.SizeEstimate;
 import dev.platter.core.storage.ImageLock;
 import dev.platter.core.storage.Storage;
 
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An image format, found through {@link java.util.ServiceLoader}. Implementations are stateless and cheap to
@@ -40,6 +43,34 @@ public interface ImageFormat {
 
     /** Opens an image on storage the caller already opened; the image then owns (and closes) the storage. */
     Image open(Storage storage, OpenOptions options) throws IOException;
+
+    /**
+     * Opens an image for {@code check}: read-write only when repairing, without its backing chain, and as far as a
+     * damaged image allows (a format that marks images corrupt opens them anyway, since a repair is what clears the
+     * mark). Default: {@link #open}.
+     */
+    default Image openForCheck(Storage storage, OpenOptions options) throws IOException {
+        return open(storage, options);
+    }
+
+    /** Whether images of this format can have a backing file. */
+    default boolean supportsBackingFile() {
+        return false;
+    }
+
+    /** Whether {@code convert -c} can store compressed clusters in this format. */
+    default boolean supportsCompression() {
+        return false;
+    }
+
+    /**
+     * The size estimate for new images with these {@code -o} options ({@code qemu-img measure}); invalid options
+     * are an {@link IllegalArgumentException} with qemu-img's message. Default: not supported.
+     */
+    default SizeEstimate sizeEstimate(Map<String, String> createOptions) throws IOException {
+        throw new UnsupportedFeatureException("size measurement", "Block driver '" + name()
+                + "' does not support size measurement");
+    }
 
     /**
      * The creation summary qemu-img prints after "Formatting 'FILE', ": {@code fmt=raw size=1073741824}.

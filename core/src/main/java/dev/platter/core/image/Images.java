@@ -63,12 +63,24 @@ public final class Images {
      * symbolic link in the path and an unreliable probe (see {@link OpenOptions#untrusted()}).
      */
     public static Image open(Path path, String name, OpenOptions options) throws IOException {
+        return open(path, name, options, false);
+    }
+
+    /**
+     * Opens an image file for {@code check} ({@link ImageFormat#openForCheck}): without its backing chain, read-only
+     * unless {@code options} say otherwise (a repair).
+     */
+    public static Image openForCheck(Path path, String name, OpenOptions options) throws IOException {
+        return open(path, name, options.withOpenBacking(false), true);
+    }
+
+    private static Image open(Path path, String name, OpenOptions options, boolean forCheck) throws IOException {
         ImageFormat pinned = options.format() == null ? null : format(options.format());
         Storage storage = openStorage(path, name, options);
         try {
             ImageFormat format = pinned != null ? pinned : probe(storage, path, options);
             lock(storage, name, options.lockFor(format.storesMetadata()), options);
-            return format.open(storage, options);
+            return forCheck ? format.openForCheck(storage, options) : format.open(storage, options);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 storage.close();

@@ -8,11 +8,11 @@ import java.io.IOException;
  * for such images does qemu's block status look under data clusters at the host file's holes, which changes what
  * {@code map}, {@code measure} and {@code compare -s} report. (Used by dev.platter.operation.)
  */
-public final class PreallocationProbe {
+final class PreallocationProbe {
     private PreallocationProbe() {
     }
 
-    public static boolean metadataPreallocated(Qcow2Image image) throws IOException {
+    static boolean metadataPreallocated(Qcow2Image image) throws IOException {
         image.lock().writeLock().lock();
         try {
             Qcow2Metadata m = image.metadata();

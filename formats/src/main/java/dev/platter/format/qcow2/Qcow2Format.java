@@ -3,15 +3,16 @@ package dev.platter.format.qcow2;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
-import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.SafetyFinding;
+import dev.platter.core.image.capability.SizeEstimate;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** The qcow2 format: probing by magic, opening, and creating images the way qemu-img create does. */
 public final class Qcow2Format implements ImageFormat {
@@ -36,21 +37,25 @@ public final class Qcow2Format implements ImageFormat {
         return Qcow2Image.open(storage, options);
     }
 
-    /**
-     * Opens an image for {@code check}: read-write when repairing, and even with the corrupt bit set (a repair is
-     * what clears it); a dirty image is not repaired on open, so that the check reports what it finds.
-     */
-    public static Qcow2Image openForCheck(Path path, String name, OpenOptions options, boolean repair)
-            throws IOException {
-        Storage storage = Images.openStorage(path, name, options.withReadOnly(!repair));
-        try {
-            OpenOptions o = options.withReadOnly(!repair).withOpenBacking(false);
-            dev.platter.core.image.Images.lock(storage, name, o.lockFor(true), o);
-            return Qcow2Image.open(storage, o, true);
-        } catch (IOException | RuntimeException e) {
-            storage.close();
-            throw e;
-        }
+    /** A corrupt image opens for a repair (which clears the mark); a dirty one is not repaired on open. */
+    @Override
+    public Image openForCheck(Storage storage, OpenOptions options) throws IOException {
+        return Qcow2Image.open(storage, options, true);
+    }
+
+    @Override
+    public boolean supportsBackingFile() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsCompression() {
+        return true;
+    }
+
+    @Override
+    public SizeEstimate sizeEstimate(Map<String, String> createOptions) throws IOException {
+        return Qcow2SizeEstimate.parse(createOptions);
     }
 
     @Override

@@ -11,6 +11,13 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.SnapshotInfo;
+import dev.platter.core.image.capability.Amendable;
+import dev.platter.core.image.capability.BackingReference;
+import dev.platter.core.image.capability.CompressedWrites;
+import dev.platter.core.image.capability.FlushBarriers;
+import dev.platter.core.image.capability.InternalSnapshots;
+import dev.platter.core.image.capability.PersistentBitmaps;
+import dev.platter.core.image.capability.PreallocatedMetadata;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -20,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -36,7 +44,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>For convert: {@link #clusterSize()}, {@link #compressor()} (thread-safe; null result = store uncompressed)
  * and {@link #writeCompressedCluster(long, ByteBuffer)}.
  */
-public final class Qcow2Image implements Image {
+public final class Qcow2Image implements Image, InternalSnapshots, CompressedWrites, FlushBarriers, Amendable,
+        BackingReference, PersistentBitmaps, PreallocatedMetadata {
     private final Qcow2Metadata m;
     private final Storage storage;
     private final OpenOptions options;
@@ -47,6 +56,7 @@ public final class Qcow2Image implements Image {
     private final Bitmaps bitmaps;
     private final CompressionType compression;
     private volatile ClusterCompressor compressor;
+    private volatile Boolean metadataPreallocated;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private boolean compressedWrites;
@@ -152,6 +162,7 @@ public final class Qcow2Image implements Image {
     }
 
     /** The cluster size in bytes (512 B to 2 MiB). */
+    @Override
     public int clusterSize() {
         return m.geo.clusterSize();
     }
@@ -193,10 +204,29 @@ public final class Qcow2Image implements Image {
     }
 
     /**
+     * Every capability of qcow2, except compressed writes with an external data file and persistent bitmaps in a
+     * version 2 image (qemu's bdrv_supports_persistent_dirty_bitmap).
+     */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (!type.isInstance(this) || type == Image.class) {
+            return Optional.empty();
+        }
+        if (type == CompressedWrites.class && data.isExternal()) {
+            return Optional.empty();
+        }
+        if (type == PersistentBitmaps.class && m.header.version < 3) {
+            return Optional.empty();
+        }
+        return Optional.of(type.cast(this));
+    }
+
+    /**
      * Turns the fsync barriers between ordered metadata writes (and in {@link #flush()}) on or off. Off is qemu's
      * cache=unsafe: for a bulk writer (convert) that creates the file and only needs it after a clean
      * {@link #close()}; a crash then may leave an inconsistent image. On by default.
      */
+    @Override
     public void setFlushBarriers(boolean on) {
         m.barriers = on;
     }
@@ -301,6 +331,17 @@ public final class Qcow2Image implements Image {
         return c;
     }
 
+    @Override
+    public ByteBuffer compress(ByteBuffer cluster) throws IOException {
+        return compressor().compress(cluster);
+    }
+
+    /** Deflate takes as long to fail on incompressible data as to compress; zstd gives up quickly. */
+    @Override
+    public boolean slowOnIncompressible() {
+        return compression == CompressionType.ZLIB;
+    }
+
     /**
      * Stores one pre-compressed cluster (from {@link #compressor()}) at a cluster-aligned guest offset, packed
      * after the previous compressed cluster as qemu packs them (several share a host cluster, each counted once in
@@ -309,6 +350,7 @@ public final class Qcow2Image implements Image {
      * @param guestOffset cluster-aligned guest offset inside the image
      * @param compressed  the compressed stream, shorter than a cluster; read from position to limit, not consumed
      */
+    @Override
     public void writeCompressedCluster(long guestOffset, ByteBuffer compressed) throws IOException {
         if (guestOffset % clusterSize() != 0) {
             throw new IllegalArgumentException("compressed writes must be cluster aligned: " + guestOffset);
@@ -541,6 +583,7 @@ public final class Qcow2Image implements Image {
      * Records a new backing file name and format in the header (rebase -u); null removes it. The backing image
      * opened with this image (if any) is not changed until the image is reopened.
      */
+    @Override
     public void setBackingFile(String name, String format) throws IOException {
         lock.writeLock().lock();
         try {
@@ -595,6 +638,7 @@ public final class Qcow2Image implements Image {
     // -------------------------------------------------------------------------------------- snapshots
 
     /** The internal snapshots, in table order. */
+    @Override
     public List<SnapshotInfo> snapshots() {
         lock.readLock().lock();
         try {
@@ -610,6 +654,7 @@ public final class Qcow2Image implements Image {
     }
 
     /** Creates an internal snapshot of the current state (ID = one more than the largest numeric ID). */
+    @Override
     public SnapshotInfo createSnapshot(String name) throws IOException {
         lock.writeLock().lock();
         try {
@@ -626,6 +671,7 @@ public final class Qcow2Image implements Image {
     }
 
     /** Reverts the disk to a snapshot (found by ID, then by name); returns false when there is no such one. */
+    @Override
     public boolean applySnapshot(String idOrName) throws IOException {
         lock.writeLock().lock();
         try {
@@ -644,6 +690,7 @@ public final class Qcow2Image implements Image {
     }
 
     /** Deletes a snapshot (found by ID, then by name); returns false when there is no such one. */
+    @Override
     public boolean deleteSnapshot(String idOrName) throws IOException {
         lock.writeLock().lock();
         try {
@@ -663,6 +710,7 @@ public final class Qcow2Image implements Image {
      * A read-only view of a snapshot (found by ID, then by name), as convert -l reads it: its own L1 table and
      * disk size, the same backing file. The view is valid while this image is open and the snapshot exists.
      */
+    @Override
     public Image openSnapshot(String idOrName) throws IOException {
         lock.readLock().lock();
         try {
@@ -714,9 +762,26 @@ public final class Qcow2Image implements Image {
         }
     }
 
+    @Override
+    public List<PersistentBitmaps.Bitmap> persistentBitmaps() {
+        return bitmaps().stream().map(b -> new PersistentBitmaps.Bitmap(b.name(), b.granularity())).toList();
+    }
+
+    /** Computed once per open image: it scans the refcounts. */
+    @Override
+    public boolean metadataPreallocated() throws IOException {
+        Boolean known = metadataPreallocated;
+        if (known == null) {
+            known = PreallocationProbe.metadataPreallocated(this);
+            metadataPreallocated = known;
+        }
+        return known;
+    }
+
     // ------------------------------------------------------------------------------------------ amend
 
     /** qemu-img amend: changes compat, lazy_refcounts or refcount_bits in place. */
+    @Override
     public void amend(java.util.Map<String, String> options) throws IOException {
         lock.writeLock().lock();
         try {

@@ -5,10 +5,12 @@ import dev.platter.core.Extent;
 import dev.platter.core.ReadOnlyBlockDevice;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
+import dev.platter.core.image.capability.PersistentBitmaps;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * A read-only view of one internal snapshot: reads and mapping through the snapshot's L1 copy, with the
@@ -76,6 +78,12 @@ final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
     @Override
     public Image backing() {
         return image.backing();
+    }
+
+    /** The image's bitmaps: qemu measures a snapshot loaded temporarily into the same image. */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        return type == PersistentBitmaps.class ? image.capability(type) : Optional.empty();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.Preallocation;
+import dev.platter.core.image.capability.SizeEstimate;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Raw images: the virtual disk's bytes are the file's bytes. Accepts any content, so it is probed last. */
@@ -40,6 +42,11 @@ public final class RawFormat implements ImageFormat {
     @Override
     public Image open(Storage storage, OpenOptions options) throws IOException {
         return new RawImage(storage);
+    }
+
+    @Override
+    public SizeEstimate sizeEstimate(Map<String, String> createOptions) {
+        return RawSizeEstimate.of(createOptions);
     }
 
     @Override

@@ -97,6 +97,12 @@ public abstract class RecognizedFormat implements ImageFormat {
             super("qcow");
         }
 
+        /** Its images can name a backing file (create checks that before it refuses the format). */
+        @Override
+        public boolean supportsBackingFile() {
+            return true;
+        }
+
         @Override
         int score(ByteBuffer b, String fileName) {
             return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
@@ -107,6 +113,12 @@ public abstract class RecognizedFormat implements ImageFormat {
     public static final class Vmdk extends RecognizedFormat {
         public Vmdk() {
             super("vmdk");
+        }
+
+        /** Its images can name a backing file (create checks that before it refuses the format). */
+        @Override
+        public boolean supportsBackingFile() {
+            return true;
         }
 
         @Override
@@ -193,6 +205,12 @@ public abstract class RecognizedFormat implements ImageFormat {
     public static final class Qed extends RecognizedFormat {
         public Qed() {
             super("qed");
+        }
+
+        /** Its images can name a backing file (create checks that before it refuses the format). */
+        @Override
+        public boolean supportsBackingFile() {
+            return true;
         }
 
         @Override

@@ -1,16 +1,24 @@
-package dev.platter.operation;
+package dev.platter.format.qcow2;
 
 import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.capability.PersistentBitmaps;
+import dev.platter.core.image.capability.SizeEstimate;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The qcow2 creation options that decide how much metadata an image needs, validated with qemu-img's messages,
- * and qemu's size arithmetic for a fully allocated image (header, L1, L2 tables, refcount table and blocks).
+ * {@code qemu-img measure} for qcow2: the creation options that decide how much metadata an image needs, validated
+ * with qemu-img's messages, and qemu's size arithmetic for a fully allocated image (header, L1, L2 tables,
+ * refcount table and blocks) and for the bitmaps a source brings along.
  */
-record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int version, String preallocation) {
+record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2, int version, String preallocation)
+        implements SizeEstimate {
     static final long MAX_L1_BYTES = 32L << 20;
+    /** Bytes of a bitmap directory entry before its name. */
+    private static final int BITMAP_DIR_ENTRY = 24;
     private static final Set<String> OPTIONS = Set.of("backing_file", "backing_fmt", "cluster_size", "compat",
             "compression_type", "data_file", "data_file_raw", "encrypt.format", "encrypt.cipher-alg",
             "encrypt.cipher-mode", "encrypt.hash-alg", "encrypt.iter-time", "encrypt.ivgen-alg",
@@ -18,7 +26,7 @@ record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int v
             "preallocation", "refcount_bits", "size");
 
     /** Parses and checks {@code -o} options as qemu's qcow2 driver does for measure. */
-    static Qcow2Layout parse(Map<String, String> options) throws UnsupportedFeatureException {
+    static Qcow2SizeEstimate parse(Map<String, String> options) throws UnsupportedFeatureException {
         for (String key : options.keySet()) {
             if (!OPTIONS.contains(key)) {
                 throw new IllegalArgumentException("Invalid parameter '" + key + "'");
@@ -74,7 +82,7 @@ record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int v
             throw new IllegalArgumentException("Extended L2 entries are only supported with cluster sizes of at "
                     + "least 16384 bytes");
         }
-        return new Qcow2Layout(cs, refcountBits, extendedL2, version, prealloc);
+        return new Qcow2SizeEstimate(cs, refcountBits, extendedL2, version, prealloc);
     }
 
     private static boolean bool(Map<String, String> options, String key) {
@@ -93,8 +101,19 @@ record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int v
         return extendedL2 ? 16 : 8;
     }
 
+    @Override
+    public long unit() {
+        return clusterSize;
+    }
+
+    @Override
+    public boolean allocatesAll() {
+        return preallocation.equals("falloc") || preallocation.equals("full");
+    }
+
     /** Rejects sizes whose L1 table would exceed qemu's limit. */
-    void checkSize(long virtualSize) {
+    @Override
+    public void checkSize(long virtualSize) {
         long l2Tables = ceilDiv(virtualSize / clusterSize, clusterSize / l2EntrySize());
         if (l2Tables * 8 > MAX_L1_BYTES) {
             throw new IllegalArgumentException("The image size is too large (try using a larger cluster size)");
@@ -102,7 +121,8 @@ record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int v
     }
 
     /** qemu's qcow2_calc_prealloc_size: the file size of an image of {@code totalSize} with every cluster written. */
-    long fullyAllocated(long totalSize) {
+    @Override
+    public long fullyAllocated(long totalSize) {
         long aligned = roundUp(totalSize, clusterSize);
         long meta = clusterSize; // header
         long l2Entries = roundUp(aligned / clusterSize, clusterSize / l2EntrySize());
@@ -128,6 +148,24 @@ record Qcow2Layout(long clusterSize, int refcountBits, boolean extendedL2, int v
             n = clusters + blocks + table;
         } while (n != last);
         return (blocks + table) * clusterSize;
+    }
+
+    /** qemu's estimate of the space bitmaps take: their data and tables, and the directory; only from version 3. */
+    @Override
+    public Long bitmapBytes(List<PersistentBitmaps.Bitmap> bitmaps, long virtualSize) {
+        if (version < 3) {
+            return null;
+        }
+        long bytes = 0;
+        long directory = 0;
+        for (PersistentBitmaps.Bitmap bm : bitmaps) {
+            long bits = ceilDiv(virtualSize, bm.granularity());
+            long clusters = ceilDiv(ceilDiv(bits, 8), clusterSize);
+            bytes += clusters * clusterSize;
+            bytes += roundUp(clusters * 8, clusterSize);
+            directory += roundUp(BITMAP_DIR_ENTRY + bm.name().getBytes(StandardCharsets.UTF_8).length, 8);
+        }
+        return bytes + roundUp(directory, clusterSize);
     }
 
     static long ceilDiv(long a, long b) {
