@@ -1,5 +1,7 @@
 package dev.platter.core;
 
+import dev.platter.core.storage.Storage;
+
 /**
  * One run of a device's allocation map, as returned by {@link BlockDevice#mapping(long, long)}.
  *
@@ -8,13 +10,15 @@ package dev.platter.core;
  * @param status     what the run holds
  * @param depth      which layer of a backing chain answered (0 = the device itself); for a run that no layer
  *                   allocates, the index of the bottom layer
- * @param hostOffset byte offset of the run's bytes in {@code hostName}, or -1 when there is none
- *                   (unallocated, compressed, encrypted, or no single host file)
+ * @param hostOffset byte offset of the run's bytes in {@code host}, or -1 when there is none
+ *                   (unallocated, compressed, or no single host file)
  * @param compressed true when the bytes are stored compressed
- * @param hostName   name of the host file holding the bytes (for {@code map}), or null
+ * @param host       the storage holding the run's bytes (an image file, an external data file, an extent file), or
+ *                   null; where it is given with a {@code hostOffset}, the run's bytes are the guest's bytes as
+ *                   they are and may be read from it directly
  */
 public record Extent(long start, long length, Status status, int depth, long hostOffset, boolean compressed,
-                     String hostName) {
+                     Storage host) {
 
     /** The allocation status of a run. */
     public enum Status {
@@ -41,12 +45,17 @@ public record Extent(long start, long length, Status status, int depth, long hos
         return status != Status.DATA;
     }
 
-    public static Extent data(long start, long length, long hostOffset, String hostName) {
-        return new Extent(start, length, Status.DATA, 0, hostOffset, false, hostName);
+    public static Extent data(long start, long length, long hostOffset, Storage host) {
+        return new Extent(start, length, Status.DATA, 0, hostOffset, false, host);
     }
 
-    public static Extent zero(long start, long length, long hostOffset, String hostName) {
-        return new Extent(start, length, Status.ZERO, 0, hostOffset, false, hostName);
+    public static Extent zero(long start, long length, long hostOffset, Storage host) {
+        return new Extent(start, length, Status.ZERO, 0, hostOffset, false, host);
+    }
+
+    /** The name of the host storage ({@code map}'s "filename"), or null. */
+    public String hostName() {
+        return host == null ? null : host.name();
     }
 
     public static Extent unallocated(long start, long length) {
@@ -55,15 +64,15 @@ public record Extent(long start, long length, Status status, int depth, long hos
 
     /** The same run with its offsets shifted, for layers (slices, chains) that translate positions. */
     public Extent withStart(long newStart) {
-        return new Extent(newStart, length, status, depth, hostOffset, compressed, hostName);
+        return new Extent(newStart, length, status, depth, hostOffset, compressed, host);
     }
 
     public Extent withLength(long newLength) {
-        return new Extent(start, newLength, status, depth, hostOffset, compressed, hostName);
+        return new Extent(start, newLength, status, depth, hostOffset, compressed, host);
     }
 
     public Extent withDepth(int newDepth) {
-        return new Extent(start, length, status, newDepth, hostOffset, compressed, hostName);
+        return new Extent(start, length, status, newDepth, hostOffset, compressed, host);
     }
 
     /** Cuts the run to at most {@code maxLen} bytes. */
@@ -71,10 +80,10 @@ public record Extent(long start, long length, Status status, int depth, long hos
         return length <= maxLen ? this : withLength(maxLen);
     }
 
-    /** True when {@code next} continues this run: same status, depth, file, and contiguous host bytes. */
+    /** True when {@code next} continues this run: same status, depth, storage, and contiguous host bytes. */
     public boolean continuesWith(Extent next) {
         if (next.start != end() || next.status != status || next.depth != depth || next.compressed != compressed
-                || !java.util.Objects.equals(next.hostName, hostName)) {
+                || next.host != host) {
             return false;
         }
         if (hostOffset < 0 || next.hostOffset < 0) {

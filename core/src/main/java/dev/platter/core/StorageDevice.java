@@ -88,11 +88,11 @@ public class StorageDevice implements BlockDevice {
         if (pos >= fileSize) {
             // The tail past the host file (a size rounded up to a sector) reads as zeros; qemu-img map still gives
             // it a host offset.
-            return Extent.zero(pos, limit, pos, storage.name());
+            return Extent.zero(pos, limit, pos, storage);
         }
         HostRun run = storage.run(pos);
         long len = Math.min(limit, run.length());
-        return run.data() ? Extent.data(pos, len, pos, storage.name()) : Extent.zero(pos, len, pos, storage.name());
+        return run.data() ? Extent.data(pos, len, pos, storage) : Extent.zero(pos, len, pos, storage);
     }
 
     @Override

@@ -83,7 +83,7 @@ final class ConvertSources implements Closeable {
         int index = indexAt(pos);
         long local = pos - starts[index];
         if (run != null && local >= run.start() && local + dst.remaining() <= run.end()) {
-            Storage host = HostStatus.hostOf(images.get(index), run);
+            Storage host = HostStatus.hostOf(run);
             if (host != null) {
                 long hostPos = run.hostOffset() + (local - run.start());
                 host.readAt(hostPos, dst);

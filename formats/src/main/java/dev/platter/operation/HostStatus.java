@@ -25,7 +25,7 @@ record HostStatus(Extent extent, boolean zero) {
         if (e.status() != Extent.Status.DATA) {
             return new HostStatus(e, true);
         }
-        Storage host = hostOf(image, e);
+        Storage host = hostOf(e);
         if (host == null || !metadataPreallocated(layer(image, e.depth()))) {
             return new HostStatus(e, false);
         }
@@ -62,19 +62,13 @@ record HostStatus(Extent extent, boolean zero) {
     }
 
     /**
-     * The host storage holding a data run's bytes as they are (the file of the layer that answered), or null when
-     * the run has no host bytes of its own (compressed, encrypted, an external data file).
+     * The host storage holding a data run's bytes as they are (the image file, an external data file), or null
+     * when the run has none of its own (compressed, or not data).
      */
-    static Storage hostOf(Image top, Extent run) {
-        if (run.status() != Extent.Status.DATA || run.compressed() || run.hostOffset() < 0
-                || run.hostName() == null) {
+    static Storage hostOf(Extent run) {
+        if (run.status() != Extent.Status.DATA || run.compressed() || run.hostOffset() < 0) {
             return null;
         }
-        Image layer = layer(top, run.depth());
-        if (layer == null) {
-            return null;
-        }
-        Storage storage = layer.storage();
-        return storage != null && run.hostName().equals(storage.name()) ? storage : null;
+        return run.host();
     }
 }

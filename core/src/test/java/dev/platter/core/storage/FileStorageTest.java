@@ -60,11 +60,11 @@ class FileStorageTest {
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(List.of(
-                    Extent.data(0, MIB, 0, file.toString()),
-                    Extent.zero(MIB, TIB / 2 - MIB, MIB, file.toString()),
-                    Extent.data(TIB / 2, 2 * MIB, TIB / 2, file.toString()),
-                    Extent.zero(TIB / 2 + 2 * MIB, TIB / 2 - 3 * MIB, TIB / 2 + 2 * MIB, file.toString()),
-                    Extent.data(TIB - MIB, MIB, TIB - MIB, file.toString())), runs);
+                    Extent.data(0, MIB, 0, s),
+                    Extent.zero(MIB, TIB / 2 - MIB, MIB, s),
+                    Extent.data(TIB / 2, 2 * MIB, TIB / 2, s),
+                    Extent.zero(TIB / 2 + 2 * MIB, TIB / 2 - 3 * MIB, TIB / 2 + 2 * MIB, s),
+                    Extent.data(TIB - MIB, MIB, TIB - MIB, s)), runs);
             // Not a benchmark: a guard that nothing walks the holes byte by byte.
             assertTrue(millis < 5_000, "mapping took " + millis + " ms");
             assertEquals(4 * MIB, s.allocatedBytes());

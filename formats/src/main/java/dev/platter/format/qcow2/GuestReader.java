@@ -270,12 +270,11 @@ final class GuestReader {
     private Extent extentAt(long pos, long limit) throws IOException {
         Run run = lookup(pos, limit);
         long len = run.length();
-        String fileName = m.file.name();
         return switch (run.type()) {
-            case NORMAL -> new Extent(pos, len, Extent.Status.DATA, 0, run.host(), false, data.name());
+            case NORMAL -> new Extent(pos, len, Extent.Status.DATA, 0, run.host(), false, data.storage());
             case ZERO_PLAIN -> new Extent(pos, len, Extent.Status.ZERO, 0, -1, false, null);
-            case ZERO_ALLOC -> new Extent(pos, len, Extent.Status.ZERO, 0, run.host(), false, data.name());
-            case COMPRESSED -> new Extent(pos, len, Extent.Status.DATA, 0, -1, true, fileName);
+            case ZERO_ALLOC -> new Extent(pos, len, Extent.Status.ZERO, 0, run.host(), false, data.storage());
+            case COMPRESSED -> new Extent(pos, len, Extent.Status.DATA, 0, -1, true, m.file);
             case UNALLOCATED, UNALLOCATED_ALLOC -> unallocated(pos, len, run);
         };
     }
@@ -288,7 +287,7 @@ final class GuestReader {
         }
         int depth = b == null ? 0 : 1 + bottomDepth(b);
         long host = run.type() == L2Entry.Type.UNALLOCATED_ALLOC && b == null ? run.host() : -1;
-        return new Extent(pos, len, Extent.Status.UNALLOCATED, depth, host, false, host < 0 ? null : data.name());
+        return new Extent(pos, len, Extent.Status.UNALLOCATED, depth, host, false, host < 0 ? null : data.storage());
     }
 
     /** Index of the bottom layer below {@code image} (0 when it has no backing file). */

@@ -81,7 +81,7 @@ final class Ext4File implements ReadOnlyBlockDevice {
             default:
                 Extent e = fs.device().mapping(dataOffset(run, inBlock, len), len);
                 Extent.Status status = e.status() == Extent.Status.DATA ? Extent.Status.DATA : Extent.Status.ZERO;
-                return new Extent(pos, e.length(), status, e.depth(), e.hostOffset(), e.compressed(), e.hostName());
+                return new Extent(pos, e.length(), status, e.depth(), e.hostOffset(), e.compressed(), e.host());
         }
     }
 

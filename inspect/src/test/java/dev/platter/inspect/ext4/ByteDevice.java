@@ -39,7 +39,7 @@ final class ByteDevice implements ReadOnlyBlockDevice {
     @Override
     public Extent mapping(long pos, long maxLen) throws IOException {
         Bounds.checkMapping(pos, maxLen, bytes.length, describe());
-        return Extent.data(pos, Math.min(maxLen, bytes.length - pos), pos, "memory");
+        return Extent.data(pos, Math.min(maxLen, bytes.length - pos), pos, null);
     }
 
     @Override
