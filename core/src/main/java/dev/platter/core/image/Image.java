@@ -5,6 +5,7 @@ import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,8 +17,16 @@ public interface Image extends BlockDevice {
     /** The format's name as qemu-img prints it ("raw", "qcow2", ...). */
     String formatName();
 
-    /** The host storage of this layer. */
+    /** The host storage of this layer: the file its metadata lives in (for raw, its data too). */
     Storage storage();
+
+    /**
+     * Every storage this layer holds open (its own file first, then data or extent files opened so far through
+     * the reference gate), not those of its backing chain.
+     */
+    default List<Storage> storages() {
+        return List.of(storage());
+    }
 
     /** The next layer of the backing chain, or null. */
     default Image backing() {

@@ -152,8 +152,8 @@ public final class Images {
     }
 
     /**
-     * Opens a file that an image refers to (a backing file), through the image's reference gate, read-only, one
-     * level deeper in the chain.
+     * Opens a file that an image refers to as its backing file, through the image's reference gate
+     * ({@link ReferenceResolver#openBacking}), read-only, one level deeper in the chain.
      *
      * @param referrer  the referring image's path as it was opened
      * @param reference the name stored in the image
@@ -161,9 +161,7 @@ public final class Images {
      */
     public static Image openBacking(Path referrer, String reference, String format, OpenOptions options)
             throws IOException {
-        Path resolved = options.resolver().resolve(referrer, reference, ReferenceKind.BACKING_FILE);
-        OpenOptions next = options.forBacking(referrer, resolved, format);
-        return open(resolved, resolved.toString(), next);
+        return options.resolver().openBacking(referrer, reference, format, options);
     }
 
     /**

@@ -1,6 +1,10 @@
 package dev.platter.core.image;
 
+import dev.platter.core.storage.HostFiles;
+import dev.platter.core.storage.Storage;
+
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The gate every file reference stored in an image passes through (backing files, external data files, extents).
  * An image read from an untrusted source can name any path on the host; the resolver decides which ones may be
- * opened. It returns the path to open, or throws {@link ReferenceDeniedException}.
+ * opened ({@link #resolve}: the path to open, or {@link ReferenceDeniedException}) and opens them: formats never
+ * open a referenced file themselves, they call {@link #openFile} or {@link #openBacking}. A caller may override
+ * those two to hand in storage or a backing image of its own ({@link #withBacking}).
  */
 @FunctionalInterface
 public interface ReferenceResolver {
@@ -21,6 +27,43 @@ public interface ReferenceResolver {
      * @return the path to open, relative references joined to the referrer's folder
      */
     Path resolve(Path referrer, String reference, ReferenceKind kind) throws IOException;
+
+    /**
+     * Opens a file an image is made of (an external data file, an extent file): resolved through {@link #resolve},
+     * then opened through {@link HostFiles}, without following a symbolic link for an {@link #untrusted()} gate.
+     *
+     * @param shown the name messages and {@code map} use for it
+     */
+    default Storage openFile(Path referrer, String reference, ReferenceKind kind, String shown, boolean readOnly)
+            throws IOException {
+        Path resolved = resolve(referrer, reference, kind);
+        try {
+            return HostFiles.open(resolved, shown, readOnly, untrusted());
+        } catch (NoSuchFileException e) {
+            throw new ImageOpenException(shown, "No such file or directory", e);
+        }
+    }
+
+    /**
+     * Opens the image that {@code referrer} names as its backing file: resolved through {@link #resolve}, opened
+     * read-only with the stored format (null: probe), one level deeper in the chain (loops and depth checked by
+     * {@link OpenOptions#forBacking}). The referring image owns the result.
+     */
+    default Image openBacking(Path referrer, String reference, String format, OpenOptions options)
+            throws IOException {
+        Path resolved = resolve(referrer, reference, ReferenceKind.BACKING_FILE);
+        OpenOptions next = options.forBacking(referrer, resolved, format);
+        return Images.open(resolved, resolved.toString(), next);
+    }
+
+    /**
+     * This gate, except that the backing reference {@code reference} of any image is answered with {@code backing}
+     * (already open; the image that takes it closes it): a chain a caller opened itself, as libvirt describes it
+     * with {@code <backingStore>}, or a test's.
+     */
+    default ReferenceResolver withBacking(String reference, Image backing) {
+        return new InjectingResolver(this, reference, backing);
+    }
 
     /** Protocol prefixes qemu would hand to a network or special driver; never opened as files. */
     Pattern PROTOCOL = Pattern.compile("^(json|nbd|nbds|nbd\\+unix|http|https|ftp|ftps|ssh|iscsi|rbd|gluster|"

@@ -1,8 +1,9 @@
 package dev.platter.format.qcow2;
 
+import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
-import dev.platter.core.storage.HostFiles;
+import dev.platter.core.storage.ImageLock;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * Where guest data clusters live: the image file itself, or the external data file (incompatible bit 2) named in
- * the header, opened lazily through the reference gate the first time data is read or written.
+ * the header, opened by the reference gate the first time data is read, written or mapped.
  */
 final class DataFile {
     private final Storage image;
@@ -57,18 +58,11 @@ final class DataFile {
                 s = external;
                 if (s == null) {
                     Path referrer = image.path() != null ? image.path() : Path.of(image.name());
-                    Path resolved = options.resolver().resolve(referrer, reference, ReferenceKind.DATA_FILE);
                     String shown = Qcow2Image.pathCombine(image.name(), reference);
+                    s = options.resolver().openFile(referrer, reference, ReferenceKind.DATA_FILE, shown, readOnly);
                     try {
-                        s = HostFiles.open(resolved, shown, readOnly);
-                    } catch (java.nio.file.NoSuchFileException e) {
-                        throw new IOException("Could not open '" + shown + "': No such file or directory", e);
-                    }
-                    try {
-                        dev.platter.core.image.Images.lock(s, shown, options.locking()
-                                == dev.platter.core.image.OpenOptions.Locking.FORCE_SHARE
-                                ? dev.platter.core.storage.ImageLock.reader(false, true)
-                                : dev.platter.core.storage.ImageLock.dataFile(readOnly), options);
+                        Images.lock(s, shown, options.locking() == OpenOptions.Locking.FORCE_SHARE
+                                ? ImageLock.reader(false, true) : ImageLock.dataFile(readOnly), options);
                     } catch (IOException e) {
                         s.close();
                         throw e;
@@ -78,6 +72,11 @@ final class DataFile {
             }
         }
         return s;
+    }
+
+    /** The external data file if it has been opened, else null. */
+    Storage openedExternal() {
+        return external;
     }
 
     void flush() throws IOException {

@@ -147,6 +147,12 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     }
 
     @Override
+    public List<Storage> storages() {
+        Storage external = data.openedExternal();
+        return external == null ? List.of(storage) : List.of(storage, external);
+    }
+
+    @Override
     public Image backing() {
         return backing;
     }
