@@ -1,0 +1,53 @@
+package dev.platter.format.qcow2;
+
+import dev.platter.core.testing.ImageFormatContract;
+import org.junit.jupiter.api.Nested;
+
+import java.util.Map;
+
+/** qcow2 keeps the image format contract, with the defaults and with the layouts whose code paths differ. */
+class Qcow2ContractTest extends ImageFormatContract {
+    @Override
+    protected String formatName() {
+        return "qcow2";
+    }
+
+    @Nested
+    class Version2 extends ImageFormatContract {
+        @Override
+        protected String formatName() {
+            return "qcow2";
+        }
+
+        @Override
+        protected Map<String, String> createOptions() {
+            return Map.of("compat", "0.10", "cluster_size", "4096");
+        }
+    }
+
+    @Nested
+    class ExtendedL2 extends ImageFormatContract {
+        @Override
+        protected String formatName() {
+            return "qcow2";
+        }
+
+        @Override
+        protected Map<String, String> createOptions() {
+            return Map.of("extended_l2", "on", "cluster_size", "16384", "refcount_bits", "1");
+        }
+    }
+
+    @Nested
+    class ExternalDataFile extends ImageFormatContract {
+        @Override
+        protected String formatName() {
+            return "qcow2";
+        }
+
+        @Override
+        protected Map<String, String> createOptions() {
+            return Map.of("data_file", dir.resolve("data.bin").toString());
+        }
+    }
+}
