@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.regex.Pattern;
 
 /** Turns exceptions into the one-line "platter: message" form, with a stack trace only when debugging. */
 final class ErrorReporter implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
@@ -76,12 +77,20 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
         return msg.replace('\n', ' ');
     }
 
-    /** The second line qemu-img prints after some errors (a lock held by another process). */
+    private static final Pattern UNKNOWN_FORMAT = Pattern.compile("Unknown (file format|driver) '[^']*'");
+
+    /**
+     * The second line after some errors: qemu-img's (a lock held by another process), or Platter's own (the formats
+     * it knows, after an unknown format name: qemu-img prints none).
+     */
     static String hint(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof ImageLockedException locked) {
                 return locked.hint();
             }
+        }
+        if (ex.getMessage() != null && UNKNOWN_FORMAT.matcher(ex.getMessage()).find()) {
+            return FormatList.line();
         }
         return null;
     }

@@ -4,6 +4,7 @@ import dev.platter.cli.output.InfoPrinter;
 import dev.platter.cli.output.QemuJson;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
+import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import picocli.CommandLine.Command;
@@ -54,6 +55,9 @@ final class InfoCommand implements Callable<Integer> {
             for (Image i = image; i != null; i = backingChain ? i.backing() : null) {
                 chain.add(i.info());
             }
+            if (format == null) {
+                noteUnprobedSignatures(image);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (output == OutputFormat.json) {
@@ -73,5 +77,20 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A signature probing does not look for (a fixed VHD's footer) is named on stderr; stdout stays qemu-img's. */
+    private void noteUnprobedSignatures(Image image) throws java.io.IOException {
+        for (ImageFormat f : Images.formats()) {
+            String seen = f.name().equals(image.formatName()) ? null : f.unprobedSignature(image.storage());
+            if (seen != null) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("platter: note: '" + filename + "' has " + seen + " (" + f.name() + "), which probing "
+                        + "does not look for: it is read as " + image.formatName() + ", as qemu-img reads it"
+                        + (f.readable() ? "; -f " + f.name() + " reads it as " + f.name()
+                        : "; '" + f.name() + "' images are not supported yet"));
+                err.flush();
+            }
+        }
     }
 }

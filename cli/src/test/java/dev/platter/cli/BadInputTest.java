@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,9 +69,16 @@ class BadInputTest {
     }
 
     @Test
-    void unknownFormat() {
+    void anUnknownFormatNameIsQemuImgsErrorFollowedByTheFormatsPlatterKnows() {
         String f = dir.resolve("x").toString();
-        assertOneLineError(Cli.run("create", "-f", "foo", f, "1G"), f + ": Unknown file format 'foo'");
+        Cli.Result r = Cli.run("create", "-f", "foo", f, "1G");
+        assertEquals(1, r.exit());
+        List<String> lines = r.err().lines().toList();
+        assertEquals("platter: " + f + ": Unknown file format 'foo'", lines.get(0));
+        assertEquals(2, lines.size(), r.err());
+        assertTrue(lines.get(1).startsWith("Formats: read and written: qcow2, raw; recognised, not supported yet: "
+                + "bochs, cloop, dmg, luks, parallels, qcow, qed, vdi, vhdx, vmdk, vpc"), lines.get(1));
+        assertFalse(Files.exists(dir.resolve("x")));
     }
 
     @Test

@@ -11,6 +11,14 @@ final class Cli {
     private Cli() {
     }
 
+    /**
+     * Standard error without the one line Platter adds to qemu-img's messages on purpose (docs/cli.md): the formats
+     * it knows, after an unknown format name.
+     */
+    static String withoutFormatsHint(String err) {
+        return err.replaceAll("(?m)^Formats: read and written: .*\\R?", "");
+    }
+
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

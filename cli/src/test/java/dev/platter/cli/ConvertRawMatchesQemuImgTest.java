@@ -144,7 +144,7 @@ class ConvertRawMatchesQemuImgTest {
             Cli.Result pr = Cli.run(p.toArray(new String[0]));
             assertEquals(qr.exitCode(), pr.exit(), String.join(" ", c));
             String qMsg = qr.stderr().strip().replace("qemu-img: ", "");
-            String pMsg = pr.err().strip().replace("platter: ", "");
+            String pMsg = Cli.withoutFormatsHint(pr.err()).strip().replace("platter: ", "");
             // qemu-img repeats the file name in open errors; the rest is the same.
             qMsg = qMsg.replaceAll("Could not open '([^']*)': Could not open '\\1': ", "Could not open '$1': ");
             assertEquals(qMsg, pMsg, String.join(" ", c));

@@ -55,6 +55,9 @@ class RecognizedFormatsTest {
         if (qemu.equals("raw")) {
             assertEquals(0, info.exit(), info.err());
             assertTrue(info.out().contains("file format: raw"), info.out());
+            assertEquals("platter: note: '" + file + "' has a fixed VHD footer at the end (vpc), which probing does "
+                    + "not look for: it is read as raw, as qemu-img reads it; 'vpc' images are not supported yet\n",
+                    info.err(), "a fixed VHD is raw, and info says what else it sees");
         } else {
             assertEquals(1, info.exit());
             assertEquals("platter: Could not open '" + file + "': '" + qemu + "' images are not supported yet\n",

@@ -34,10 +34,32 @@ public interface ImageFormat {
     int probe(ByteBuffer header, Storage storage) throws IOException;
 
     /**
+     * What of this format {@code storage} carries where qemu's probe does not look, so that it probes as another
+     * format ("a fixed VHD footer at the end": such a file probes as raw in qemu-img 7.2 and in Platter), or null.
+     * {@code info} mentions it. Default: null.
+     */
+    default String unprobedSignature(Storage storage) throws IOException {
+        return null;
+    }
+
+    /**
      * Whether the format keeps metadata in the image file (qcow2) rather than only guest data (raw): qemu then lets
      * nobody else write or resize the file while it is open, even for reading ({@link ImageLock}).
      */
     default boolean storesMetadata() {
+        return true;
+    }
+
+    /**
+     * Whether images of this format can be opened. False for a format that is only recognised (so that its images
+     * are refused by name instead of being read as raw) until its reader lands.
+     */
+    default boolean readable() {
+        return true;
+    }
+
+    /** Whether images of this format can be created and written. */
+    default boolean writable() {
         return true;
     }
 

@@ -51,6 +51,16 @@ public abstract class RecognizedFormat implements ImageFormat {
     abstract int score(ByteBuffer buf, String fileName);
 
     @Override
+    public final boolean readable() {
+        return false;
+    }
+
+    @Override
+    public final boolean writable() {
+        return false;
+    }
+
+    @Override
     public final Image open(Storage storage, OpenOptions options) throws IOException {
         throw new ImageOpenException(storage.name(), notSupported(), null);
     }
@@ -174,6 +184,19 @@ public abstract class RecognizedFormat implements ImageFormat {
         @Override
         int score(ByteBuffer b, String fileName) {
             return startsWith(b, 0, "conectix") ? CERTAIN : 0;
+        }
+
+        /** A fixed VHD: the footer's cookie in the last sector, and no copy of it at the start. */
+        @Override
+        public String unprobedSignature(Storage storage) throws IOException {
+            long size = storage.size();
+            if (size < 1024) {
+                return null;
+            }
+            ByteBuffer footer = ByteBuffer.allocate(8);
+            storage.readAt(size - 512, footer);
+            return footer.position() == 8 && startsWith(footer.flip(), 0, "conectix") ? "a fixed VHD footer at the end"
+                    : null;
         }
     }
 
