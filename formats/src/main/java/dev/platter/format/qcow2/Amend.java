@@ -1,12 +1,14 @@
 package dev.platter.format.qcow2;
 
 import dev.platter.core.Sizes;
+import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -24,8 +26,13 @@ final class Amend {
     private Amend() {
     }
 
-    static void amend(Qcow2Image image, Map<String, String> options) throws IOException {
-        Qcow2Metadata m = image.metadata();
+    /**
+     * Applies {@code options} to the image whose metadata is {@code m}; the caller holds the image's write lock.
+     *
+     * @param backing the image's open backing file, or null
+     */
+    static void amend(Qcow2Metadata m, Qcow2Writer writer, DataFile data, Bitmaps bitmaps, Supplier<Image> backing,
+                      Map<String, String> options) throws IOException {
         Qcow2Header h = m.header;
         for (String key : options.keySet()) {
             if (CREATION_ONLY.contains(key)) {
@@ -116,13 +123,13 @@ final class Amend {
                 throw new IllegalArgumentException("Refcount widths other than 16 bits require compatibility level "
                         + "1.1 or above (use compat=1.1 or greater)");
             }
-            changeRefcountWidth(image, Integer.numberOfTrailingZeros(refcountBits));
+            changeRefcountWidth(m, bitmaps, Integer.numberOfTrailingZeros(refcountBits));
         }
         if (newSize != 0 && newSize != h.size) {
-            Resize.resize(m, image.writer(), image.dataFile(), image.bitmapManager(), image::backing, newSize, true);
+            Resize.resize(m, writer, data, bitmaps, backing, newSize, true);
         }
         if (newVersion < oldVersion) {
-            downgrade(image);
+            downgrade(m, bitmaps, backing.get() != null);
         }
     }
 
@@ -139,10 +146,9 @@ final class Amend {
     }
 
     /** Rebuilds the refcount structure at another width, then frees the old one. */
-    private static void changeRefcountWidth(Qcow2Image image, int order) throws IOException {
-        Qcow2Metadata m = image.metadata();
+    private static void changeRefcountWidth(Qcow2Metadata m, Bitmaps bitmaps, int order) throws IOException {
         m.flushMetadata();
-        ReferenceCounts counts = Qcow2Checker.countReferences(image);
+        ReferenceCounts counts = Qcow2Checker.countReferences(m, bitmaps);
         long max = new Geometry(m.geo.clusterBits(), m.geo.extendedL2(), order).refcountMax();
         for (long c = 0; c < counts.size(); c++) {
             if (counts.get(c) > max) {
@@ -153,15 +159,14 @@ final class Amend {
         }
         RefcountRebuild.write(m, counts, order);
         // The old table and blocks were counted as in use so that nothing overwrote them; now they are leaks.
-        ImageCheck r = Qcow2Checker.check(image, ImageCheck.Repair.LEAKS);
+        ImageCheck r = Qcow2Checker.check(m, bitmaps, ImageCheck.Repair.LEAKS);
         if (r.corruptions() != 0 || r.failure() != null) {
             throw new IOException("the rebuilt refcount structure does not check clean");
         }
     }
 
     /** 1.1 to 0.10: refuses v3-only features, expands zero clusters, writes a v2 header. */
-    private static void downgrade(Qcow2Image image) throws IOException {
-        Qcow2Metadata m = image.metadata();
+    private static void downgrade(Qcow2Metadata m, Bitmaps bitmaps, boolean backingOpen) throws IOException {
         Qcow2Header h = m.header;
         if (m.geo.refcountOrder() != 4) {
             throw new IOException("compat=0.10 requires refcount_bits=16");
@@ -176,10 +181,10 @@ final class Amend {
         }
         m.flushMetadata();
         if (h.isDirty()) {
-            Qcow2Checker.check(image, ImageCheck.Repair.ALL);
+            Qcow2Checker.check(m, bitmaps, ImageCheck.Repair.ALL);
         }
-        image.bitmapManager().dropAll();
-        expandZeroClusters(image);
+        bitmaps.dropAll();
+        expandZeroClusters(m, backingOpen);
         m.flushMetadata();
         m.barrier();
         h.version = 2;
@@ -196,10 +201,9 @@ final class Amend {
      * v2 has no zero flag: every zero cluster (in the active tables and in snapshots) becomes unallocated when
      * nothing can show through, or a cluster of real zeros.
      */
-    private static void expandZeroClusters(Qcow2Image image) throws IOException {
-        Qcow2Metadata m = image.metadata();
+    private static void expandZeroClusters(Qcow2Metadata m, boolean backingOpen) throws IOException {
         int cs = m.geo.clusterSize();
-        boolean backed = image.backing() != null || m.header.backingFile != null;
+        boolean backed = backingOpen || m.header.backingFile != null;
         Set<Long> tables = new LinkedHashSet<>();
         collect(m.l1.entries(), tables);
         for (SnapshotEntry s : m.snapshots) {

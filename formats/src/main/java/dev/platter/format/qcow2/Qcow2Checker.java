@@ -15,7 +15,7 @@ import java.util.List;
  * order follow qemu 7.2 ({@code block/qcow2-refcount.c}).
  */
 final class Qcow2Checker {
-    private final Qcow2Image image;
+    private final Bitmaps bitmaps;
     private final Qcow2Metadata m;
     private final List<String> messages = new ArrayList<>();
     private final boolean fixLeaks;
@@ -49,27 +49,27 @@ final class Qcow2Checker {
         }
     }
 
-    private Qcow2Checker(Qcow2Image image, ImageCheck.Repair repair) {
-        this.image = image;
-        this.m = image.metadata();
+    private Qcow2Checker(Qcow2Metadata m, Bitmaps bitmaps, ImageCheck.Repair repair) {
+        this.m = m;
+        this.bitmaps = bitmaps;
         this.fixLeaks = repair != ImageCheck.Repair.NONE;
         this.fixErrors = repair == ImageCheck.Repair.ALL;
     }
 
     /** Runs one check pass over an open image (read-write when repairing); the caller holds the write lock. */
-    static ImageCheck check(Qcow2Image image, ImageCheck.Repair repair) throws IOException {
-        Qcow2Checker k = new Qcow2Checker(image, repair);
+    static ImageCheck check(Qcow2Metadata m, Bitmaps bitmaps, ImageCheck.Repair repair) throws IOException {
+        Qcow2Checker k = new Qcow2Checker(m, bitmaps, repair);
         k.run();
         Counters r = k.c;
-        return new ImageCheck(image.storage().name(), Qcow2Format.NAME, r.checkErrors,
+        return new ImageCheck(m.file.name(), Qcow2Format.NAME, r.checkErrors,
                 k.failure == null ? (r.highestCluster + 1) * k.m.geo.clusterSize() : 0, r.corruptions, r.leaks,
                 r.corruptionsFixed, r.leaksFixed, r.totalClusters, r.allocatedClusters, r.fragmentedClusters,
                 r.compressedClusters, k.messages, k.failure);
     }
 
     /** The references every cluster has (no checks reported), for rebuilding the refcount structure. */
-    static ReferenceCounts countReferences(Qcow2Image image) throws IOException {
-        Qcow2Checker k = new Qcow2Checker(image, ImageCheck.Repair.NONE);
+    static ReferenceCounts countReferences(Qcow2Metadata m, Bitmaps bitmaps) throws IOException {
+        Qcow2Checker k = new Qcow2Checker(m, bitmaps, ImageCheck.Repair.NONE);
         k.fileSize = k.m.file.size();
         k.calculate(false);
         return k.counts;
@@ -306,7 +306,7 @@ final class Qcow2Checker {
     }
 
     private void countBitmaps() throws IOException {
-        Bitmaps b = image.bitmapManager();
+        Bitmaps b = bitmaps;
         if (!b.consistent()) {
             return;
         }

@@ -94,7 +94,7 @@ final class Qcow2Creator {
                     image.setBackingFile(o.backingFile, o.backingFormat);
                 }
                 if (o.preallocation != Preallocation.OFF) {
-                    preallocate(image, o.preallocation);
+                    image.preallocate(o.preallocation);
                 }
             }
             done = true;
@@ -129,50 +129,44 @@ final class Qcow2Creator {
      * Allocates every L2 table and data cluster (qemu's metadata preallocation: each L2 table followed by the data
      * clusters it maps), then reserves (falloc) or writes (full) the data clusters.
      */
-    static void preallocate(Qcow2Image image, Preallocation mode) throws IOException {
-        Qcow2Metadata m = image.metadata();
+    static void preallocate(Qcow2Metadata m, Qcow2Writer writer, DataFile data, long size, Preallocation mode)
+            throws IOException { // the caller holds the image's write lock
         Geometry g = m.geo;
         int cs = g.clusterSize();
-        long size = image.size();
-        boolean external = image.dataFile().isExternal();
+        boolean external = data.isExternal();
         long dataEnd = 0;
         java.util.List<long[]> runs = new java.util.ArrayList<>();
-        image.lock().writeLock().lock();
-        try {
-            for (long p = 0; p < size; ) {
-                long end = Math.min(size, g.clusterStart(p) + g.l2Coverage());
-                long l1 = g.l1Index(p);
-                L2Table t = image.writer().l2ForWrite(l1);
-                int first = g.l2Index(p);
-                int n = (int) g.clustersFor(end - p);
-                long base = external ? p : m.refcounts.allocateClusters(n);
-                for (int i = 0; i < n; i++) {
-                    if (t.entry(first + i) == 0) {
-                        t.set(first + i, (base + (long) i * cs) | L2Entry.COPIED, 0);
-                    }
-                }
-                m.l2Cache.markDirty(t);
-                runs.add(new long[] {base, (long) n * cs});
-                dataEnd = Math.max(dataEnd, base + (long) n * cs);
-                p = end;
-            }
-            m.flushMetadata();
-            Storage target = image.dataFile().storage();
-            if (external) {
-                dataEnd = size;
-            }
-            if (target.size() < dataEnd) {
-                target.setSize(dataEnd);
-            }
-            for (long[] r : runs) {
-                if (mode == Preallocation.FALLOC) {
-                    target.allocate(r[0], r[1]);
-                } else if (mode == Preallocation.FULL) {
-                    writeZeros(target, r[0], r[1]);
+        for (long p = 0; p < size; ) {
+            long end = Math.min(size, g.clusterStart(p) + g.l2Coverage());
+            long l1 = g.l1Index(p);
+            L2Table t = writer.l2ForWrite(l1);
+            int first = g.l2Index(p);
+            int n = (int) g.clustersFor(end - p);
+            long base = external ? p : m.refcounts.allocateClusters(n);
+            for (int i = 0; i < n; i++) {
+                if (t.entry(first + i) == 0) {
+                    t.set(first + i, (base + (long) i * cs) | L2Entry.COPIED, 0);
                 }
             }
-        } finally {
-            image.lock().writeLock().unlock();
+            m.l2Cache.markDirty(t);
+            runs.add(new long[] {base, (long) n * cs});
+            dataEnd = Math.max(dataEnd, base + (long) n * cs);
+            p = end;
+        }
+        m.flushMetadata();
+        Storage target = data.storage();
+        if (external) {
+            dataEnd = size;
+        }
+        if (target.size() < dataEnd) {
+            target.setSize(dataEnd);
+        }
+        for (long[] r : runs) {
+            if (mode == Preallocation.FALLOC) {
+                target.allocate(r[0], r[1]);
+            } else if (mode == Preallocation.FULL) {
+                writeZeros(target, r[0], r[1]);
+            }
         }
     }
 

@@ -109,7 +109,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             image.bitmaps.load();
             if (!options.readOnly() && h.isDirty() && !forCheck) {
                 // Refcounts may be stale after a crash with lazy refcounts: repair them before anything allocates.
-                Qcow2Checker.check(image, ImageCheck.Repair.ALL);
+                Qcow2Checker.check(image.m, image.bitmaps, ImageCheck.Repair.ALL);
             }
         } catch (IOException | RuntimeException e) {
             if (backing != null) {
@@ -635,7 +635,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             if (repair != ImageCheck.Repair.NONE && m.readOnly) {
                 throw new ReadOnlyDeviceException(describe());
             }
-            return Qcow2Checker.check(this, repair);
+            return Qcow2Checker.check(m, bitmaps, repair);
         } finally {
             lock.writeLock().unlock();
         }
@@ -728,7 +728,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             checkSnapshotSize(s);
             long[] l1 = s.l1Size() == 0 ? new long[0]
                     : m.readLongs(s.l1TableOffset(), s.l1Size(), "qcow2 snapshot L1 table", storage.size());
-            return new Qcow2SnapshotView(this, s, new L1Table(s.l1TableOffset(), l1));
+            return new Qcow2SnapshotView(this, s, new L1Table(s.l1TableOffset(), l1), m, data, lock);
         } finally {
             lock.readLock().unlock();
         }
@@ -778,7 +778,12 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     public boolean metadataPreallocated() throws IOException {
         Boolean known = metadataPreallocated;
         if (known == null) {
-            known = PreallocationProbe.metadataPreallocated(this);
+            lock.writeLock().lock();
+            try {
+                known = PreallocationProbe.metadataPreallocated(m);
+            } finally {
+                lock.writeLock().unlock();
+            }
             metadataPreallocated = known;
         }
         return known;
@@ -792,39 +797,21 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         lock.writeLock().lock();
         try {
             beginWrite();
-            Amend.amend(this, options);
+            Amend.amend(m, writer, data, bitmaps, this::backing, options);
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    // ------------------------------------------------------------------------------- package internals
+    // ------------------------------------------------------------------------------------ creation
 
-    Qcow2Metadata metadata() {
-        return m;
-    }
-
-    GuestReader reader() {
-        return reader;
-    }
-
-    Qcow2Writer writer() {
-        return writer;
-    }
-
-    Bitmaps bitmapManager() {
-        return bitmaps;
-    }
-
-    ReentrantReadWriteLock lock() {
-        return lock;
-    }
-
-    DataFile dataFile() {
-        return data;
-    }
-
-    OpenOptions options() {
-        return options;
+    /** qemu-img create's preallocation of a new image: every L2 table and data cluster, reserved or written. */
+    void preallocate(dev.platter.core.image.Preallocation mode) throws IOException {
+        lock.writeLock().lock();
+        try {
+            Qcow2Creator.preallocate(m, writer, data, size(), mode);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.platter.core.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A read-only view of one internal snapshot: reads and mapping through the snapshot's L1 copy, with the
@@ -20,12 +21,19 @@ final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
     private final Qcow2Image image;
     private final SnapshotEntry snapshot;
     private final GuestReader reader;
+    private final ReentrantReadWriteLock lock;
 
-    Qcow2SnapshotView(Qcow2Image image, SnapshotEntry snapshot, L1Table l1) {
+    /**
+     * @param m    the image's metadata
+     * @param data where the image's data clusters live
+     * @param lock the image's lock: its read side is held while reading
+     */
+    Qcow2SnapshotView(Qcow2Image image, SnapshotEntry snapshot, L1Table l1, Qcow2Metadata m, DataFile data,
+                      ReentrantReadWriteLock lock) {
         this.image = image;
         this.snapshot = snapshot;
-        Qcow2Metadata m = image.metadata();
-        this.reader = new GuestReader(m, () -> l1, this::size, image::backing, image.dataFile(),
+        this.lock = lock;
+        this.reader = new GuestReader(m, () -> l1, this::size, image::backing, data,
                 image.compressionType().decompressor());
     }
 
@@ -37,22 +45,22 @@ final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
     @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
         Bounds.check(pos, dst.remaining(), size(), describe());
-        image.lock().readLock().lock();
+        lock.readLock().lock();
         try {
             reader.read(pos, dst);
         } finally {
-            image.lock().readLock().unlock();
+            lock.readLock().unlock();
         }
     }
 
     @Override
     public Extent mapping(long pos, long maxLen) throws IOException {
         Bounds.checkMapping(pos, maxLen, size(), describe());
-        image.lock().readLock().lock();
+        lock.readLock().lock();
         try {
             return reader.mapping(pos, maxLen);
         } finally {
-            image.lock().readLock().unlock();
+            lock.readLock().unlock();
         }
     }
 

@@ -4,7 +4,9 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.HostFiles;
+import dev.platter.core.storage.Storage;
 import dev.platter.operation.Commit;
 import dev.platter.operation.CommitOptions;
 import dev.platter.operation.Rebase;
@@ -255,8 +257,8 @@ class Qcow2CrashPointsTest {
 
     /** Adds {@code clusters} allocated but unreferenced clusters at the end of the image. */
     private static void leak(Path image, int clusters) throws Exception {
-        try (Qcow2Image q = (Qcow2Image) Images.open(image, OpenOptions.readWriteDefaults().withFormat("qcow2"))) {
-            Qcow2Metadata m = q.metadata();
+        try (Storage file = FileStorage.open(image, false)) {
+            Qcow2Metadata m = Qcow2Metadata.open(file, false, OpenOptions.DEFAULT_METADATA_CACHE, false);
             long at = m.refcounts.allocateClusters(clusters);
             m.flushMetadata();
             m.file.setSize(Math.max(m.file.size(), at + (long) clusters * m.geo.clusterSize()));
