@@ -140,7 +140,7 @@ public final class Convert {
                 Image img = Images.open(options.sources().get(i), options.sourceNames().get(i), open);
                 if (options.snapshot() != null) {
                     owned.add(img);
-                    images.add(Snapshots.openView(img, options.snapshot()));
+                    images.add(SnapshotViews.openView(img, options.snapshot()));
                 } else {
                     images.add(img);
                 }

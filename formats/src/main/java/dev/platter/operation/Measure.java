@@ -47,7 +47,7 @@ public final class Measure {
             open = open.withResolver(options.resolver());
         }
         try (Image image = Images.open(options.source(), options.sourceName(), open)) {
-            Image view = options.snapshot() == null ? image : Snapshots.openView(image, options.snapshot());
+            Image view = options.snapshot() == null ? image : SnapshotViews.openView(image, options.snapshot());
             return measure(estimate, view.size(), view);
         }
     }

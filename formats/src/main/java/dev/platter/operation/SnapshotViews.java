@@ -8,8 +8,8 @@ import dev.platter.core.image.capability.InternalSnapshots;
 import java.io.IOException;
 
 /** Opening the read-only view of an internal snapshot ({@code -l}), for the formats that have them. */
-final class Snapshots {
-    private Snapshots() {
+final class SnapshotViews {
+    private SnapshotViews() {
     }
 
     /**
