@@ -2,31 +2,27 @@ package dev.platter.format.qcow2;
 
 import dev.platter.core.Extent;
 import dev.platter.core.image.Image;
-import dev.platter.core.storage.Storage;
+import dev.platter.core.image.ImageMapper;
+import dev.platter.core.image.MappedReader;
+import dev.platter.core.image.MappedRun;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Guest reads and the allocation map through one L1 table (the active one, or a snapshot's copy): translates guest
- * offsets into runs of clusters (or subclusters) of the same kind, reads them from the image file, the data file,
- * the backing image or a decompressed cluster, and composes {@link Extent}s with the backing chain. Callers hold
- * the image's read lock.
+ * The mapping through one L1 table (the active one, or a snapshot's copy): translates guest offsets into runs of
+ * clusters (or subclusters) of the same kind, and decompresses compressed clusters; core's {@link MappedReader}
+ * reads the runs and composes {@link Extent}s with the backing chain. Callers hold the image's read lock.
  */
-final class GuestReader {
-    /** A run of guest bytes with one status; {@code host} is the host offset of its first byte, or -1. */
-    record Run(L2Entry.Type type, long length, long host, long compressedEntry) {
-    }
+final class GuestReader implements ImageMapper {
 
     private final Qcow2Metadata m;
     private final Supplier<L1Table> l1;
-    private final LongSupplier size;
-    private final Supplier<Image> backing;
     private final DataFile data;
     private final ClusterDecompressor decompressor;
+    private final MappedReader reads;
     private final ThreadLocal<Decompressed> lastCluster = ThreadLocal.withInitial(Decompressed::new);
 
     /** The last cluster a thread decompressed, so that small sequential reads inflate it once. */
@@ -41,14 +37,18 @@ final class GuestReader {
                 ClusterDecompressor decompressor) {
         this.m = m;
         this.l1 = l1;
-        this.size = size;
-        this.backing = backing;
         this.data = data;
         this.decompressor = decompressor;
+        this.reads = new MappedReader(this, size, backing);
     }
 
-    /** The run starting at {@code pos}: at most {@code maxLen} bytes, within one L2 table. */
-    Run lookup(long pos, long maxLen) throws IOException {
+    @Override
+    public MappedRun map(long pos, long maxLen) throws IOException {
+        return lookup(pos, maxLen);
+    }
+
+    /** The run of one kind starting at {@code pos}: at most {@code maxLen} bytes, within one L2 table. */
+    MappedRun lookup(long pos, long maxLen) throws IOException {
         Geometry g = m.geo;
         long l1Index = g.l1Index(pos);
         long inTable = g.l2Coverage() - (pos & (g.l2Coverage() - 1));
@@ -56,14 +56,41 @@ final class GuestReader {
         L1Table table = l1.get();
         long l2Offset = L2Entry.l1Offset(table.get(l1Index));
         if (l2Offset == 0) {
-            return new Run(L2Entry.Type.UNALLOCATED, limit, -1, 0);
+            return new MappedRun(MappedRun.Kind.UNALLOCATED, limit, null, -1, 0);
         }
         L2Table l2 = m.loadL2(l2Offset, l1Index);
         int index = g.l2Index(pos);
         return g.extendedL2() ? extendedRun(l2, index, pos, limit) : standardRun(l2, index, pos, limit);
     }
 
-    private Run standardRun(L2Table l2, int index, long pos, long limit) throws IOException {
+    /** The core run for an L2 entry type; {@code host} is the host offset of the first byte, or -1. */
+    private MappedRun run(L2Entry.Type type, long length, long host, long compressedEntry) throws IOException {
+        return switch (type) {
+            case NORMAL -> new MappedRun(MappedRun.Kind.DATA, length, data.storage(), host, 0);
+            case ZERO_PLAIN -> new MappedRun(MappedRun.Kind.ZERO, length, null, -1, 0);
+            case ZERO_ALLOC -> new MappedRun(MappedRun.Kind.ZERO, length, data.storage(), host, 0);
+            case UNALLOCATED -> new MappedRun(MappedRun.Kind.UNALLOCATED, length, null, -1, 0);
+            case UNALLOCATED_ALLOC -> new MappedRun(MappedRun.Kind.UNALLOCATED, length, data.storage(), host, 0);
+            case COMPRESSED -> new MappedRun(MappedRun.Kind.COMPRESSED, length, m.file, -1, compressedEntry);
+        };
+    }
+
+    @Override
+    public void readCompressed(MappedRun run, long pos, ByteBuffer dst) throws IOException {
+        dst.put(decompressed(run.token()), (int) m.geo.offsetInCluster(pos), dst.remaining());
+    }
+
+    /** Reads {@code dst.remaining()} guest bytes at {@code pos} (bounds checked by the caller). */
+    void read(long pos, ByteBuffer dst) throws IOException {
+        reads.read(pos, dst);
+    }
+
+    /** The allocation status of the run at {@code pos}, composed with the backing chain. */
+    Extent mapping(long pos, long maxLen) throws IOException {
+        return reads.mapping(pos, maxLen);
+    }
+
+    private MappedRun standardRun(L2Table l2, int index, long pos, long limit) throws IOException {
         Geometry g = m.geo;
         int cs = g.clusterSize();
         long entry = l2.entry(index);
@@ -71,7 +98,7 @@ final class GuestReader {
         long within = g.offsetInCluster(pos);
         long len = cs - within;
         if (type == L2Entry.Type.COMPRESSED) {
-            return new Run(type, Math.min(len, limit), -1, entry);
+            return run(type, Math.min(len, limit), -1, entry);
         }
         long host = -1;
         boolean hasHost = type == L2Entry.Type.NORMAL || type == L2Entry.Type.ZERO_ALLOC;
@@ -91,10 +118,10 @@ final class GuestReader {
             len += cs;
             i++;
         }
-        return new Run(type, Math.min(len, limit), host, 0);
+        return run(type, Math.min(len, limit), host, 0);
     }
 
-    private Run extendedRun(L2Table l2, int index, long pos, long limit) throws IOException {
+    private MappedRun extendedRun(L2Table l2, int index, long pos, long limit) throws IOException {
         Geometry g = m.geo;
         int cs = g.clusterSize();
         int scs = g.subclusterSize();
@@ -104,7 +131,7 @@ final class GuestReader {
         int sc = (int) (within / scs);
         L2Entry.Type type = subclusterType(entry, bitmap, sc, l2, index);
         if (type == L2Entry.Type.COMPRESSED) {
-            return new Run(type, Math.min(cs - within, limit), -1, entry);
+            return run(type, Math.min(cs - within, limit), -1, entry);
         }
         boolean hasHost = type != L2Entry.Type.UNALLOCATED && type != L2Entry.Type.ZERO_PLAIN;
         long clusterHost = hasHost ? checkedHost(entry, l2, index) : -1;
@@ -143,7 +170,7 @@ final class GuestReader {
             len += scs;
             s++;
         }
-        return new Run(type, Math.min(len, limit), host, 0);
+        return run(type, Math.min(len, limit), host, 0);
     }
 
     private L2Entry.Type subclusterType(long entry, long bitmap, int sc, L2Table l2, int index) throws IOException {
@@ -168,55 +195,6 @@ final class GuestReader {
                             + Long.toHexString(l2.offset) + ", L2 index: 0x" + Integer.toHexString(index) + ")");
         }
         return host;
-    }
-
-    /** Reads {@code dst.remaining()} guest bytes at {@code pos} (bounds checked by the caller). */
-    void read(long pos, ByteBuffer dst) throws IOException {
-        while (dst.hasRemaining()) {
-            Run run = lookup(pos, dst.remaining());
-            int n = (int) run.length();
-            ByteBuffer part = dst.slice(dst.position(), n);
-            switch (run.type()) {
-                case NORMAL -> readHost(run.host(), part);
-                case ZERO_PLAIN, ZERO_ALLOC -> fillZero(part);
-                case UNALLOCATED, UNALLOCATED_ALLOC -> readBacking(pos, part);
-                case COMPRESSED -> {
-                    byte[] cluster = decompressed(run.compressedEntry());
-                    part.put(cluster, (int) m.geo.offsetInCluster(pos), n);
-                }
-                default -> throw new IllegalStateException(run.type().toString());
-            }
-            dst.position(dst.position() + n);
-            pos += n;
-        }
-    }
-
-    private void readHost(long host, ByteBuffer part) throws IOException {
-        Storage s = data.storage();
-        s.readAt(host, part);
-        fillZero(part); // past the end of the file: zeros
-    }
-
-    /** Reads the backing image's bytes for an unallocated range (zeros past its end or without one). */
-    void readBacking(long pos, ByteBuffer part) throws IOException {
-        Image b = backing.get();
-        if (b != null && pos < b.size()) {
-            int n = (int) Math.min(part.remaining(), b.size() - pos);
-            b.read(pos, part.slice(part.position(), n));
-            part.position(part.position() + n);
-        }
-        fillZero(part);
-    }
-
-    static void fillZero(ByteBuffer b) {
-        if (b.hasArray()) {
-            Arrays.fill(b.array(), b.arrayOffset() + b.position(), b.arrayOffset() + b.limit(), (byte) 0);
-            b.position(b.limit());
-        } else {
-            while (b.hasRemaining()) {
-                b.put((byte) 0);
-            }
-        }
     }
 
     /** The whole cluster a compressed L2 entry describes. */
@@ -248,54 +226,5 @@ final class GuestReader {
         d.owner = this;
         d.bytes = out;
         return out;
-    }
-
-    /** The allocation status of the run at {@code pos}, composed with the backing chain. */
-    Extent mapping(long pos, long maxLen) throws IOException {
-        long limit = Math.min(maxLen, size.getAsLong() - pos);
-        Extent first = extentAt(pos, limit);
-        // Merge following runs that continue this one (across L2 tables).
-        Extent e = first;
-        int steps = 0;
-        while (e.length() < limit && steps++ < 4096) {
-            Extent next = extentAt(e.end(), limit - e.length());
-            if (!e.continuesWith(next)) {
-                break;
-            }
-            e = e.merge(next);
-        }
-        return e;
-    }
-
-    private Extent extentAt(long pos, long limit) throws IOException {
-        Run run = lookup(pos, limit);
-        long len = run.length();
-        return switch (run.type()) {
-            case NORMAL -> new Extent(pos, len, Extent.Status.DATA, 0, run.host(), false, data.storage());
-            case ZERO_PLAIN -> new Extent(pos, len, Extent.Status.ZERO, 0, -1, false, null);
-            case ZERO_ALLOC -> new Extent(pos, len, Extent.Status.ZERO, 0, run.host(), false, data.storage());
-            case COMPRESSED -> new Extent(pos, len, Extent.Status.DATA, 0, -1, true, m.file);
-            case UNALLOCATED, UNALLOCATED_ALLOC -> unallocated(pos, len, run);
-        };
-    }
-
-    private Extent unallocated(long pos, long len, Run run) throws IOException {
-        Image b = backing.get();
-        if (b != null && pos < b.size()) {
-            Extent sub = b.mapping(pos, Math.min(len, b.size() - pos));
-            return sub.withDepth(sub.depth() + 1);
-        }
-        int depth = b == null ? 0 : 1 + bottomDepth(b);
-        long host = run.type() == L2Entry.Type.UNALLOCATED_ALLOC && b == null ? run.host() : -1;
-        return new Extent(pos, len, Extent.Status.UNALLOCATED, depth, host, false, host < 0 ? null : data.storage());
-    }
-
-    /** Index of the bottom layer below {@code image} (0 when it has no backing file). */
-    static int bottomDepth(Image image) {
-        int d = 0;
-        for (Image i = image.backing(); i != null && d < 1 << 16; i = i.backing()) {
-            d++;
-        }
-        return d;
     }
 }

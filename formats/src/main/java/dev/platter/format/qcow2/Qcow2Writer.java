@@ -1,6 +1,7 @@
 package dev.platter.format.qcow2;
 
 import dev.platter.core.image.Image;
+import dev.platter.core.image.MappedRun;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -315,10 +316,10 @@ final class Qcow2Writer {
 
     /** Writes zeros over part of a unit, unless it already reads as zeros. */
     private void zeroPartial(long pos, long len) throws IOException {
-        GuestReader.Run run = reader.lookup(pos, len);
-        boolean zero = switch (run.type()) {
-            case ZERO_PLAIN, ZERO_ALLOC -> true;
-            case UNALLOCATED, UNALLOCATED_ALLOC -> !backingCovers(pos);
+        MappedRun run = reader.lookup(pos, len);
+        boolean zero = switch (run.kind()) {
+            case ZERO -> true;
+            case UNALLOCATED -> !backingCovers(pos);
             default -> false;
         };
         if (zero && run.length() >= len) {
