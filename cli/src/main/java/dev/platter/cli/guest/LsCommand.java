@@ -8,7 +8,7 @@ import dev.platter.cli.output.Stdout;
 import dev.platter.inspect.fs.FileStat;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.Mounts;
-import dev.platter.inspect.ops.Checksums;
+import dev.platter.inspect.ops.FileChecksums;
 import dev.platter.inspect.ops.Listings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,7 +94,7 @@ public final class LsCommand implements Callable<Integer> {
         if (human && csv) {
             throw new CliException("you cannot use -h and --csv options together.");
         }
-        if (checksum != null && !Checksums.isSupported(checksum)) {
+        if (checksum != null && !FileChecksums.isSupported(checksum)) {
             throw new CliException("unknown checksum type '" + checksum + "'");
         }
         PrintWriter err = spec.commandLine().getErr();

@@ -177,7 +177,7 @@ public final class Listings {
      * hold. A symlink given as the directory is listed as a symlink, and its target's entries follow; anything
      * else that is not a directory is listed, then ends in ENOTDIR.
      *
-     * @param checksumType a {@link Checksums} type to compute for every regular file, or null
+     * @param checksumType a {@link FileChecksums} type to compute for every regular file, or null
      */
     public void longRecursive(String dir, String checksumType, RowSink sink) throws IOException {
         byte[] top = dir.getBytes(StandardCharsets.UTF_8);
@@ -199,7 +199,7 @@ public final class Listings {
         String checksum = null;
         if (checksumType != null && f.type() == FileType.REGULAR) {
             try (BlockDevice dev = mounts.open(f)) {
-                checksum = Checksums.of(checksumType, dev);
+                checksum = FileChecksums.of(checksumType, dev);
             }
         }
         byte[] target = f.type() == FileType.SYMLINK ? mounts.readlink(f) : null;
@@ -211,7 +211,7 @@ public final class Listings {
      * device-mapper devices (major 253) numbered in activation order (VG by VG, LVs in metadata order).
      */
     public String deviceNumber(GuestFile f) {
-        GuestDevice d = f.mount().filesystem().device();
+        GuestDevice d = f.mount().detected().device();
         return switch (d.kind()) {
             case DISK -> "8:" + 16 * d.disk().index();
             case PARTITION -> "8:" + (16 * d.disk().index() + d.partition().number());

@@ -39,7 +39,7 @@ class HostileGuestTest {
     private static void exercise(Path diskA, Path diskB, Path out) {
         try (Guest g = Guest.open(List.of(new DiskSpec(diskA, "raw"), new DiskSpec(diskB, "raw")),
                 GuestOptions.defaults())) {
-            for (Filesystem fs : g.filesystems()) {
+            for (DetectedFilesystem fs : g.filesystems()) {
                 fs.size();
             }
             Mounts m;
@@ -104,7 +104,7 @@ class HostileGuestTest {
     void missingSecondDiskLeavesTheOtherLvsReadable() throws IOException {
         try (Guest g = Guest.open(List.of(new DiskSpec(a, "raw")), GuestOptions.defaults())) {
             assertTrue(g.warnings().stream().anyMatch(w -> w.contains("was not found")), g.warnings().toString());
-            List<String> names = g.filesystems().stream().map(Filesystem::name).toList();
+            List<String> names = g.filesystems().stream().map(DetectedFilesystem::name).toList();
             assertTrue(names.contains("/dev/vg-data/swap"), names.toString());
             assertTrue(!names.contains("/dev/vg-data/root"), "root spans the missing disk: " + names);
             assertTrue(g.warnings().stream().anyMatch(w -> w.contains("/dev/vg-data/root")), g.warnings().toString());

@@ -186,7 +186,7 @@ class XfsHostileTest {
         byte[] sb = image.readBytes(0, 512);
         ByteBuffer b = ByteBuffer.wrap(sb);
         edit.accept(b);
-        long crc = Checksums.compute(sb, 0, 512, Superblock.CRC_OFFSET);
+        long crc = MetadataChecksums.compute(sb, 0, 512, Superblock.CRC_OFFSET);
         ByteBuffer.wrap(sb).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(Superblock.CRC_OFFSET, (int) crc);
         OverlayDevice d = new OverlayDevice(image);
         for (int i = 0; i < 512; i++) {
