@@ -1,6 +1,6 @@
 package dev.platter.cli.guest;
 
-import dev.platter.inspect.ops.Checksums;
+import dev.platter.inspect.ops.FileChecksums;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +14,7 @@ import java.util.Stack;
 public final class ChecksumType implements CommandLine.IParameterConsumer {
     @Override
     public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
-        if (!args.isEmpty() && Checksums.isSupported(args.peek())) {
+        if (!args.isEmpty() && FileChecksums.isSupported(args.peek())) {
             argSpec.setValue(args.pop());
         } else {
             argSpec.setValue("md5");

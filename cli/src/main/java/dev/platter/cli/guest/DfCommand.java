@@ -5,7 +5,7 @@ import dev.platter.cli.output.Csv;
 import dev.platter.cli.output.HumanSize;
 import dev.platter.inspect.fs.StatFs;
 import dev.platter.inspect.guest.DiskSpec;
-import dev.platter.inspect.guest.Filesystem;
+import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +54,7 @@ public final class DfCommand implements Callable<Integer> {
         try (Guest g = guest.open()) {
             title(out);
             String name = displayName(guest.disks());
-            for (Filesystem fs : g.filesystems()) {
+            for (DetectedFilesystem fs : g.filesystems()) {
                 if (fs.type().equals("swap") || fs.type().equals("unknown")) {
                     continue;
                 }

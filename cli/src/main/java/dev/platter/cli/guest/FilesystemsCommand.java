@@ -4,7 +4,7 @@ import dev.platter.cli.CliException;
 import dev.platter.cli.output.ColumnTable;
 import dev.platter.cli.output.Csv;
 import dev.platter.cli.output.HumanSize;
-import dev.platter.inspect.guest.Filesystem;
+import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.GuestDevice;
 import dev.platter.inspect.lvm.LogicalVolume;
@@ -105,7 +105,7 @@ public final class FilesystemsCommand implements Callable<Integer> {
                 row("Name", "Type", "VFS", "Label", "MBR", "Size", "Parent", "UUID");
             }
             if (showFs) {
-                for (Filesystem fs : g.filesystems()) {
+                for (DetectedFilesystem fs : g.filesystems()) {
                     if (!showExtra && (fs.type().equals("swap") || fs.type().equals("unknown"))) {
                         continue;
                     }

@@ -3,7 +3,7 @@ package dev.platter.cli.guest;
 import dev.platter.cli.CliException;
 import dev.platter.cli.UntrustedOption;
 import dev.platter.inspect.guest.DiskSpec;
-import dev.platter.inspect.guest.Filesystem;
+import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.GuestOptions;
 import dev.platter.inspect.guest.Mounts;
@@ -129,7 +129,7 @@ public final class GuestArgs {
 
     private static String suggestions(Guest guest) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (Filesystem fs : guest.filesystems()) {
+        for (DetectedFilesystem fs : guest.filesystems()) {
             if (fs.isMountable()) {
                 sb.append(sb.length() == 0 ? ". Did you mean one of: " : ", ").append(fs.name()).append(" (")
                         .append(fs.type()).append(')');

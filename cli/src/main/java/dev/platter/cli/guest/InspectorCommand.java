@@ -3,7 +3,7 @@ package dev.platter.cli.guest;
 import dev.platter.cli.CliException;
 import dev.platter.cli.output.XmlWriter;
 import dev.platter.inspect.guest.Application;
-import dev.platter.inspect.guest.Filesystem;
+import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.Mounts;
 import dev.platter.inspect.guest.OsInfo;
@@ -80,7 +80,7 @@ public final class InspectorCommand implements Callable<Integer> {
         devices.sort(String::compareTo);
         for (String dev : devices) {
             x.start("filesystem").attribute("dev", dev);
-            Filesystem fs = g.filesystem(dev);
+            DetectedFilesystem fs = g.filesystem(dev);
             if (fs != null) {
                 nonEmpty(x, "type", fs.type());
                 nonEmpty(x, "label", fs.label());

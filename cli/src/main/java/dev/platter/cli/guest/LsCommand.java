@@ -5,14 +5,11 @@ import dev.platter.cli.output.ByteLine;
 import dev.platter.cli.output.HumanSize;
 import dev.platter.cli.output.LsLong;
 import dev.platter.cli.output.Stdout;
-import dev.platter.core.BlockDevice;
 import dev.platter.inspect.fs.FileStat;
-import dev.platter.inspect.fs.FileType;
 import dev.platter.inspect.guest.Guest;
-import dev.platter.inspect.guest.GuestDevice;
-import dev.platter.inspect.guest.GuestFile;
 import dev.platter.inspect.guest.Mounts;
-import dev.platter.inspect.ops.Checksums;
+import dev.platter.inspect.ops.FileChecksums;
+import dev.platter.inspect.ops.Listings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,15 +20,10 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -41,8 +33,6 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ls", sortOptions = false, description = "List files in a guest (like virt-ls).")
 public final class LsCommand implements Callable<Integer> {
-    private static final int MAX_DEPTH = 2048;
-
     @Spec
     CommandSpec spec;
 
@@ -92,8 +82,7 @@ public final class LsCommand implements Callable<Integer> {
     List<String> dirs;
 
     private final Instant now = Instant.now();
-    private Mounts mounts;
-    private Guest g;
+    private Listings listings;
     private OutputStream out;
 
     @Override
@@ -105,20 +94,20 @@ public final class LsCommand implements Callable<Integer> {
         if (human && csv) {
             throw new CliException("you cannot use -h and --csv options together.");
         }
-        if (checksum != null && !Checksums.isSupported(checksum)) {
+        if (checksum != null && !FileChecksums.isSupported(checksum)) {
             throw new CliException("unknown checksum type '" + checksum + "'");
         }
         PrintWriter err = spec.commandLine().getErr();
         int errors = 0;
         out = Stdout.bytes();
-        try (Guest guestHandle = guest.open()) {
-            g = guestHandle;
-            mounts = guest.mount(g, err);
+        try (Guest g = guest.open()) {
+            Mounts mounts = guest.mount(g, err);
+            listings = new Listings(mounts);
             int seen = mounts.warnings().size();
             for (String dir : dirs) {
                 try {
                     if (longMode && recursive) {
-                        longRecursive(dir);
+                        listings.longRecursive(dir, checksum, this::show);
                     } else if (longMode) {
                         lsLa(dir);
                     } else if (recursive) {
@@ -136,132 +125,36 @@ public final class LsCommand implements Callable<Integer> {
             for (String w : mounts.warnings().subList(seen, mounts.warnings().size())) {
                 err.println("platter: warning: " + w);
             }
+            for (String w : listings.warnings()) {
+                err.println("platter: warning: " + w);
+            }
             guest.printWarnings(g, err);
         }
         return errors == 0 ? 0 : 1;
     }
 
-    /** guestfs_ls: the names in the directory, "." and ".." left out, sorted as strcmp sorts. */
-    private List<Mounts.Child> sortedChildren(GuestFile dir) throws IOException {
-        List<Mounts.Child> children = new ArrayList<>(mounts.list(dir));
-        children.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
-        return children;
-    }
-
     private void names(String dir) throws IOException {
-        for (Mounts.Child c : sortedChildren(mounts.stat(dir))) {
-            new ByteLine().bytes(c.name()).ch('\n').writeTo(out);
+        for (byte[] name : listings.names(dir)) {
+            new ByteLine().bytes(name).ch('\n').writeTo(out);
         }
     }
 
     /** GNU ls -la of the directory (realpath first, as libguestfs does). */
     private void lsLa(String path) throws IOException {
-        GuestFile f = mounts.stat(path);
-        if (!f.isDirectory()) {
-            out.write(LsLong.format(List.of(new LsLong.Entry(lastName(f.path()), f.stat(), null)), false, now));
-            return;
-        }
-        List<LsLong.Entry> entries = new ArrayList<>();
-        entries.add(new LsLong.Entry(new byte[] {'.'}, f.stat(), null, accessMark(f)));
-        GuestFile parent = f.path().length == 1 ? f : mounts.stat(parentPath(f.path()));
-        entries.add(new LsLong.Entry(new byte[] {'.', '.'}, parent.stat(), null, accessMark(parent)));
-        for (Mounts.Child c : sortedChildren(f)) {
-            byte[] target = c.file().type() == FileType.SYMLINK ? mounts.readlink(c.file()) : null;
-            entries.add(new LsLong.Entry(c.name(), c.file().stat(), target, accessMark(c.file())));
-        }
-        out.write(LsLong.format(entries, true, now));
+        Listings.LongListing l = listings.longListing(path);
+        out.write(LsLong.format(l.entries(), l.directory(), now));
     }
 
-    /**
-     * GNU ls's mark after the mode: '+' when the file has an ACL beyond its mode bits (an access ACL with more than
-     * the three base entries, or a directory's default ACL), else '.' when it has an SELinux label, else none.
-     * Symlinks are not marked (ls -l does not follow them to read the label of the link itself in the appliance).
-     */
-    private static char accessMark(GuestFile f) throws IOException {
-        if (f.type() == FileType.SYMLINK) {
-            return 0;
-        }
-        java.util.Map<String, byte[]> xattrs = f.fs().xattrs(f.inode());
-        if (xattrs.isEmpty()) {
-            return 0;
-        }
-        byte[] access = xattrs.get("system.posix_acl_access");
-        // The xattr form: a 4-byte version, then 8 bytes per entry.
-        if (access != null && access.length > 4 + 3 * 8) {
-            return '+';
-        }
-        if (f.isDirectory() && xattrs.containsKey("system.posix_acl_default")) {
-            return '+';
-        }
-        return xattrs.containsKey("security.selinux") ? '.' : 0;
-    }
-
-    /**
-     * guestfs_find: every path below the directory, sorted as strcmp sorts, as find prints it with the directory's
-     * name as typed cut off: {@code /data} under {@code /srv}, but {@code etc} under {@code /} or {@code data} under
-     * {@code /srv/} (the cut takes the trailing slash too).
-     */
+    /** ls -R: guestfs_find's paths. */
     private void find(String dir) throws IOException {
-        GuestFile top = mounts.stat(dir);
-        if (!top.isDirectory()) {
-            throw new IOException(dir + ": Not a directory");
-        }
-        List<byte[]> paths = new ArrayList<>();
-        Set<String> visited = new HashSet<>();
-        visited.add(key(top));
-        collect(top, new byte[0], paths, visited, 0);
-        paths.sort(Arrays::compareUnsigned);
-        int cut = dir.endsWith("/") ? 1 : 0;
-        for (byte[] p : paths) {
-            new ByteLine().bytes(Arrays.copyOfRange(p, cut, p.length)).ch('\n').writeTo(out);
+        for (byte[] p : listings.find(dir)) {
+            new ByteLine().bytes(p).ch('\n').writeTo(out);
         }
     }
 
-    private void collect(GuestFile dir, byte[] rel, List<byte[]> paths, Set<String> visited, int depth)
-            throws IOException {
-        if (depth > MAX_DEPTH) {
-            return;
-        }
-        for (Mounts.Child c : mounts.list(dir)) {
-            byte[] p = Mounts.child(rel.length == 0 ? new byte[] {'/'} : rel, c.name());
-            paths.add(p);
-            if (c.file().isDirectory() && visited.add(key(c.file()))) {
-                collect(c.file(), p, paths, visited, depth + 1);
-            }
-        }
-    }
-
-    /** virt-ls -lR: the directory itself (lstat), then each entry in sorted order, recursing into directories. */
-    private void longRecursive(String dir) throws IOException {
-        byte[] top = dir.getBytes(StandardCharsets.UTF_8);
-        int len = top.length;
-        if (len > 1 && top[len - 1] == '/') {
-            top = Arrays.copyOf(top, len - 1);
-        }
-        GuestFile self = mounts.lstat(dir);
-        show(self, top);
-        GuestFile target = self.type() == FileType.SYMLINK ? mounts.stat(dir) : self;
-        Set<String> visited = new HashSet<>();
-        visited.add(key(target));
-        visit(target, top, visited, 0);
-    }
-
-    private void visit(GuestFile dir, byte[] path, Set<String> visited, int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            return;
-        }
-        for (Mounts.Child c : sortedChildren(dir)) {
-            byte[] p = path.length == 1 && path[0] == '/' ? Mounts.child(path, c.name())
-                    : concat(path, (byte) '/', c.name());
-            show(c.file(), p);
-            if (c.file().isDirectory() && visited.add(key(c.file()))) {
-                visit(c.file(), p, visited, depth + 1);
-            }
-        }
-    }
-
-    private void show(GuestFile f, byte[] path) throws IOException {
-        FileStat s = f.stat();
+    /** virt-ls -lR: one line per file, in virt-ls's columns. */
+    private void show(Listings.Row row) throws IOException {
+        FileStat s = row.stat();
         char sep = csv ? ',' : ' ';
         ByteLine l = new ByteLine();
         l.ch(switch (s.type()) {
@@ -286,22 +179,21 @@ public final class LsCommand implements Callable<Integer> {
             }
         }
         if (extraStats) {
-            l.ch(sep).text(deviceNumber(f)).ch(sep).text(Long.toString(s.inode())).ch(sep)
+            l.ch(sep).text(row.device()).ch(sep).text(Long.toString(s.inode())).ch(sep)
                     .text(Long.toString(s.nlink())).ch(sep).text(s.rdevMajor() + ":" + s.rdevMinor()).ch(sep)
                     .text(Long.toString(s.blocks()));
         }
         if (checksum != null) {
-            if (s.type() == FileType.REGULAR) {
-                try (BlockDevice dev = mounts.open(f)) {
-                    l.ch(sep).text(Checksums.of(checksum, dev));
-                }
+            if (row.checksum() != null) {
+                l.ch(sep).text(row.checksum());
             } else if (csv) {
                 l.ch(sep);
             }
         }
+        byte[] path = row.path();
         l.ch(sep).bytes(csv ? ByteLine.csv(path) : path);
-        if (s.type() == FileType.SYMLINK) {
-            byte[] target = mounts.readlink(f);
+        if (row.linkTarget() != null) {
+            byte[] target = row.linkTarget();
             if (csv) {
                 l.ch(sep).bytes(ByteLine.csv(target));
             } else {
@@ -324,53 +216,5 @@ public final class LsCommand implements Callable<Integer> {
         }
         return DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault())
                 .format(Instant.ofEpochSecond(secs));
-    }
-
-    /**
-     * st_dev as the libguestfs appliance shows it: SCSI disks are major 8 with 16 minors per disk, LVs are
-     * device-mapper devices (major 253) numbered in activation order (VG by VG, LVs in metadata order).
-     */
-    private String deviceNumber(GuestFile f) {
-        GuestDevice d = f.mount().filesystem().device();
-        return switch (d.kind()) {
-            case DISK -> "8:" + 16 * d.disk().index();
-            case PARTITION -> "8:" + (16 * d.disk().index() + d.partition().number());
-            case LV -> "253:" + lvMinor(d);
-        };
-    }
-
-    private int lvMinor(GuestDevice lv) {
-        List<GuestDevice> order = new ArrayList<>();
-        g.volumeGroups().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(vg ->
-                vg.logicalVolumes().forEach(l -> g.logicalVolumes().stream()
-                        .filter(d -> d.logicalVolume() == l).forEach(order::add)));
-        return order.indexOf(lv);
-    }
-
-    private static String key(GuestFile f) {
-        return f.mount().path() + ":" + f.inode();
-    }
-
-    private static byte[] concat(byte[] a, byte sep, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + 1 + b.length);
-        r[a.length] = sep;
-        System.arraycopy(b, 0, r, a.length + 1, b.length);
-        return r;
-    }
-
-    private static byte[] lastName(byte[] path) {
-        int i = path.length - 1;
-        while (i > 0 && path[i - 1] != '/') {
-            i--;
-        }
-        return path.length == 1 ? path : Arrays.copyOfRange(path, i, path.length);
-    }
-
-    private static byte[] parentPath(byte[] path) {
-        int i = path.length - 1;
-        while (i > 0 && path[i] != '/') {
-            i--;
-        }
-        return i == 0 ? new byte[] {'/'} : Arrays.copyOf(path, i);
     }
 }

@@ -2,6 +2,7 @@ package dev.platter.cli.output;
 
 import dev.platter.inspect.fs.FileStat;
 import dev.platter.inspect.fs.FileType;
+import dev.platter.inspect.ops.Listings;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,21 +19,11 @@ public final class LsLong {
     /** GNU ls's "six months": half of 365.2425 days, in seconds. */
     private static final long SIX_MONTHS = 31556952L / 2;
 
-    /**
-     * One line to print: the name (bytes), its attributes, a symlink's target (or null), and GNU ls's access mark
-     * after the mode: '+' for an ACL, '.' for an SELinux label, or 0 for neither.
-     */
-    public record Entry(byte[] name, FileStat stat, byte[] linkTarget, char mark) {
-        public Entry(byte[] name, FileStat stat, byte[] linkTarget) {
-            this(name, stat, linkTarget, (char) 0);
-        }
-    }
-
     private LsLong() {
     }
 
     /** The listing of a directory's entries (already sorted), with the "total" line first when asked. */
-    public static byte[] format(List<Entry> entries, boolean total, Instant now) {
+    public static byte[] format(List<Listings.LongEntry> entries, boolean total, Instant now) {
         int nlinkW = 0;
         int uidW = 0;
         int gidW = 0;
@@ -41,8 +32,8 @@ public final class LsLong {
         int minorW = 0;
         long blocks = 0;
         boolean anyMark = false;
-        for (Entry e : entries) {
-            anyMark |= e.mark() != 0;
+        for (Listings.LongEntry e : entries) {
+            anyMark |= e.accessMark() != 0;
             FileStat s = e.stat();
             nlinkW = Math.max(nlinkW, Long.toString(s.nlink()).length());
             uidW = Math.max(uidW, Long.toString(s.uid()).length());
@@ -62,7 +53,7 @@ public final class LsLong {
         if (total) {
             out.text("total " + (blocks + 1) / 2 + "\n");
         }
-        for (Entry e : entries) {
+        for (Listings.LongEntry e : entries) {
             FileStat s = e.stat();
             String size = isDevice(s)
                     ? pad(Long.toString(s.rdevMajor()), majorW) + ", " + pad(Long.toString(s.rdevMinor()), minorW)
@@ -70,7 +61,7 @@ public final class LsLong {
             out.text(mode(s.mode()));
             if (anyMark) {
                 // GNU ls adds the mark column to every line once one entry has a mark.
-                out.ch(e.mark() == 0 ? ' ' : e.mark());
+                out.ch(e.accessMark() == 0 ? ' ' : e.accessMark());
             }
             out.ch(' ')
                     .text(pad(Long.toString(s.nlink()), nlinkW)).ch(' ')

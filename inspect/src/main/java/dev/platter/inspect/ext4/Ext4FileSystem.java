@@ -38,7 +38,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
     private final BlockDevice device;
     private final Superblock sb;
     private final Warnings warnings = new Warnings();
-    private final Checksums checksums;
+    private final MetadataChecksums checksums;
     private final BlockCache cache = new BlockCache(CACHE_BYTES);
     private final BlockCache inodeTables = new BlockCache(INODE_TABLE_CACHE_BYTES);
     private final Map<Long, GroupDescriptor> groups = new ConcurrentHashMap<>();
@@ -52,7 +52,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
     private Ext4FileSystem(BlockDevice device, Superblock sb, FsOptions options) {
         this.device = device;
         this.sb = sb;
-        this.checksums = new Checksums(sb, options, warnings);
+        this.checksums = new MetadataChecksums(sb, options, warnings);
     }
 
     /** Opens the ext filesystem at the start of {@code device} (which stays owned by the caller). */
@@ -224,7 +224,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
         return device;
     }
 
-    Checksums checksums() {
+    MetadataChecksums checksums() {
         return checksums;
     }
 

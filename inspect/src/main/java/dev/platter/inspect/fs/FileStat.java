@@ -26,7 +26,7 @@ public record FileStat(long inode, int mode, long nlink, long uid, long gid, lon
         return FileType.fromMode(mode);
     }
 
-    /** The permission bits, including setuid, setgid and sticky (mode & 07777). */
+    /** The permission bits, including setuid, setgid and sticky ({@code mode & 07777}). */
     public int permissions() {
         return mode & 07777;
     }

@@ -47,7 +47,8 @@ final class Fstab {
     }
 
     /** The entries that name a device, resolved: what inspect-get-mountpoints and -filesystems report. */
-    static List<OsInfo.Mountpoint> resolve(List<Line> lines, Guest guest, Filesystem root) throws java.io.IOException {
+    static List<OsInfo.Mountpoint> resolve(List<Line> lines, Guest guest, DetectedFilesystem root)
+            throws java.io.IOException {
         List<OsInfo.Mountpoint> out = new ArrayList<>();
         for (Line l : lines) {
             String spec = l.spec();
@@ -81,13 +82,13 @@ final class Fstab {
         return deduped;
     }
 
-    private static String device(String spec, Guest guest, Filesystem root) throws java.io.IOException {
+    private static String device(String spec, Guest guest, DetectedFilesystem root) throws java.io.IOException {
         if (spec.startsWith("UUID=")) {
             return byUuid(guest, unquote(spec.substring(5)));
         }
         if (spec.startsWith("LABEL=")) {
             String label = unquote(spec.substring(6));
-            for (Filesystem fs : guest.filesystems()) {
+            for (DetectedFilesystem fs : guest.filesystems()) {
                 if (fs.label().equals(label)) {
                     return fs.name();
                 }
@@ -143,7 +144,7 @@ final class Fstab {
     }
 
     private static String byUuid(Guest guest, String uuid) throws java.io.IOException {
-        for (Filesystem fs : guest.filesystems()) {
+        for (DetectedFilesystem fs : guest.filesystems()) {
             if (!fs.uuid().isEmpty() && fs.uuid().toLowerCase(Locale.ROOT).equals(uuid.toLowerCase(Locale.ROOT))) {
                 return fs.name();
             }

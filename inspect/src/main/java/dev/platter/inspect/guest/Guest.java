@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * try (Guest g = Guest.open(List.of(new DiskSpec(Path.of("vm.qcow2"), null)), GuestOptions.defaults())) {
- *     for (Filesystem fs : g.filesystems()) System.out.println(fs.name() + " " + fs.type());
+ *     for (DetectedFilesystem fs : g.filesystems()) System.out.println(fs.name() + " " + fs.type());
  *     Mounts m = g.mountOperatingSystem();                 // root and /etc/fstab, as virt-cat -a does
  *     byte[] hostname = m.readSmallFile("/etc/hostname", 4096);
  * }
@@ -57,7 +57,7 @@ public final class Guest implements Closeable {
     private final List<VolumeGroup> vgs;
     private final List<GuestDevice> lvs;
     private final List<String> warnings;
-    private List<Filesystem> filesystems;
+    private List<DetectedFilesystem> filesystems;
 
     private Guest(GuestOptions options, List<GuestDisk> disks, List<GuestDevice> wholeDisks,
                   List<GuestDevice> partitions, List<PhysicalVolume> pvs, List<VolumeGroup> vgs,
@@ -220,9 +220,9 @@ public final class Guest implements Closeable {
      * Containers (PVs, RAID members, LUKS) and MBR extended partitions are not. LVs of unsupported types are left
      * out with a warning.
      */
-    public synchronized List<Filesystem> filesystems() throws IOException {
+    public synchronized List<DetectedFilesystem> filesystems() throws IOException {
         if (filesystems == null) {
-            List<Filesystem> out = new ArrayList<>();
+            List<DetectedFilesystem> out = new ArrayList<>();
             Set<String> pvDevices = new java.util.HashSet<>();
             for (PhysicalVolume pv : pvs) {
                 pvDevices.add(pv.deviceName());
@@ -250,7 +250,7 @@ public final class Guest implements Closeable {
                     continue;
                 }
                 try {
-                    Filesystem fs = Filesystem.identify(d, options.fsOptions(), warnings);
+                    DetectedFilesystem fs = DetectedFilesystem.identify(d, options.fsOptions(), warnings);
                     if (fs != null) {
                         out.add(fs);
                     }
@@ -264,12 +264,12 @@ public final class Guest implements Closeable {
     }
 
     /** The filesystem on the device named {@code spec} (any name {@link #canonicalDevice} accepts), or null. */
-    public Filesystem filesystem(String spec) throws IOException {
+    public DetectedFilesystem filesystem(String spec) throws IOException {
         String name = canonicalDevice(spec);
         if (name == null) {
             return null;
         }
-        for (Filesystem fs : filesystems()) {
+        for (DetectedFilesystem fs : filesystems()) {
             if (fs.name().equals(name)) {
                 return fs;
             }
@@ -410,7 +410,7 @@ public final class Guest implements Closeable {
     public void close() throws IOException {
         IOException first = null;
         if (filesystems != null) {
-            for (Filesystem fs : filesystems) {
+            for (DetectedFilesystem fs : filesystems) {
                 try {
                     fs.close();
                 } catch (IOException e) {

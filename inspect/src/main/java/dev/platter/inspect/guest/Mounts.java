@@ -34,13 +34,14 @@ public final class Mounts {
     /**
      * One mounted filesystem.
      *
-     * @param path       its mount point, canonical ("/", "/boot")
-     * @param filesystem the filesystem
+     * @param path     its mount point, canonical ("/", "/boot")
+     * @param detected the filesystem as found on its device (the device, type, label, UUID)
      */
-    public record Mounted(String path, Filesystem filesystem) {
+    public record Mounted(String path, DetectedFilesystem detected) {
+        /** The opened filesystem. */
         public GuestFileSystem fileSystem() {
             try {
-                return filesystem.fileSystem();
+                return detected.fileSystem();
             } catch (IOException e) {
                 throw new IllegalStateException("a mounted filesystem is always readable", e);
             }
@@ -77,7 +78,7 @@ public final class Mounts {
      * {@code mountpoint}, which must be "/" first, then an existing directory of the tree mounted so far.
      */
     public void mount(String device, String mountpoint) throws IOException {
-        Filesystem fs = guest.filesystem(device);
+        DetectedFilesystem fs = guest.filesystem(device);
         if (fs == null) {
             throw new IOException(device + ": no such filesystem");
         }

@@ -21,7 +21,7 @@ import java.util.List;
  * @param fstab             the /etc/fstab entries that name a device this guest has (or could have), in file
  *                          order: device (libguestfs's name) and mount point (which may be "none" or "swap")
  */
-public record OsInfo(Filesystem root, String type, String distro, String productName, int majorVersion,
+public record OsInfo(DetectedFilesystem root, String type, String distro, String productName, int majorVersion,
                      int minorVersion, String arch, String hostname, String packageFormat, String packageManagement,
                      List<Mountpoint> fstab) {
 

@@ -19,7 +19,7 @@ final class OsInspector {
 
     private enum Role { ROOT, USR, OTHER }
 
-    private record Found(Filesystem fs, Role role, LinuxRelease.Data data, String arch, String hostname,
+    private record Found(DetectedFilesystem fs, Role role, LinuxRelease.Data data, String arch, String hostname,
                          List<OsInfo.Mountpoint> fstab, boolean hasDnf) {
     }
 
@@ -28,7 +28,7 @@ final class OsInspector {
 
     static List<OsInfo> inspect(Guest guest) throws IOException {
         List<Found> found = new ArrayList<>();
-        for (Filesystem fs : guest.filesystems()) {
+        for (DetectedFilesystem fs : guest.filesystems()) {
             if (!fs.isMountable()) {
                 continue;
             }
@@ -72,7 +72,7 @@ final class OsInspector {
         return roots;
     }
 
-    private static Found check(Guest guest, Mounts m, Filesystem fs) throws IOException {
+    private static Found check(Guest guest, Mounts m, DetectedFilesystem fs) throws IOException {
         LinuxRelease.Data none = new LinuxRelease.Data();
         if (isFile(m, "/grub/menu.lst") || isFile(m, "/grub/grub.conf") || isFile(m, "/grub2/grub.cfg")) {
             return new Found(fs, Role.OTHER, none, null, null, List.of(), false);

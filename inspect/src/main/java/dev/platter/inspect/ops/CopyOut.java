@@ -34,11 +34,10 @@ import java.util.Set;
  * <p>Nothing is ever written outside LOCALDIR: every name is checked (no '/', no "." or ".."), every file is
  * created with O_CREAT|O_EXCL and O_NOFOLLOW, and every directory descended into below LOCALDIR is one this copy
  * created or an existing real directory (never a symlink, which could lead anywhere). Guest symlinks are created,
- * never followed. Directory cycles and absurd depths in a damaged guest stop with a warning.
+ * never followed. Directory cycles and absurd depths in a damaged guest stop with a warning (the walk is
+ * {@link TreeWalk}'s).
  */
 public final class CopyOut {
-    /** Deepest tree copied (Linux paths cannot be longer than 4096 bytes anyway). */
-    static final int MAX_DEPTH = 2048;
     private static final int CHUNK = 1 << 20;
 
     private final Mounts mounts;
@@ -74,11 +73,9 @@ public final class CopyOut {
         } else if (f.type() == FileType.DIRECTORY) {
             Path dest = base.length == 0 ? localDir : child(localDir, base);
             directory(dest);
-            Set<String> visited = new HashSet<>();
-            visited.add(key(f));
             int seen = mounts.warnings().size();
             try {
-                copyTree(f, dest, 1, visited);
+                new TreeWalk<Path>(mounts, TreeWalk.Order.ON_DISK, warnings::add).walk(f, dest, new Copier());
             } finally {
                 warnings.addAll(mounts.warnings().subList(seen, mounts.warnings().size())); // entries skipped
             }
@@ -88,55 +85,59 @@ public final class CopyOut {
         }
     }
 
-    private void copyTree(GuestFile dir, Path hostDir, int depth, Set<String> visited) throws IOException {
-        if (depth > MAX_DEPTH) {
-            warnings.add(dir.pathString() + ": deeper than " + MAX_DEPTH + " levels, not copied further");
-            return;
-        }
-        for (Mounts.Child c : mounts.list(dir)) {
-            GuestFile f = c.file();
+    /** Copies each entry into the host folder of its directory (the walk's context). */
+    private final class Copier implements TreeWalk.Visitor<Path> {
+        @Override
+        public Path visit(Path hostDir, TreeWalk.Entry entry) throws IOException {
+            GuestFile f = entry.file();
             Path dest;
             try {
-                dest = child(hostDir, c.name());
+                dest = child(hostDir, entry.name());
             } catch (IOException e) {
                 warnings.add(e.getMessage());
-                continue;
+                return null;
             }
-            try {
-                switch (f.type()) {
-                    case DIRECTORY -> {
-                        if (!visited.add(key(f))) {
-                            warnings.add(f.pathString() + ": directory seen before (a cycle in a damaged "
-                                    + "filesystem?), not copied again");
-                            continue;
-                        }
-                        if (written.contains(dest)) {
-                            throw new FileAlreadyExistsException(dest.toString());
-                        }
-                        directory(dest);
-                        written.add(dest);
-                        copyTree(f, dest, depth + 1, visited);
-                        attributes(dest, f.stat(), false);
+            switch (f.type()) {
+                case DIRECTORY -> {
+                    if (entry.seenBefore()) {
+                        return null; // the walk said so in a warning
                     }
-                    case REGULAR -> {
-                        replaceStale(dest);
-                        copyFile(f, dest);
+                    if (written.contains(dest)) {
+                        throw new FileAlreadyExistsException(dest.toString());
                     }
-                    case SYMLINK -> {
-                        byte[] target = mounts.readlink(f);
-                        replaceStale(dest);
-                        NativeSymlink.create(dest, target, linkTarget(target));
-                        written.add(dest);
-                        attributes(dest, f.stat(), true);
-                    }
-                    default -> warnings.add(f.pathString() + ": " + f.type().name().toLowerCase().replace('_', ' ')
-                            + " not copied");
+                    directory(dest);
+                    written.add(dest);
+                    return dest;
                 }
-            } catch (FileAlreadyExistsException e) {
-                warnings.add(f.pathString() + ": " + dest + " already exists (a duplicate name in the guest "
-                        + "directory?), not overwritten");
-            } catch (IOException e) {
-                warnings.add(f.pathString() + ": " + e.getMessage());
+                case REGULAR -> {
+                    replaceStale(dest);
+                    copyFile(f, dest);
+                }
+                case SYMLINK -> {
+                    byte[] target = mounts.readlink(f);
+                    replaceStale(dest);
+                    NativeSymlink.create(dest, target, linkTarget(target));
+                    written.add(dest);
+                    attributes(dest, f.stat(), true);
+                }
+                default -> warnings.add(f.pathString() + ": " + f.type().name().toLowerCase().replace('_', ' ')
+                        + " not copied");
+            }
+            return null;
+        }
+
+        @Override
+        public void leave(Path dest, TreeWalk.Entry directory) throws IOException {
+            attributes(dest, directory.file().stat(), false);
+        }
+
+        @Override
+        public void failed(TreeWalk.Entry entry, IOException e) {
+            if (e instanceof FileAlreadyExistsException exists) {
+                warnings.add(entry.file().pathString() + ": " + exists.getFile() + " already exists (a duplicate "
+                        + "name in the guest directory?), not overwritten");
+            } else {
+                warnings.add(entry.file().pathString() + ": " + e.getMessage());
             }
         }
     }
@@ -291,10 +292,6 @@ public final class CopyOut {
             sb.append(p.length == 0 ? "" : HostNames.of(p));
         }
         return sb.toString();
-    }
-
-    private static String key(GuestFile f) {
-        return f.mount().path() + ":" + f.inode();
     }
 
     /** The last component of a guest path ("" for "/"), one trailing slash ignored. */

@@ -18,10 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes a guest directory as a tar archive, like virt-tar-out (GNU tar in the appliance): entries named
@@ -73,12 +71,12 @@ public final class TarOut {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
             tar.setAddPaxHeadersForNonAsciiNames(false);
-            Set<String> visited = new HashSet<>();
-            visited.add(key(top));
             entry(tar, top, "./", null);
+            Map<String, String> firstNames = new HashMap<>();
             int seen = mounts.warnings().size();
             try {
-                walk(tar, top, "./", 1, visited, new HashMap<>());
+                new TreeWalk<String>(mounts, TreeWalk.Order.ON_DISK, warnings::add).walk(top, "./",
+                        (prefix, e) -> archive(tar, prefix, e, firstNames));
             } finally {
                 warnings.addAll(mounts.warnings().subList(seen, mounts.warnings().size())); // entries skipped
             }
@@ -86,31 +84,26 @@ public final class TarOut {
         }
     }
 
-    private void walk(TarArchiveOutputStream tar, GuestFile dir, String prefix, int depth, Set<String> visited,
-                      Map<String, String> firstNames) throws IOException {
-        if (depth > CopyOut.MAX_DEPTH) {
-            warnings.add(dir.pathString() + ": deeper than " + CopyOut.MAX_DEPTH + " levels, not archived further");
-            return;
-        }
-        for (Mounts.Child c : mounts.list(dir)) {
-            GuestFile f = c.file();
-            String name = prefix + new String(c.name(), StandardCharsets.ISO_8859_1);
-            switch (f.type()) {
-                case DIRECTORY -> {
-                    if (!visited.add(key(f))) {
-                        warnings.add(f.pathString() + ": directory seen before (a cycle?), not archived again");
-                        continue;
-                    }
-                    entry(tar, f, name + "/", null);
-                    walk(tar, f, name + "/", depth + 1, visited, firstNames);
+    /** Archives one entry under {@code prefix}; for a directory, returns the prefix of its entries. */
+    private String archive(TarArchiveOutputStream tar, String prefix, TreeWalk.Entry entry,
+                           Map<String, String> firstNames) throws IOException {
+        GuestFile f = entry.file();
+        String name = prefix + new String(entry.name(), StandardCharsets.ISO_8859_1);
+        switch (f.type()) {
+            case DIRECTORY -> {
+                if (entry.seenBefore()) {
+                    return null; // the walk said so in a warning
                 }
-                case SOCKET -> warnings.add(f.pathString() + ": socket ignored");
-                default -> {
-                    String first = f.stat().nlink() > 1 ? firstNames.putIfAbsent(key(f), name) : null;
-                    entry(tar, f, name, first);
-                }
+                entry(tar, f, name + "/", null);
+                return name + "/";
+            }
+            case SOCKET -> warnings.add(f.pathString() + ": socket ignored");
+            default -> {
+                String first = f.stat().nlink() > 1 ? firstNames.putIfAbsent(key(f), name) : null;
+                entry(tar, f, name, first);
             }
         }
+        return null;
     }
 
     private void entry(TarArchiveOutputStream tar, GuestFile f, String name, String hardLinkTo) throws IOException {
@@ -161,6 +154,7 @@ public final class TarOut {
         tar.closeArchiveEntry();
     }
 
+    /** Identifies a file for hard links: its filesystem's mount point and its inode. */
     private static String key(GuestFile f) {
         return f.mount().path() + ":" + f.inode();
     }

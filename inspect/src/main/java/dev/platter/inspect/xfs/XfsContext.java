@@ -14,7 +14,7 @@ final class XfsContext {
     final Superblock sb;
     final Geometry geo;
     final BlockReader reader;
-    final Checksums checksums;
+    final MetadataChecksums checksums;
     final Warnings warnings;
     final boolean v5;
 
@@ -23,7 +23,7 @@ final class XfsContext {
         this.geo = new Geometry(sb);
         this.reader = reader;
         this.warnings = warnings;
-        this.checksums = new Checksums(options, warnings);
+        this.checksums = new MetadataChecksums(options, warnings);
         this.v5 = sb.isV5();
     }
 

@@ -23,8 +23,9 @@ class GuestTest {
     void filesystemsInLibguestfsOrder() throws IOException {
         FakeGuest fg = new FakeGuest(dir);
         try (Guest g = fg.open()) {
-            List<Filesystem> fss = g.filesystems();
-            assertEquals(List.of("/dev/sdb", "/dev/sda1", "/dev/sda2"), fss.stream().map(Filesystem::name).toList());
+            List<DetectedFilesystem> fss = g.filesystems();
+            assertEquals(List.of("/dev/sdb", "/dev/sda1", "/dev/sda2"),
+                    fss.stream().map(DetectedFilesystem::name).toList());
             assertEquals("boot", fss.get(1).label());
             assertEquals("11111111-0000-0000-0000-00000000f001", fss.get(2).uuid());
             assertEquals("fakefs", fss.get(2).type());

@@ -131,12 +131,12 @@ class XfsStructuresTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) i;
         }
-        long crc = Checksums.compute(b, 0, 512, 0x64);
+        long crc = MetadataChecksums.compute(b, 0, 512, 0x64);
         b[0x64] = (byte) crc;
         b[0x65] = (byte) (crc >> 8);
         b[0x66] = (byte) (crc >> 16);
         b[0x67] = (byte) (crc >> 24);
-        assertEquals(crc, Checksums.compute(b, 0, 512, 0x64), "the stored CRC does not feed itself");
+        assertEquals(crc, MetadataChecksums.compute(b, 0, 512, 0x64), "the stored CRC does not feed itself");
         assertEquals(crc, Be.le32(b, 0x64));
     }
 

@@ -12,7 +12,7 @@ import java.util.HexFormat;
  * File checksums as libguestfs's checksum call gives them: "crc" is POSIX cksum's CRC (decimal), the others are
  * the hex digests md5sum, sha1sum ... print.
  */
-public final class Checksums {
+public final class FileChecksums {
     private static final int CHUNK = 1 << 20;
     private static final int[] CKSUM_TABLE = new int[256];
 
@@ -26,7 +26,7 @@ public final class Checksums {
         }
     }
 
-    private Checksums() {
+    private FileChecksums() {
     }
 
     /** True for the names virt-ls --checksum accepts. */

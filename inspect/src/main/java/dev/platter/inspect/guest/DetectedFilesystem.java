@@ -13,17 +13,18 @@ import dev.platter.inspect.volume.FatBootSector;
 import java.io.IOException;
 
 /**
- * A filesystem found on a guest device, identified as blkid would (type, label, UUID). Filesystems Platter reads
- * (ext2/3/4, XFS) carry their opened {@link GuestFileSystem}; others (swap, vfat, ntfs, "unknown") are listed only.
+ * A filesystem detected on a guest device, identified as blkid would (type, label, UUID). Filesystems Platter reads
+ * (ext2/3/4, XFS) carry their opened {@link GuestFileSystem} (a driver's reader of that filesystem's inodes); others
+ * (swap, vfat, ntfs, "unknown") are listed only.
  */
-public final class Filesystem {
+public final class DetectedFilesystem {
     private final GuestDevice device;
     private final String type;
     private final String label;
     private final String uuid;
     private final GuestFileSystem fs;
 
-    Filesystem(GuestDevice device, String type, String label, String uuid, GuestFileSystem fs) {
+    DetectedFilesystem(GuestDevice device, String type, String label, String uuid, GuestFileSystem fs) {
         this.device = device;
         this.type = type;
         this.label = label;
@@ -32,7 +33,7 @@ public final class Filesystem {
     }
 
     /** Identifies what {@code device} holds, or returns null for containers (PVs, RAID members, LUKS). */
-    static Filesystem identify(GuestDevice device, FsOptions options, java.util.List<String> warnings)
+    static DetectedFilesystem identify(GuestDevice device, FsOptions options, java.util.List<String> warnings)
             throws IOException {
         BlockDevice dev = device.device();
         for (FileSystemDriver driver : FileSystemDrivers.all()) {
@@ -44,15 +45,15 @@ public final class Filesystem {
                 for (String w : fs.warnings()) {
                     warnings.add(device.name() + ": " + w);
                 }
-                return new Filesystem(device, fs.type(), fs.label(), fs.uuid(), fs);
+                return new DetectedFilesystem(device, fs.type(), fs.label(), fs.uuid(), fs);
             } catch (IOException e) {
                 warnings.add(device.name() + ": " + e.getMessage());
-                return new Filesystem(device, "unknown", "", "", null);
+                return new DetectedFilesystem(device, "unknown", "", "", null);
             }
         }
         Content content = ContentProbe.identify(dev);
         if (content == null) {
-            return new Filesystem(device, "unknown", "", "", null);
+            return new DetectedFilesystem(device, "unknown", "", "", null);
         }
         if (content.isContainer()) {
             return null;
@@ -60,9 +61,9 @@ public final class Filesystem {
         if (content.needsDriver()) {
             warnings.add(device.name() + ": holds " + content.type() + ", but no " + content.type()
                     + " driver is on the class path");
-            return new Filesystem(device, "unknown", "", "", null);
+            return new DetectedFilesystem(device, "unknown", "", "", null);
         }
-        return new Filesystem(device, content.type(), content.label(), content.uuid(), null);
+        return new DetectedFilesystem(device, content.type(), content.label(), content.uuid(), null);
     }
 
     public GuestDevice device() {

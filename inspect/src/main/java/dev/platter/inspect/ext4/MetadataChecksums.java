@@ -8,7 +8,7 @@ import dev.platter.inspect.fs.FsOptions;
  * descriptors) and what to do on a mismatch: fail naming the structure, or, with
  * {@link FsOptions#readOnMismatch()}, record a warning and read on.
  */
-final class Checksums {
+final class MetadataChecksums {
     private final Superblock sb;
     private final FsOptions options;
     private final Warnings warnings;
@@ -16,7 +16,7 @@ final class Checksums {
     private final boolean gdtCsum;
     private final int seed;
 
-    Checksums(Superblock sb, FsOptions options, Warnings warnings) {
+    MetadataChecksums(Superblock sb, FsOptions options, Warnings warnings) {
         this.sb = sb;
         this.options = options;
         this.warnings = warnings;

@@ -9,12 +9,12 @@ import java.util.zip.CRC32C;
  * The v5 metadata checksum: CRC-32C over the object with its own CRC field taken as zero, stored little-endian.
  * What a mismatch does follows {@link FsOptions}: fail, or warn and read on.
  */
-final class Checksums {
+final class MetadataChecksums {
     private static final byte[] ZERO = new byte[4];
     private final FsOptions options;
     private final Warnings warnings;
 
-    Checksums(FsOptions options, Warnings warnings) {
+    MetadataChecksums(FsOptions options, Warnings warnings) {
         this.options = options;
         this.warnings = warnings;
     }
