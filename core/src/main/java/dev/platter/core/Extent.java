@@ -5,7 +5,7 @@ import dev.platter.core.storage.Storage;
 /**
  * One run of a device's allocation map, as returned by {@link BlockDevice#mapping(long, long)}.
  *
- * @param start      guest offset of the run
+ * @param start      virtual offset of the run
  * @param length     length of the run in bytes (positive)
  * @param status     what the run holds
  * @param depth      which layer of a backing chain answered (0 = the device itself); for a run that no layer

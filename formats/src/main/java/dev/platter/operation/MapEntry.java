@@ -5,7 +5,7 @@ import dev.platter.core.Extent;
 /**
  * One row of {@code map}: qemu-img's MapEntry.
  *
- * @param start    guest offset
+ * @param start    virtual offset
  * @param length   bytes
  * @param depth    layer of the backing chain that answered (for ranges no layer allocates: the bottom layer)
  * @param present  some layer allocates the range

@@ -113,7 +113,7 @@ final class Bitmaps {
         return out;
     }
 
-    /** The guest ranges a bitmap marks as changed. */
+    /** The virtual-disk ranges a bitmap marks as changed. */
     List<ByteRange> changedRanges(String name, long diskSize) throws IOException {
         int index = indexOf(name);
         if (index < 0) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Compresses guest clusters for an image's compression type. Thread-safe: convert runs one per core.
+ * Compresses clusters of the virtual disk for an image's compression type. Thread-safe: convert runs one per core.
  */
 public interface ClusterCompressor {
 

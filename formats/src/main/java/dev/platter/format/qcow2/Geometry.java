@@ -35,7 +35,7 @@ record Geometry(int clusterBits, boolean extendedL2, int refcountOrder) {
         return Integer.numberOfTrailingZeros(l2Entries());
     }
 
-    /** Guest bytes one L2 table maps. */
+    /** Virtual bytes one L2 table maps. */
     long l2Coverage() {
         return (long) l2Entries() << clusterBits;
     }
@@ -48,17 +48,17 @@ record Geometry(int clusterBits, boolean extendedL2, int refcountOrder) {
         return 1 << subclusterBits();
     }
 
-    long l1Index(long guestOffset) {
-        return guestOffset >>> (clusterBits + l2Bits());
+    long l1Index(long virtualOffset) {
+        return virtualOffset >>> (clusterBits + l2Bits());
     }
 
-    int l2Index(long guestOffset) {
-        return (int) ((guestOffset >>> clusterBits) & (l2Entries() - 1));
+    int l2Index(long virtualOffset) {
+        return (int) ((virtualOffset >>> clusterBits) & (l2Entries() - 1));
     }
 
-    /** Index of the subcluster holding {@code guestOffset} inside its cluster. */
-    int subclusterIndex(long guestOffset) {
-        return (int) (offsetInCluster(guestOffset) >>> subclusterBits());
+    /** Index of the subcluster holding {@code virtualOffset} inside its cluster. */
+    int subclusterIndex(long virtualOffset) {
+        return (int) (offsetInCluster(virtualOffset) >>> subclusterBits());
     }
 
     /** L1 entries needed to map {@code virtualSize} bytes. */

@@ -19,7 +19,7 @@ final class L2Entry {
     static final long ALL_ALLOCATED = 0xffff_ffffL;
     static final long ALL_ZERO = 0xffff_ffffL << 32;
 
-    /** What one cluster (or subcluster) of the guest is. */
+    /** What one cluster (or subcluster) of the virtual disk is. */
     enum Type {
         /** Not allocated here: the backing file, or zeros. */
         UNALLOCATED,

@@ -51,7 +51,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     private final OpenOptions options;
     private final DataFile data;
     private final Image backing;
-    private final GuestReader reader;
+    private final ClusterMapper reader;
     private final Qcow2Writer writer;
     private final Bitmaps bitmaps;
     private final CompressionType compression;
@@ -69,7 +69,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         this.data = m.header.hasDataFile() ? DataFile.external(m.file, m.header.dataFile, options)
                 : DataFile.inImage(m.file);
         this.compression = CompressionType.of(m.header.compressionType);
-        this.reader = new GuestReader(m, () -> m.l1, this::size, this::backing, data, compression.decompressor());
+        this.reader = new ClusterMapper(m, () -> m.l1, this::size, this::backing, data, compression.decompressor());
         this.writer = new Qcow2Writer(m, reader, data, this::backing, this::size);
         this.bitmaps = new Bitmaps(m);
     }
@@ -349,19 +349,19 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     }
 
     /**
-     * Stores one pre-compressed cluster (from {@link #compressor()}) at a cluster-aligned guest offset, packed
+     * Stores one pre-compressed cluster (from {@link #compressor()}) at a cluster-aligned virtual offset, packed
      * after the previous compressed cluster as qemu packs them (several share a host cluster, each counted once in
-     * its refcount). Whatever the guest cluster held before is released.
+     * its refcount). Whatever the virtual cluster held before is released.
      *
-     * @param guestOffset cluster-aligned guest offset inside the image
+     * @param virtualOffset cluster-aligned virtual offset inside the image
      * @param compressed  the compressed stream, shorter than a cluster; read from position to limit, not consumed
      */
     @Override
-    public void writeCompressedCluster(long guestOffset, ByteBuffer compressed) throws IOException {
-        if (guestOffset % clusterSize() != 0) {
-            throw new IllegalArgumentException("compressed writes must be cluster aligned: " + guestOffset);
+    public void writeCompressedCluster(long virtualOffset, ByteBuffer compressed) throws IOException {
+        if (virtualOffset % clusterSize() != 0) {
+            throw new IllegalArgumentException("compressed writes must be cluster aligned: " + virtualOffset);
         }
-        Bounds.check(guestOffset, 1, size(), describe());
+        Bounds.check(virtualOffset, 1, size(), describe());
         int len = compressed.remaining();
         if (len <= 0 || len >= clusterSize()) {
             throw new IllegalArgumentException("a compressed cluster must be 1 to " + (clusterSize() - 1)
@@ -374,9 +374,9 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         lock.writeLock().lock();
         try {
             beginWrite();
-            writer.writeCompressed(guestOffset, compressed);
+            writer.writeCompressed(virtualOffset, compressed);
             compressedWrites = true;
-            bitmaps.markDirty(guestOffset, Math.min(clusterSize(), size() - guestOffset));
+            bitmaps.markDirty(virtualOffset, Math.min(clusterSize(), size() - virtualOffset));
         } finally {
             lock.writeLock().unlock();
         }
@@ -384,15 +384,15 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
 
     /**
      * Compresses one cluster with {@link #compressor()} and stores it compressed, or uncompressed when compression
-     * does not shrink it. {@code cluster} holds the guest data from {@code guestOffset}: a whole cluster, or the
+     * does not shrink it. {@code cluster} holds the virtual-disk data from {@code virtualOffset}: a whole cluster, or the
      * rest of the disk for the last one.
      */
-    public void writeClusterCompressed(long guestOffset, ByteBuffer cluster) throws IOException {
+    public void writeClusterCompressed(long virtualOffset, ByteBuffer cluster) throws IOException {
         ByteBuffer c = compressor().compress(cluster);
         if (c == null) {
-            write(guestOffset, cluster.duplicate());
+            write(virtualOffset, cluster.duplicate());
         } else {
-            writeCompressedCluster(guestOffset, c);
+            writeCompressedCluster(virtualOffset, c);
         }
     }
 
@@ -756,7 +756,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     }
 
     /**
-     * The guest ranges a bitmap marks as changed (granularity-aligned, merged, clipped to the disk): what an
+     * The virtual-disk ranges a bitmap marks as changed (granularity-aligned, merged, clipped to the disk): what an
      * incremental backup copies. Fails for a bitmap that is in use (not saved cleanly).
      */
     public List<ByteRange> changedRanges(String bitmap) throws IOException {

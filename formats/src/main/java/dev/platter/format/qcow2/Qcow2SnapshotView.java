@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
     private final Qcow2Image image;
     private final SnapshotEntry snapshot;
-    private final GuestReader reader;
+    private final ClusterMapper reader;
     private final ReentrantReadWriteLock lock;
 
     /**
@@ -33,7 +33,7 @@ final class Qcow2SnapshotView implements Image, ReadOnlyBlockDevice {
         this.image = image;
         this.snapshot = snapshot;
         this.lock = lock;
-        this.reader = new GuestReader(m, () -> l1, this::size, image::backing, data,
+        this.reader = new ClusterMapper(m, () -> l1, this::size, image::backing, data,
                 image.compressionType().decompressor());
     }
 

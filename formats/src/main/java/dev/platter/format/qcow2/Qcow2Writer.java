@@ -21,13 +21,13 @@ final class Qcow2Writer {
     private static final int ZERO_CHUNK = 1 << 20;
 
     private final Qcow2Metadata m;
-    private final GuestReader reader;
+    private final ClusterMapper reader;
     private final DataFile data;
     private final Supplier<Image> backing;
     private final LongSupplier size;
     private final Geometry g;
 
-    Qcow2Writer(Qcow2Metadata m, GuestReader reader, DataFile data, Supplier<Image> backing, LongSupplier size) {
+    Qcow2Writer(Qcow2Metadata m, ClusterMapper reader, DataFile data, Supplier<Image> backing, LongSupplier size) {
         this.m = m;
         this.reader = reader;
         this.data = data;
@@ -256,10 +256,10 @@ final class Qcow2Writer {
 
     // ------------------------------------------------------------------------------------------ compressed
 
-    void writeCompressed(long guestOffset, ByteBuffer payload) throws IOException {
+    void writeCompressed(long virtualOffset, ByteBuffer payload) throws IOException {
         int len = payload.remaining();
-        L2Table t = l2ForWrite(g.l1Index(guestOffset));
-        int i = g.l2Index(guestOffset);
+        L2Table t = l2ForWrite(g.l1Index(virtualOffset));
+        int i = g.l2Index(virtualOffset);
         long host = m.refcounts.allocateBytes(len);
         if (host > CompressedDescriptor.maxHostOffset(g.clusterBits())) {
             throw new IOException(m.name + ": compressed data cannot be stored beyond offset 0x"

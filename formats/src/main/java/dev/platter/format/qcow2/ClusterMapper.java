@@ -12,11 +12,11 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The mapping through one L1 table (the active one, or a snapshot's copy): translates guest offsets into runs of
+ * The mapping through one L1 table (the active one, or a snapshot's copy): translates virtual offsets into runs of
  * clusters (or subclusters) of the same kind, and decompresses compressed clusters; core's {@link MappedReader}
  * reads the runs and composes {@link Extent}s with the backing chain. Callers hold the image's read lock.
  */
-final class GuestReader implements ImageMapper {
+final class ClusterMapper implements ImageMapper {
 
     private final Qcow2Metadata m;
     private final Supplier<L1Table> l1;
@@ -33,7 +33,7 @@ final class GuestReader implements ImageMapper {
         byte[] bytes;
     }
 
-    GuestReader(Qcow2Metadata m, Supplier<L1Table> l1, LongSupplier size, Supplier<Image> backing, DataFile data,
+    ClusterMapper(Qcow2Metadata m, Supplier<L1Table> l1, LongSupplier size, Supplier<Image> backing, DataFile data,
                 ClusterDecompressor decompressor) {
         this.m = m;
         this.l1 = l1;
@@ -80,7 +80,7 @@ final class GuestReader implements ImageMapper {
         dst.put(decompressed(run.token()), (int) m.geo.offsetInCluster(pos), dst.remaining());
     }
 
-    /** Reads {@code dst.remaining()} guest bytes at {@code pos} (bounds checked by the caller). */
+    /** Reads {@code dst.remaining()} virtual bytes at {@code pos} (bounds checked by the caller). */
     void read(long pos, ByteBuffer dst) throws IOException {
         reads.read(pos, dst);
     }
