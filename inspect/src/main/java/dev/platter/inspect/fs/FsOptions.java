@@ -5,10 +5,21 @@ package dev.platter.inspect.fs;
  *
  * @param verifyChecksums check metadata checksums where the format has them
  * @param readOnMismatch  on a checksum mismatch, record a warning and read on instead of failing
+ * @param replayJournal   when the journal (ext3/4) or log (XFS) holds committed changes not yet written in place,
+ *                        replay them in memory, as the kernel does when it mounts (the default; the image is never
+ *                        written); false shows the on-disk state, as {@code mount -o norecovery} does
  */
-public record FsOptions(boolean verifyChecksums, boolean readOnMismatch) {
+public record FsOptions(boolean verifyChecksums, boolean readOnMismatch, boolean replayJournal) {
+
+    public FsOptions(boolean verifyChecksums, boolean readOnMismatch) {
+        this(verifyChecksums, readOnMismatch, true);
+    }
 
     public static FsOptions defaults() {
-        return new FsOptions(true, false);
+        return new FsOptions(true, false, true);
+    }
+
+    public FsOptions withReplayJournal(boolean value) {
+        return new FsOptions(verifyChecksums, readOnMismatch, value);
     }
 }
