@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class XfsFileSystem implements GuestFileSystem {
     private static final int INODE_CACHE = 4096;
+    /** Bound on the replayed blocks a log recovery may hold in memory. */
+    static final long MAX_OVERLAY_BYTES = 1L << 30;
     /** XFS_SYMLINK_MAXLEN. */
     static final int SYMLINK_MAX = 1024;
 
@@ -79,13 +81,38 @@ public final class XfsFileSystem implements GuestFileSystem {
             warnings.add("xfs: this filesystem has a realtime section on a separate device (" + sb.rblocks()
                     + " blocks); files stored there cannot be read");
         }
-        XfsLog.Verdict log = XfsLog.inspect(ctx);
+        XfsLog.Verdict log;
+        LogRecovery.Summary replayed = null;
+        if (options.replayJournal() && sb.hasInternalLog()) {
+            // Replay as the kernel's mount does; a log that cannot be read or replayed is an error, never a
+            // silently stale view.
+            XfsLog xlog = new XfsLog(ctx);
+            log = xlog.verdict();
+            if (log.state() == XfsLog.State.DIRTY) {
+                LogOverlay overlay = new LogOverlay(device, MAX_OVERLAY_BYTES);
+                replayed = LogRecovery.replay(ctx, xlog, log, overlay);
+                ctx = reread(overlay.device(), options, warnings);
+            }
+        } else {
+            log = XfsLog.inspect(ctx);
+        }
         switch (log.state()) {
-            case DIRTY -> warnings.add("xfs: the log is dirty (not unmounted cleanly; " + log.detail()
-                    + "): reading the on-disk state without replaying the log, recent changes may be missing");
+            case DIRTY -> {
+                if (replayed != null) {
+                    warnings.add("xfs: the log was dirty (" + log.detail() + "): replayed in memory as the kernel"
+                            + " does at mount (" + replayed.transactions() + " transactions: " + replayed.buffers()
+                            + " buffers, " + replayed.inodes() + " inodes, " + replayed.icreates()
+                            + " inode chunks); the image is unchanged");
+                    replayed.pendingIntents().forEach(p -> warnings.add("xfs: " + p));
+                } else {
+                    warnings.add("xfs: the log is dirty (not unmounted cleanly; " + log.detail()
+                            + "): reading the on-disk state without replaying the log, recent changes may be missing");
+                }
+            }
             case UNKNOWN -> warnings.add("xfs: could not tell whether the log is clean (" + log.detail()
                     + "); reading the on-disk state without replaying the log");
-            case EXTERNAL -> warnings.add("xfs: " + log.detail() + "; reading the on-disk state");
+            case EXTERNAL -> warnings.add("xfs: " + log.detail() + (options.replayJournal()
+                    ? "; an external log is not replayed, reading the on-disk state" : "; reading the on-disk state"));
             case CLEAN -> { }
         }
         XfsFileSystem fs = new XfsFileSystem(ctx, log);
@@ -95,6 +122,24 @@ public final class XfsFileSystem implements GuestFileSystem {
                     "is not a directory (mode 0" + Integer.toOctalString(root.core.mode()) + ")");
         }
         return fs;
+    }
+
+    /** After a replay: the superblock as recovery left it (it may be logged too), over the replayed device. */
+    private static XfsContext reread(BlockDevice replayed, FsOptions options, Warnings warnings) throws IOException {
+        BlockReader reader = new BlockReader(replayed);
+        byte[] first = reader.read(0, 512, "xfs superblock");
+        if (!Superblock.hasMagic(first)) {
+            throw new CorruptImageException("xfs superblock", 0, "bad magic after log replay");
+        }
+        Superblock sb = Superblock.parse(first);
+        sb.validate();
+        sb.checkSupported().forEach(warnings::add);
+        XfsContext ctx = new XfsContext(sb, reader, options, warnings);
+        if (sb.isV5()) {
+            byte[] sector = reader.read(0, sb.sectSize(), "xfs superblock");
+            ctx.checksums.verify(sector, 0, sector.length, Superblock.CRC_OFFSET, "xfs superblock", 0);
+        }
+        return ctx;
     }
 
     /** Wraps an unexpected runtime failure while parsing untrusted bytes into a corruption report. */
