@@ -375,30 +375,36 @@ final class XfsLog {
             throw corrupt(tail, "no log record header between the tail and the head");
         }
         tail = t.block;
-        long bad = crcPass(tail, head);
-        while (bad >= 0) {
-            long distance = head < bad ? bad - head : bad + (blocks - head);
+        BadRecord bad = crcCheck(tail, head);
+        while (bad != null) {
+            long distance = head < bad.block ? bad.block - head : bad.block + (blocks - head);
             if (distance > MAX_ICLOGS * Math.max(hsize, LogRecordHeader.HEADER_CYCLE_SIZE) / 512) {
-                throw corrupt(bad, "log record CRC mismatch or bad record header between the tail and the head");
+                throw corrupt(bad.block, bad.getMessage() + " (between the tail and the head, too far from the head"
+                        + " to be a torn write)");
             }
-            Found next = seekForward(head, bad, 2);
-            if (next == null || next.block == bad) {
-                throw corrupt(bad, "no log record after the overwritten tail");
+            Found next = seekForward(head, bad.block, 2);
+            if (next == null || next.block == bad.block) {
+                throw corrupt(bad.block, "no log record after the overwritten tail");
             }
             tail = next.block;
             ctx.warnings.add("xfs: log tail overwrite detected, tail moved to block " + tail);
-            bad = crcPass(tail, head);
+            bad = crcCheck(tail, head);
         }
         return tail;
     }
 
     /** A CRC verification pass from {@code tail} to {@code head}: the block of the first bad record, or -1. */
     private long crcPass(long tail, long head) throws IOException {
+        BadRecord bad = crcCheck(tail, head);
+        return bad == null ? -1 : bad.block;
+    }
+
+    private BadRecord crcCheck(long tail, long head) throws IOException {
         try {
             walk(tail, head, true, (block, header, data) -> { });
-            return -1;
+            return null;
         } catch (BadRecord e) {
-            return e.block;
+            return e;
         }
     }
 
