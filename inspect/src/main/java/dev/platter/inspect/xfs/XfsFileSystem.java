@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class XfsFileSystem implements GuestFileSystem {
     private static final int INODE_CACHE = 4096;
+    /** XFS_SB_FEAT_INCOMPAT_LOG_XATTRS: logged xattr updates (ATTRI/ATTRD items), the one log feature known. */
+    static final long LOG_INCOMPAT_KNOWN = 0x1;
     /** Bound on the replayed blocks a log recovery may hold in memory. */
     static final long MAX_OVERLAY_BYTES = 1L << 30;
     /** XFS_SYMLINK_MAXLEN. */
@@ -89,8 +91,19 @@ public final class XfsFileSystem implements GuestFileSystem {
             XfsLog xlog = new XfsLog(ctx);
             log = xlog.verdict();
             if (log.state() == XfsLog.State.DIRTY) {
+                long unknownLogFeatures = sb.isV5() ? sb.featuresLogIncompat() & ~LOG_INCOMPAT_KNOWN : 0;
+                if (unknownLogFeatures != 0) {
+                    // As the kernel: a dirty log with unknown log features may hold items it cannot replay.
+                    throw new UnsupportedFeatureException("xfs log incompat 0x" + Long.toHexString(unknownLogFeatures),
+                            "the dirty log may hold items of an unknown log feature (0x"
+                            + Long.toHexString(unknownLogFeatures) + "); it cannot be replayed safely");
+                }
                 LogOverlay overlay = new LogOverlay(device, MAX_OVERLAY_BYTES);
-                replayed = LogRecovery.replay(ctx, xlog, log, overlay);
+                try {
+                    replayed = LogRecovery.replay(ctx, xlog, log, overlay);
+                } catch (RuntimeException e) {
+                    throw new CorruptImageException("xfs log", xlog.start, "inconsistent log contents (" + e + ")", e);
+                }
                 ctx = reread(overlay.device(), options, warnings);
             }
         } else {

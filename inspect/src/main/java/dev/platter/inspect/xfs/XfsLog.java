@@ -251,58 +251,74 @@ final class XfsLog {
      * {@code tail}, or around the whole ring when {@code tail >= head}); null when there are fewer.
      */
     private Found seekBack(long head, long tail, int count) throws IOException {
-        int found = 0;
-        Found last = null;
+        Scan scan = new Scan(count);
         long end = head > tail ? tail : 0;
-        for (long i = head - 1; i >= end; i--) {
-            byte[] b = block(i);
-            if (LogRecordHeader.isHeader(b, 0)) {
-                last = new Found(i, LogRecordHeader.parse(b, 0));
-                if (++found == count) {
-                    return last;
-                }
-            }
+        if (scan.backward(head - 1, end) || tail < head) {
+            return scan.last;
         }
-        if (tail >= head) {
-            for (long i = blocks - 1; i >= tail; i--) {
-                byte[] b = block(i);
-                if (LogRecordHeader.isHeader(b, 0)) {
-                    last = new Found(i, LogRecordHeader.parse(b, 0));
-                    if (++found == count) {
-                        return last;
-                    }
-                }
-            }
-        }
-        return last;
+        scan.backward(blocks - 1, tail);
+        return scan.last;
     }
 
     /** xlog_seek_logrec_hdr: the {@code count}-th record header going forward from {@code tail}, or null. */
     private Found seekForward(long head, long tail, int count) throws IOException {
-        int found = 0;
-        Found last = null;
+        Scan scan = new Scan(count);
         long end = head > tail ? head : blocks - 1;
-        for (long i = tail; i <= end; i++) {
-            byte[] b = block(i);
-            if (LogRecordHeader.isHeader(b, 0)) {
-                last = new Found(i, LogRecordHeader.parse(b, 0));
-                if (++found == count) {
-                    return last;
-                }
-            }
+        if (scan.forward(tail, end) || tail <= head) {
+            return scan.last;
         }
-        if (tail > head) {
-            for (long i = 0; i < head; i++) {
-                byte[] b = block(i);
-                if (LogRecordHeader.isHeader(b, 0)) {
-                    last = new Found(i, LogRecordHeader.parse(b, 0));
-                    if (++found == count) {
-                        return last;
+        scan.forward(0, head - 1);
+        return scan.last;
+    }
+
+    /** Looks for record headers block by block, reading 64 blocks at a time. */
+    private final class Scan {
+        private static final int CHUNK = 64;
+        private final int count;
+        private int found;
+        Found last;
+
+        Scan(int count) {
+            this.count = count;
+        }
+
+        private boolean at(byte[] b, int off, long bb) {
+            if (LogRecordHeader.isHeader(b, off)) {
+                last = new Found(bb, LogRecordHeader.parse(b, off));
+                return ++found == count;
+            }
+            return false;
+        }
+
+        /** Blocks {@code from} down to {@code to}, inclusive; true once {@code count} headers were seen. */
+        boolean backward(long from, long to) throws IOException {
+            for (long hi = from; hi >= to && hi >= 0; ) {
+                long lo = Math.max(to, hi - CHUNK + 1);
+                byte[] b = blocks(lo, (int) (hi - lo + 1));
+                for (long bb = hi; bb >= lo; bb--) {
+                    if (at(b, (int) (bb - lo) * LogRecordHeader.BLOCK, bb)) {
+                        return true;
                     }
                 }
+                hi = lo - 1;
             }
+            return false;
         }
-        return found == 0 ? null : last;
+
+        /** Blocks {@code from} up to {@code to}, inclusive. */
+        boolean forward(long from, long to) throws IOException {
+            for (long lo = from; lo <= to && lo < blocks; ) {
+                long hi = Math.min(Math.min(to, blocks - 1), lo + CHUNK - 1);
+                byte[] b = blocks(lo, (int) (hi - lo + 1));
+                for (long bb = lo; bb <= hi; bb++) {
+                    if (at(b, (int) (bb - lo) * LogRecordHeader.BLOCK, bb)) {
+                        return true;
+                    }
+                }
+                lo = hi + 1;
+            }
+            return false;
+        }
     }
 
     private long tailOf(Found r) throws CorruptImageException {
