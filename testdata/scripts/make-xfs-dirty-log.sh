@@ -7,7 +7,8 @@
 #
 # A loop-mounted filesystem is filled with a random tree (SEED: directories, files of random sizes, holes,
 # symlinks, hard links, xattrs when setfattr exists, modes, times), the log is forced (`sync`), then a second round
-# of random changes follows (removals, renames, appends, truncations, new files, chmod), one of them forced to the
+# of random changes follows (removals, renames, appends, truncations, new files, chmod, reflink copies where the
+# filesystem has reflink), one of them forced to the
 # log with fsync, and the filesystem is shut down with `xfs_io -x -c shutdown` (no log flush) and unmounted: the log
 # holds committed transactions that never reached their home locations. WRAP_ROUNDS > 0 first rewrites a file that
 # many times with syncs between, so that a small log (`-l size=`) wraps around its end.
@@ -111,7 +112,8 @@ sync
 for ((i = 0; i < 40; i++)); do
   f="${files[$((RANDOM % ${#files[@]}))]}"
   [ -e "$f" ] || continue
-  case $((RANDOM % 6)) in
+  case $((RANDOM % 7)) in
+    6) cp --reflink=auto "$f" "${dirs[$((RANDOM % ${#dirs[@]}))]}/r$i" 2>/dev/null || true ;;  # bmap/refcount intents
     0) rm -f "$f" ;;
     1) mv "$f" "${dirs[$((RANDOM % ${#dirs[@]}))]}/m$i" 2>/dev/null || true ;;
     2) head -c $((RANDOM * 3)) /dev/urandom >> "$f" ;;

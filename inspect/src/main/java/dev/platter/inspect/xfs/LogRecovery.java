@@ -358,8 +358,8 @@ final class LogRecovery {
                 : LogDinode.version(l) >= 3 && Le.u64(l, 24) != 0) {
             throw corrupt(item, what + ": bad extent count format");
         }
-        if (LogDinode.dataExtents(l) + LogDinode.attrExtents(l) > LogDinode.nblocks(l)
-                && LogDinode.dataExtents(l) + LogDinode.attrExtents(l) >= 0) {
+        long extents = LogDinode.dataExtents(l) + LogDinode.attrExtents(l);
+        if (LogDinode.dataExtents(l) < 0 || extents < 0 || Long.compareUnsigned(extents, LogDinode.nblocks(l)) > 0) {
             throw corrupt(item, what + ": " + LogDinode.dataExtents(l) + " + " + LogDinode.attrExtents(l)
                     + " extents in " + LogDinode.nblocks(l) + " blocks");
         }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,6 +93,42 @@ class XfsLogReplayTest {
         "v5-dir16k  | 9 | 0  | -n size=16k                     | ''",
     })
     void replaysAsTheKernelDoes(String name, int seed, int wrap, String mkfs, String mount) throws Exception {
+        compare(name, seed, wrap, mkfs, mount);
+    }
+
+    /**
+     * More random trees and operation sequences (property-style): {@code -Dplatter.xfs.logSeeds=N} seeds (default
+     * 2), each on v5 with mkfs options picked by the seed.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void randomTreesReplayAsTheKernelDoes(int seed) throws Exception {
+        String[] options = {"", "-m reflink=0", "-m rmapbt=1", "-l su=32k", "-b size=2048", "-i size=1024",
+            "-m finobt=0", "-n size=8k"};
+        compare("seed" + seed, seed, 0, options[seed % options.length], seed % 3 == 0 ? "logbsize=128k" : "");
+    }
+
+    static java.util.stream.IntStream seeds() {
+        int n = Integer.getInteger("platter.xfs.logSeeds", 2);
+        return java.util.stream.IntStream.range(100, 100 + n);
+    }
+
+    /** Through another image format: the same dirty filesystem in a qcow2 image reads the same. */
+    @org.junit.jupiter.api.Test
+    @RequiresTool({"qemu-img"})
+    void throughQcow2() throws Exception {
+        Path img = make("qcow2-src", 21, 0, "", "");
+        Path q = dir.resolve("dirty.qcow2");
+        Tool.run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", img.toString(), q.toString()).ok();
+        List<String> expected = Files.readAllLines(dir.resolve("qcow2-src.tree"), StandardCharsets.ISO_8859_1);
+        try (dev.platter.core.image.Image image = dev.platter.core.image.Images.open(q,
+                dev.platter.core.image.OpenOptions.readOnlyDefaults());
+             GuestFileSystem fs = XfsFileSystem.open(image, FsOptions.defaults())) {
+            assertEquals(String.join("\n", expected), String.join("\n", tree(fs)));
+        }
+    }
+
+    private void compare(String name, int seed, int wrap, String mkfs, String mount) throws Exception {
         Path img = make(name, seed, wrap, mkfs, mount);
         String before = sha256(img);
         String logprint = Files.readString(dir.resolve(name + ".logprint"));
