@@ -34,6 +34,8 @@ public final class XfsFileSystem implements GuestFileSystem {
 
     private final XfsContext ctx;
     private final XfsLog.Verdict log;
+    /** The log was replayed: statfs counts the CoW staging extents the crash left as free, as the kernel does. */
+    private final boolean replayed;
     private final Map<Long, XfsInode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, XfsInode> eldest) {
@@ -41,9 +43,10 @@ public final class XfsFileSystem implements GuestFileSystem {
         }
     };
 
-    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log) {
+    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, boolean replayed) {
         this.ctx = ctx;
         this.log = log;
+        this.replayed = replayed;
     }
 
     /** Opens the XFS filesystem on {@code device} (which stays owned by the caller). */
@@ -128,7 +131,7 @@ public final class XfsFileSystem implements GuestFileSystem {
                     ? "; an external log is not replayed, reading the on-disk state" : "; reading the on-disk state"));
             case CLEAN -> { }
         }
-        XfsFileSystem fs = new XfsFileSystem(ctx, log);
+        XfsFileSystem fs = new XfsFileSystem(ctx, log, replayed != null);
         XfsInode root = fs.inode(sb.rootIno());
         if (root.type() != FileType.DIRECTORY) {
             throw new CorruptImageException("xfs root inode " + sb.rootIno(), root.position,
@@ -301,7 +304,8 @@ public final class XfsFileSystem implements GuestFileSystem {
 
     @Override
     public StatFs statfs() throws IOException {
-        return guard("xfs statfs", () -> XfsStatFs.compute(ctx, log.state() == XfsLog.State.DIRTY));
+        return guard("xfs statfs", () -> XfsStatFs.compute(ctx, log.state() == XfsLog.State.DIRTY,
+                replayed ? RefcountCowStaging.blocks(ctx) : 0));
     }
 
     @Override

@@ -29,6 +29,14 @@ final class XfsStatFs {
     }
 
     static StatFs compute(XfsContext ctx, boolean countersFromAgs) throws IOException {
+        return compute(ctx, countersFromAgs, 0);
+    }
+
+    /**
+     * @param cowLeftovers blocks of copy-on-write staging extents a crash left, which the kernel frees at mount
+     *                     (only after a replayed log)
+     */
+    static StatFs compute(XfsContext ctx, boolean countersFromAgs, long cowLeftovers) throws IOException {
         Superblock sb = ctx.sb;
         Geometry geo = ctx.geo;
         long blocks = sb.dblocks() - (sb.hasInternalLog() ? sb.logBlocks() : 0);
@@ -53,7 +61,7 @@ final class XfsStatFs {
         if (!countersFromAgs && !sb.hasPerAgReservations()) {
             allocbt = 0; // Linux read no AGF at mount: none of their btree blocks are counted yet
         }
-        long fdblocks = fromAgs ? agFree : sb.fdblocks();
+        long fdblocks = (fromAgs ? agFree : sb.fdblocks()) + cowLeftovers;
         long icount = fromAgs ? agInodes : sb.icount();
         long ifree = fromAgs ? agFreeInodes : sb.ifree();
         // The log's blocks are never free: a damaged counter must not report more free blocks than f_blocks.
