@@ -369,7 +369,8 @@ final class XfsLog {
                 tail = tailOf(good);
                 last = good;
                 if (head == tail) {
-                    return new Verdict(State.CLEAN, "nothing to recover after trimming a torn write", head, head);
+                    // Not clean all the same: the kernel leaves the log marked unclean and recomputes the counters.
+                    return new Verdict(State.DIRTY, "a torn write was trimmed, leaving nothing to replay", head, head);
                 }
                 if (isUnmount(head, last)) {
                     return new Verdict(State.CLEAN, "the log ends with an unmount record", head, head);
@@ -378,7 +379,7 @@ final class XfsLog {
         }
         tail = verifyTail(head, tail, last.header.size());
         if (tail == head) {
-            return new Verdict(State.CLEAN, "nothing to recover", head, head);
+            return new Verdict(State.DIRTY, "no record between the tail and the head", head, head);
         }
         return new Verdict(State.DIRTY, "records from log block " + tail + " to " + head
                 + " were not unmounted cleanly", head, tail);
