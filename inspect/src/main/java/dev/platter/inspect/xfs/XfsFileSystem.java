@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An XFS filesystem (v4 and v5), read-only. Opening reads only the superblock, the log's tail and the root inode;
+ * An XFS filesystem (v4 and v5), read-only. Opening reads only the superblock, the log's head and the root inode;
  * everything else is read on demand through a bounded cache, so a lookup never scans the filesystem.
  *
- * <p>A dirty log is not replayed: the on-disk state is read as it stands, with a warning. Files of the realtime
- * section (on another device) cannot be read; everything on the data device can.
+ * <p>A dirty internal log is replayed in memory as the kernel's mount replays it ({@link LogRecovery}), unless
+ * {@link FsOptions#replayJournal()} is false (then the on-disk state is read, with a warning, as
+ * {@code mount -o norecovery} shows it); the image is never written, and a log that cannot be replayed safely is an
+ * error, never a stale view. Files of the realtime section (on another device) cannot be read; everything on the
+ * data device can.
  */
 public final class XfsFileSystem implements GuestFileSystem {
     private static final int INODE_CACHE = 4096;
