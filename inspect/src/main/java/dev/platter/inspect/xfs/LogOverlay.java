@@ -52,7 +52,7 @@ final class LogOverlay {
             sectors.put(daddr + i, s);
         }
         if (bytes() > maxBytes) {
-            throw new UnsupportedFeatureException("xfs log replay size", "replaying the log would hold more than "
+            throw new UnsupportedFeatureException("xfs log replay size", "replaying the xfs log would hold more than "
                     + maxBytes + " bytes of changed blocks in memory");
         }
     }
