@@ -8,7 +8,7 @@
 # A loop-mounted filesystem is filled with a random tree (SEED: directories, files of random sizes, holes,
 # symlinks, hard links, xattrs when setfattr exists, modes, times), the log is forced (`sync`), then a second round
 # of random changes follows (removals, renames, appends, truncations, new files, chmod, reflink copies where the
-# filesystem has reflink), one of them forced to the
+# filesystem has reflink, three files removed while held open), one of them forced to the
 # log with fsync, and the filesystem is shut down with `xfs_io -x -c shutdown` (no log flush) and unmounted: the log
 # holds committed transactions that never reached their home locations. WRAP_ROUNDS > 0 first rewrites a file that
 # many times with syncs between, so that a small log (`-l size=`) wraps around its end.
@@ -106,6 +106,8 @@ done
 # A directory large enough for leaf and node forms.
 mkdir "$MNT/big"
 for ((i = 0; i < 400; i++)); do : > "$MNT/big/entry-with-a-long-name-$i"; done
+# Three files round 2 removes while they are open (their blocks written by the sync).
+for ((i = 0; i < 3; i++)); do head -c $((RANDOM * 4 + 5000)) /dev/urandom > "$MNT/held-open-$i"; done
 sync
 
 # Round 2: random changes, one of them forced to the log by fsync, then a shutdown without flushing the log.
@@ -123,10 +125,14 @@ for ((i = 0; i < 40; i++)); do
   esac
 done
 for ((i = 0; i < 150; i += 3)); do rm -f "$MNT/big/entry-with-a-long-name-$i"; done
+# Files removed while still open: on the unlinked lists at the crash, freed by the kernel when it mounts.
+exec 3<"$MNT/held-open-0" 4<"$MNT/held-open-1" 5<"$MNT/held-open-2"
+rm "$MNT"/held-open-*
 mkdir -p "$MNT/after"
 printf 'only visible after log replay\n' > "$MNT/after/committed-in-log.txt"
 xfs_io -c fsync "$MNT/after/committed-in-log.txt"
 xfs_io -x -c shutdown "$MNT"
+exec 3<&- 4<&- 5<&-
 umount "$MNT"
 
 {

@@ -17,7 +17,8 @@ import java.util.Map;
  * disk already holds a newer object), inode items (the log dinode converted to the on-disk core, data and attribute
  * forks, v5 CRC recomputed), inode-create items (a new inode chunk initialised), with v5 buffers' LSN and CRC
  * stamped as their write verifiers would. Intent items are matched with their done items; a pending intent that
- * would change what a reader sees is refused by name, the others are reported.
+ * would change what a reader sees is refused by name, the others are reported. What the kernel's mount does after
+ * recovery to the free-space figures is in {@link UnlinkedInodes} and {@link RefcountCowStaging}.
  */
 final class LogRecovery {
     /** NULLAGINO. */
@@ -529,51 +530,6 @@ final class LogRecovery {
         dirty.clear();
     }
 
-    /**
-     * The inodes left on the AGI unlinked lists (removed while still open, or not yet freed at the crash): the
-     * kernel frees them after recovery (xlog_recover_process_iunlinks), which only changes the free-space and
-     * free-inode figures. They are counted and reported, not freed.
-     */
-    private void unlinked(List<String> pending) throws IOException {
-        long count = 0;
-        long blocks = 0;
-        int sect = sb.sectSize();
-        for (long agno = 0; agno < sb.agCount(); agno++) {
-            long agiPos = geo.agStart(agno) + 2L * sect;
-            byte[] agi = overlay.read(agiPos / 512, Math.max(1, sect / 512), "xfs AGI " + agno);
-            if (Be.s32(agi, 0) != Agi.MAGIC) {
-                continue;
-            }
-            long limit = Math.min(Be.u32(agi, 0x10), 1 << 20);
-            for (int bucket = 0; bucket < 64; bucket++) {
-                long agino = Be.u32(agi, 40 + 4 * bucket);
-                java.util.Set<Long> seen = new java.util.HashSet<>();
-                while (agino != NULL_AGINO && seen.size() <= limit && seen.add(agino)) {
-                    long ino = (agno << (sb.agBlkLog() + sb.inopbLog())) | agino;
-                    long pos;
-                    try {
-                        pos = geo.inodeByte(ino);
-                    } catch (CorruptImageException e) {
-                        break;
-                    }
-                    byte[] b = overlay.read(pos / 512, Math.max(1, (int) ((pos % 512 + sb.inodeSize() + 511) / 512)),
-                            "xfs inode " + ino);
-                    int off = (int) (pos % 512);
-                    if (Be.u16(b, off) != InodeCore.MAGIC) {
-                        break;
-                    }
-                    count++;
-                    blocks += Be.u64(b, off + 64);
-                    agino = Be.u32(b, off + 96);
-                }
-            }
-        }
-        if (count > 0) {
-            pending.add(count + " inodes (holding " + blocks + " blocks) are on the unlinked lists: the kernel frees"
-                    + " them when it mounts, free space and free inode figures here still count them as used");
-        }
-    }
-
     private Summary finish() throws IOException {
         List<String> pending = new ArrayList<>();
         for (Map.Entry<String, LogIntent> e : intents.entrySet()) {
@@ -591,7 +547,6 @@ final class LogRecovery {
                         + " updates free-space metadata only when the kernel finishes it");
             }
         }
-        unlinked(pending);
         return new Summary(transactions, buffers, inodes, icreates, cancelled, newer, dquots, overlay.bytes(),
                 pending);
     }

@@ -39,6 +39,8 @@ public final class XfsFileSystem implements GuestFileSystem {
     private final XfsLog.Verdict log;
     /** The log was replayed: statfs counts the CoW staging extents the crash left as free, as the kernel does. */
     private final boolean replayed;
+    /** After a replay: the inodes on the unlinked lists the kernel frees at mount, when exactly accountable. */
+    private final UnlinkedInodes.Effect unlinked;
     private final Map<Long, XfsInode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, XfsInode> eldest) {
@@ -46,10 +48,11 @@ public final class XfsFileSystem implements GuestFileSystem {
         }
     };
 
-    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, boolean replayed) {
+    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, boolean replayed, UnlinkedInodes.Effect unlinked) {
         this.ctx = ctx;
         this.log = log;
         this.replayed = replayed;
+        this.unlinked = unlinked.exact() ? unlinked : UnlinkedInodes.Effect.NONE;
     }
 
     /** Opens the XFS filesystem on {@code device} (which stays owned by the caller). */
@@ -91,6 +94,7 @@ public final class XfsFileSystem implements GuestFileSystem {
         }
         XfsLog.Verdict log;
         LogRecovery.Summary replayed = null;
+        UnlinkedInodes.Effect unlinked = UnlinkedInodes.Effect.NONE;
         if (options.replayJournal() && sb.hasInternalLog()) {
             // Replay as the kernel's mount does; a log that cannot be read or replayed is an error, never a
             // silently stale view.
@@ -111,6 +115,14 @@ public final class XfsFileSystem implements GuestFileSystem {
                     throw new CorruptImageException("xfs log", xlog.start, "inconsistent log contents (" + e + ")", e);
                 }
                 ctx = reread(overlay.device(), options, warnings);
+                unlinked = UnlinkedInodes.effect(ctx);
+                if (unlinked.inodes() > 0) {
+                    warnings.add("xfs: " + unlinked.inodes() + " inodes (holding " + unlinked.freedBlocks()
+                            + " blocks with their chunks) are on the unlinked lists; the kernel frees them when it mounts"
+                            + (unlinked.exact() ? ", and free space and free inodes here count them as freed"
+                            : "; some of them (shared or realtime blocks, or no inode btree record) cannot be accounted"
+                            + " exactly, so free space and free inodes here still count them as used"));
+                }
             }
         } else {
             log = XfsLog.inspect(ctx);
@@ -134,7 +146,7 @@ public final class XfsFileSystem implements GuestFileSystem {
                     ? "; an external log is not replayed, reading the on-disk state" : "; reading the on-disk state"));
             case CLEAN -> { }
         }
-        XfsFileSystem fs = new XfsFileSystem(ctx, log, replayed != null);
+        XfsFileSystem fs = new XfsFileSystem(ctx, log, replayed != null, unlinked);
         XfsInode root = fs.inode(sb.rootIno());
         if (root.type() != FileType.DIRECTORY) {
             throw new CorruptImageException("xfs root inode " + sb.rootIno(), root.position,
@@ -308,7 +320,7 @@ public final class XfsFileSystem implements GuestFileSystem {
     @Override
     public StatFs statfs() throws IOException {
         return guard("xfs statfs", () -> XfsStatFs.compute(ctx, log.state() == XfsLog.State.DIRTY,
-                replayed ? RefcountCowStaging.blocks(ctx) : 0));
+                replayed ? RefcountCowStaging.blocks(ctx) : 0, unlinked));
     }
 
     @Override

@@ -29,14 +29,16 @@ final class XfsStatFs {
     }
 
     static StatFs compute(XfsContext ctx, boolean countersFromAgs) throws IOException {
-        return compute(ctx, countersFromAgs, 0);
+        return compute(ctx, countersFromAgs, 0, UnlinkedInodes.Effect.NONE);
     }
 
     /**
      * @param cowLeftovers blocks of copy-on-write staging extents a crash left, which the kernel frees at mount
      *                     (only after a replayed log)
+     * @param unlinked     what freeing the inodes on the unlinked lists changes, which the kernel's mount does
      */
-    static StatFs compute(XfsContext ctx, boolean countersFromAgs, long cowLeftovers) throws IOException {
+    static StatFs compute(XfsContext ctx, boolean countersFromAgs, long cowLeftovers, UnlinkedInodes.Effect unlinked)
+            throws IOException {
         Superblock sb = ctx.sb;
         Geometry geo = ctx.geo;
         long blocks = sb.dblocks() - (sb.hasInternalLog() ? sb.logBlocks() : 0);
@@ -61,9 +63,9 @@ final class XfsStatFs {
         if (!countersFromAgs && !sb.hasPerAgReservations()) {
             allocbt = 0; // Linux read no AGF at mount: none of their btree blocks are counted yet
         }
-        long fdblocks = (fromAgs ? agFree : sb.fdblocks()) + cowLeftovers;
-        long icount = fromAgs ? agInodes : sb.icount();
-        long ifree = fromAgs ? agFreeInodes : sb.ifree();
+        long fdblocks = (fromAgs ? agFree : sb.fdblocks()) + cowLeftovers + unlinked.freedBlocks();
+        long icount = (fromAgs ? agInodes : sb.icount()) + unlinked.icountDelta();
+        long ifree = (fromAgs ? agFreeInodes : sb.ifree()) + unlinked.ifreeDelta();
         // The log's blocks are never free: a damaged counter must not report more free blocks than f_blocks.
         fdblocks = clamp(fdblocks, Math.max(0, blocks));
         icount = Math.max(0, icount);
@@ -80,7 +82,7 @@ final class XfsStatFs {
         }
         long fakeInodes = bfree > (Long.MAX_VALUE >> sb.inopbLog()) ? Long.MAX_VALUE : bfree << sb.inopbLog();
         long files = Math.min(satAdd(icount, fakeInodes), maxInodes);
-        files = Math.max(files, sb.icount());
+        files = Math.max(files, fromAgs ? agInodes : sb.icount()); // the in-core superblock's count, recomputed
         long ffree = Math.max(0, files - (icount - ifree));
         return new StatFs(sb.blockSize(), blocks, bfree, bfree, files, ffree, NAME_MAX);
     }
