@@ -173,8 +173,8 @@ public final class FileStorage implements Storage {
 
     /**
      * Creates a new empty file; fails if it exists unless {@code overwrite}. A block device cannot be created nor
-     * emptied: with {@code overwrite} it is opened as it is, read-write and locked as a writer (as qemu's create
-     * opens a device), and its size stays the device's.
+     * emptied: with {@code overwrite} it is opened as it is, read-write, locked as qemu's create locks a device
+     * ({@link ImageLock#deviceCreation()}), and its size stays the device's.
      */
     public static FileStorage create(Path path, boolean overwrite) throws IOException {
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -186,7 +186,7 @@ public final class FileStorage implements Storage {
             }
             FileStorage s = open(path, path.toString(), false);
             try {
-                s.lock(ImageLock.writer(true));
+                s.lock(ImageLock.deviceCreation());
             } catch (IOException e) {
                 s.close();
                 throw e instanceof ImageLockedException ? new IOException(path + ": " + e.getMessage(), e) : e;

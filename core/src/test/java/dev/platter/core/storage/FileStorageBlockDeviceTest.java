@@ -160,7 +160,7 @@ class FileStorageBlockDeviceTest {
         }
     }
 
-    /** Creating over a device opens it in place: nothing is truncated, it is locked as a writer, never staged. */
+    /** Creating over a device opens it in place: nothing is truncated, it is locked as qemu's create locks it. */
     @Test
     @RequiresLoopDevices
     void createOpensADeviceInPlace() throws Exception {
@@ -175,6 +175,16 @@ class FileStorageBlockDeviceTest {
                 ByteBuffer back = ByteBuffer.allocate(2 * MIB);
                 s.readFully(0, back);
                 assertArrayEquals(data, back.array());
+                // qemu's create on a device shares everything: a second one gets in, a writer that shares no
+                // writing (qcow2) does not.
+                FileStorage.create(loop.path(), true).close();
+                try (FileStorage w = FileStorage.open(loop.path(), false)) {
+                    IOException locked = assertThrows(IOException.class, () -> w.lock(ImageLock.writer(true)));
+                    assertEquals("Failed to get shared \"write\" lock", locked.getMessage());
+                }
+            }
+            try (FileStorage w = FileStorage.open(loop.path(), false)) {
+                w.lock(ImageLock.writer(true));
                 IOException locked = assertThrows(IOException.class, () -> FileStorage.create(loop.path(), true));
                 assertEquals(loop + ": Failed to get \"write\" lock", locked.getMessage());
             }

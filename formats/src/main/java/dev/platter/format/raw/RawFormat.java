@@ -93,8 +93,9 @@ public final class RawFormat implements ImageFormat {
 
     /**
      * A raw image "created" on a block device, as qemu-img creates one there: nothing is created or resized; the
-     * size must fit the device ("Cannot grow device files"), only preallocation=off is possible, and the first
-     * sector is zeroed so that an old image header there is gone. Messages are qemu-img's.
+     * size must fit the device ("Cannot grow device files"), only preallocation=off is possible, and the device's
+     * first sector is zeroed (whatever the size, as qemu does) so that an old image header there is gone. Messages
+     * are qemu-img's.
      */
     private static void createOnDevice(Path path, long size, Preallocation prealloc) throws IOException {
         if (prealloc != Preallocation.OFF) {
@@ -112,12 +113,12 @@ public final class RawFormat implements ImageFormat {
                     + "opening the image failed: " + why, e);
         }
         try (storage) {
-            if (size > storage.size()) {
+            long deviceSize = storage.size();
+            if (size > deviceSize) {
                 throw new IllegalArgumentException("Cannot grow device files");
             }
-            if (size > 0) {
-                storage.punchHole(0, Math.min(512, size));
-            }
+            // qemu clears the device's first sector whatever the size asked for (even 0).
+            storage.punchHole(0, Math.min(512, deviceSize));
         }
     }
 
