@@ -26,16 +26,34 @@ public final class LoopDeviceCondition implements ExecutionCondition {
         return ConditionEvaluationResult.disabled(reason);
     }
 
-    /** What is missing for loop devices, or null when they can be attached. */
+    private static volatile String missing;
+    private static volatile boolean checked;
+
+    /** What is missing for loop devices, or null when they can be attached (found out once). */
     static String missing() {
+        if (!checked) {
+            missing = check();
+            checked = true;
+        }
+        return missing;
+    }
+
+    private static String check() {
         if (!isRoot()) {
             return "not running as root";
         }
         if (Tool.find("losetup") == null) {
-            return "losetup (util-linux) is not installed";
+            return "losetup (util-linux, Debian package mount) is not installed";
         }
         if (!Files.exists(Path.of("/dev/loop-control"))) {
             return "no /dev/loop-control (the loop module is not loaded: modprobe loop)";
+        }
+        // A container with a static /dev may lack the node of the device the kernel would hand out.
+        Tool.Result free = Tool.run("losetup", "-f");
+        String name = free.stdout().trim();
+        if (free.exitCode() != 0 || !name.startsWith("/dev/") || !Files.exists(Path.of(name))) {
+            return "losetup -f finds no usable device (" + (free.exitCode() != 0 ? free.stderr().trim() : name)
+                    + ")";
         }
         return null;
     }
