@@ -46,8 +46,8 @@ public final class FileStorage implements Storage {
     private final AtomicLong cachedBeforeDirect = new AtomicLong();
     /** Whether this is a block device; then its size and logical block size, read once when it is opened. */
     private final boolean blockDevice;
-    private long deviceSize;
-    private int logicalBlockSize = 512;
+    private volatile long deviceSize;
+    private volatile int logicalBlockSize = 512;
     /** Whether the kernel zeroes ranges of this device (fallocate, then BLKZEROOUT); cleared at the first refusal. */
     private volatile boolean kernelZeroesRanges = true;
     private volatile boolean kernelZeroOut = true;
