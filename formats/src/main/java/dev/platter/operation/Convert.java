@@ -228,11 +228,21 @@ public final class Convert {
             targetBackingSize = targetImage.backing().size();
         }
         // A new image reads as zeros unless it has a backing file (preallocated clusters read as zeros too,
-        // as qemu's has_zero_init knows); an existing one only when the caller promises it.
-        boolean readsZero = options.skipCreate() ? options.targetIsZero() : !targetHasBacking;
+        // as qemu's has_zero_init knows) or is a raw image on a block device; an existing one only when the caller
+        // promises it.
+        boolean readsZero = options.skipCreate() ? options.targetIsZero()
+                : !targetHasBacking && newTargetReadsZero(targetImage);
         return copy(sources, target, new Settings(options.sparseSize(), readsZero,
                 targetHasBacking ? 1 : ChunkPlanner.ALL_LAYERS, targetBackingSize, options.compress(),
                 options.workers(), options.outOfOrder()), listener);
+    }
+
+    /**
+     * Whether a target just created reads as zeros. Not so a raw image "created" on a block device: the device keeps
+     * its old bytes (qemu's has_zero_init is false for host_device), so zero runs must be written.
+     */
+    static boolean newTargetReadsZero(Image target) {
+        return target == null || !target.storage().isBlockDevice();
     }
 
     /**
