@@ -160,7 +160,9 @@ class BlockDeviceMatchesQemuImgTest {
                     "convert -n -t writeback -O raw QSRC DEV", "convert -n -W -m 4 -O raw SRC DEV",
                     "convert -O raw QSRC DEV", "convert -n -f qcow2 -O raw QSRC DEV", "convert -O raw SRC QSRC DEV",
                     "dd -O raw bs=64k if=SRC of=DEV", "dd -f qcow2 -O raw if=QSRC of=DEV count=100 skip=3",
-                    "convert -O raw BIG DEV", "convert -n -O raw BIG DEV", "convert -n -O raw -o size=1M SRC DEV")) {
+                    "convert -O raw BIG DEV", "convert -n -O raw BIG DEV", "convert -n -O raw -o size=1M SRC DEV",
+                    "convert -O qcow2 SRC DEV", "convert -O qcow2 QSRC DEV", "convert -c -O qcow2 SRC DEV",
+                    "convert -n -O qcow2 SRC DEV")) {
                 same(dev, n, c);
             }
         }
@@ -174,7 +176,8 @@ class BlockDeviceMatchesQemuImgTest {
                     "create -f raw DEV 8M", "create -f raw DEV 9M", "create -q -f raw DEV 2M",
                     "create -f raw -o preallocation=falloc DEV 1M", "create -f raw -o preallocation=full DEV 1M",
                     "create -f raw DEV", "resize -f raw DEV 8M", "resize -f raw --shrink DEV 4M",
-                    "resize -f raw DEV 16M", "resize -f raw DEV 4M")) {
+                    "resize -f raw DEV 16M", "resize -f raw DEV 4M", "create -f qcow2 DEV 4M",
+                    "create -f qcow2 -o cluster_size=4k DEV 64M", "create -f qcow2 DEV 1T")) {
                 same(dev, Map.of(), c);
             }
         }

@@ -1,5 +1,6 @@
 package dev.platter.operation;
 
+import dev.platter.core.Extent;
 import dev.platter.core.ProgressListener;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
@@ -238,11 +239,22 @@ public final class Convert {
     }
 
     /**
-     * Whether a target just created reads as zeros. Not so a raw image "created" on a block device: the device keeps
-     * its old bytes (qemu's has_zero_init is false for host_device), so zero runs must be written.
+     * Whether a target just created reads as zeros. On a block device only where its own map holds no data (a new
+     * qcow2): a raw image "created" there keeps the device's old bytes (qemu's has_zero_init is false for
+     * host_device, true for a qcow2 without preallocation), so zero runs must be written.
      */
-    static boolean newTargetReadsZero(Image target) {
-        return target == null || !target.storage().isBlockDevice();
+    static boolean newTargetReadsZero(Image target) throws IOException {
+        if (target == null || !target.storage().isBlockDevice()) {
+            return true;
+        }
+        for (long pos = 0; pos < target.size(); ) {
+            Extent e = target.mapping(pos, target.size() - pos);
+            if (e.status() == Extent.Status.DATA || e.hostOffset() >= 0) {
+                return false;
+            }
+            pos = e.end();
+        }
+        return true;
     }
 
     /**

@@ -79,12 +79,6 @@ public final class Images {
         Storage storage = openStorage(path, name, options);
         try {
             ImageFormat format = pinned != null ? pinned : probe(storage, path, options);
-            if (storage.isBlockDevice() && format.storesMetadata() && !options.readOnly()) {
-                // A format that allocates its clusters past the end of what it uses (qcow2) needs a file that can
-                // grow; on a device Platter reads such images but does not write them.
-                throw new ImageOpenException(name, "writing " + format.name() + " images on a block device is not "
-                        + "supported (they can be read)", null);
-            }
             lock(storage, name, options.lockFor(format.storesMetadata()), options);
             return forCheck ? format.openForCheck(storage, options) : format.open(storage, options);
         } catch (IOException | RuntimeException | Error e) {
