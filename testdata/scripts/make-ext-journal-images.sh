@@ -21,6 +21,8 @@
 #   j-ext3-v1        ext3, 1 KiB blocks, journal checksum v1 (crc32_be in the commit blocks); no revoke (T1
 #                    writes the block's own bytes): debugfs's v1 checksum covers revoke blocks, the kernel's does not
 #   j-ext4-badcommit j-ext4-csum3 with T4's commit block checksum broken: replay ends after T3
+#   fuzz-journal     4 MiB, 1 KiB blocks, csum v3: the seed of JournalFuzzTest (stored xz-compressed in inspect's
+#                    test resources); fuzz-journal-32 the same without 64bit and checksums
 # Needs: e2fsprogs (mke2fs, debugfs, e2fsck), coreutils.
 set -euo pipefail
 
@@ -112,6 +114,8 @@ for v in "$@"; do
     j-ext4-64bit) build "$v" "-t ext4 -b 4096 -O 64bit,^metadata_csum" "" 4096 ;;
     j-ext4-32bit) build "$v" "-t ext4 -b 4096 -O ^64bit,^metadata_csum" "" 4096 ;;
     j-ext3-v1) build "$v" "-t ext3 -b 1024" "-c" 1024 8M no ;;
+    fuzz-journal) build "$v" "-t ext4 -b 1024 -J size=1" "-c -v 3" 1024 4M ;;
+    fuzz-journal-32) build "$v" "-t ext4 -b 1024 -J size=1 -O ^64bit,^metadata_csum" "" 1024 4M ;;
     j-ext4-badcommit)
       build "$v" "-t ext4 -b 4096" "-c -v 3" 4096
       # Break the last commit block's checksum (h_chksum[0] at byte 16): the kernel ends recovery before it.
