@@ -28,8 +28,8 @@ import java.util.Optional;
 /**
  * An open VMDK disk, read only: its extents end to end through one {@link VmdkMapper}, and, for a delta disk, the
  * parent named by parentFileNameHint as its backing image (opened through the gate, format vmdk, as qemu opens it).
- * Reads of grains the disk does not allocate go to the parent only if its CID is the child's parentCID (checked
- * once, when first needed, as qemu does). Thread-safe: the mappers' caches are synchronized.
+ * Grains the disk does not allocate are answered by the parent only if its CID is the child's parentCID (checked
+ * once, when first needed, as qemu does for reads; Platter also for the allocation map). Thread-safe: the mappers' caches are synchronized.
  */
 public final class VmdkImage implements Image, PreallocatedMetadata {
     static final long NO_PARENT = 0xffffffffL;
@@ -54,7 +54,8 @@ public final class VmdkImage implements Image, PreallocatedMetadata {
         this.size = total;
         this.reads = new MappedReader(new VmdkMapper(layout.extents(), true, this::checkParent), () -> size,
                 this::backing);
-        this.maps = new MappedReader(new VmdkMapper(layout.extents(), false, null), () -> size, this::backing);
+        this.maps = new MappedReader(new VmdkMapper(layout.extents(), false, this::checkParent), () -> size,
+                this::backing);
     }
 
     /** Opens the VMDK on {@code storage} (read-only); the image owns the storage from then on. */
@@ -304,23 +305,32 @@ public final class VmdkImage implements Image, PreallocatedMetadata {
         return new ImageInfo(storage.name(), VmdkFormat.NAME, size, clusterSize(), allocated < 0 ? null : allocated,
                 false, hasParent ? hint : null, hasParent ? ReferenceResolver.fullBackingFilename(storage.name(),
                 hint) : null, hasParent ? VmdkFormat.NAME : null, List.of(), VmdkFormat.NAME, formatSpecific(),
-                false);
+                extentsAlike() ? false : null);
     }
 
     /** qemu's vmdk_co_get_info: the grain size when every extent is alike and not flat. */
     private Long clusterSize() {
+        if (!extentsAlike()) {
+            return null;
+        }
+        VmdkExtent first = layout.extents().get(0);
+        return first.flat() ? null : first.clusterBytes();
+    }
+
+    /** Whether qemu's vmdk_co_get_info answers: every extent of the first one's kind (and grain size). */
+    private boolean extentsAlike() {
         List<VmdkExtent> extents = layout.extents();
         if (extents.isEmpty()) {
-            return null;
+            return false;
         }
         VmdkExtent first = extents.get(0);
         for (VmdkExtent e : extents) {
             if (e.flat() != first.flat() || e.compressed() != first.compressed()
                     || (!e.flat() && e.clusterBytes() != first.clusterBytes())) {
-                return null;
+                return false;
             }
         }
-        return first.flat() ? null : first.clusterBytes();
+        return true;
     }
 
     /** ImageInfoSpecificVmdk, members in QAPI schema order; each extent as qemu 7.2's ImageInfo of it. */

@@ -12,9 +12,10 @@ import java.util.List;
  * carry the storage of the right extent file and core's {@code MappedReader} composes them with the parent disk
  * (a delta disk's unallocated grains, in whichever extent, read the parent at the same offset).
  *
- * <p>Two modes, as qemu has two paths: for reads, a grain qemu cannot look up reads as unallocated and the parent's
- * CID is checked before the parent is read through; for the allocation map neither happens (qemu's block status
- * fails instead, and never looks at CIDs).
+ * <p>Two modes, as qemu has two paths: for reads, a grain qemu cannot look up reads as unallocated; for the
+ * allocation map it is an error. In both the parent's CID is checked before a run is answered by the parent: qemu
+ * checks it only on reads, but Platter's convert and compare read the parent's bytes straight from the file the
+ * allocation map names, so the map must not lead there either.
  */
 final class VmdkMapper implements ImageMapper {
     private final List<VmdkExtent> extents;
@@ -66,7 +67,7 @@ final class VmdkMapper implements ImageMapper {
         VmdkExtent e = extents.get(i);
         long off = pos - starts[i];
         MappedRun run = e.map(off, Math.min(maxLen, e.length() - off), forRead);
-        if (forRead && run.kind() == MappedRun.Kind.UNALLOCATED && parentCheck != null) {
+        if (run.kind() == MappedRun.Kind.UNALLOCATED && parentCheck != null) {
             parentCheck.beforeParentRead();
         }
         return run;
