@@ -1,0 +1,188 @@
+package dev.platter.format.vmdk;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.platter.core.CorruptImageException;
+import dev.platter.core.Extent;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageCheck;
+import dev.platter.core.image.ImageInfo;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceDeniedException;
+import dev.platter.core.image.ReferenceResolver;
+import dev.platter.core.storage.MemoryStorage;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Coverage-guided fuzzing of the VMDK parsers. {@link #openReadMapCheck}: the input is a whole image file (a hosted
+ * sparse extent, plain or stream-optimized with markers and a footer, an ESX COWD extent, or a descriptor, whose
+ * extent files are refused); {@link #descriptorText}: the input is descriptor text, through every key and extent line
+ * rule. The seeds (VmdkFuzzTestInputs) are small images with 2 KiB grains and 4-entry grain tables, so every
+ * structure sits in the first few KiB. Without JAZZER_FUZZ the seeds and past findings replay as regression tests.
+ *
+ * <p>Any IOException is an acceptable answer to a damaged image; beyond "no crash" each input must keep the reader's
+ * promises: reads fill exactly what was asked, mapping runs tile the disk, info gives the image's size, the safety
+ * inspection answers, and the file is never changed.
+ */
+class VmdkFuzzTest {
+    private static final int MAX_RUNS = 4096;
+    private static final int CHUNK = 8192;
+    private static final ReferenceResolver NO_OTHER_FILES = (referrer, reference, kind) -> {
+        throw new ReferenceDeniedException(referrer, reference, kind, "the fuzz target opens no other file");
+    };
+    private static final OpenOptions OPTIONS = OpenOptions.readOnlyDefaults().withFormat("vmdk")
+            .withResolver(NO_OTHER_FILES).withOpenBacking(false).withMetadataCacheBytes(1 << 16);
+    static final String[] SEEDS = {"sparse-v1", "zeroed-grain-v2", "stream", "stream-footer", "cowd",
+        "descriptor-flat", "descriptor-two-gb"};
+
+    @FuzzTest(maxDuration = "10m")
+    void openReadMapCheck(byte[] file) throws IOException {
+        MemoryStorage storage = new MemoryStorage("fuzz.vmdk", file.length);
+        storage.write(0, ByteBuffer.wrap(file));
+        VmdkFormat format = new VmdkFormat();
+        format.probe(ByteBuffer.wrap(file).asReadOnlyBuffer(), storage);
+        assertTrue(format.safetyFindings(storage) != null);
+        try (Image image = format.open(storage, OPTIONS)) {
+            exercise(image);
+        } catch (IOException expected) {
+            // corrupt, unsupported or a refused reference: the answer to a damaged image
+        }
+        byte[] after = new byte[file.length];
+        storage.readAt(0, ByteBuffer.wrap(after));
+        assertArrayEquals(file, after, "a read-only open changed the file");
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void descriptorText(byte[] text) {
+        try {
+            Descriptor d = Descriptor.of(text, text.length, "fuzz descriptor", 0);
+            d.createType();
+            for (ExtentLine line : d.extents()) {
+                assertTrue(line.sectors() > 0, line.toString());
+                assertTrue(!line.type().equals(ExtentLine.FLAT) || line.offset() >= 0, line.toString());
+            }
+        } catch (CorruptImageException expected) {
+            // not a descriptor qemu would open
+        }
+        String area = Descriptor.keyArea(text, Math.min(text.length, Descriptor.KEY_AREA));
+        Long cid = Descriptor.cid(area, false);
+        assertTrue(cid == null || (cid >= 0 && cid <= 0xffffffffL));
+        try {
+            Descriptor.parentHint(area, "fuzz descriptor", 0);
+        } catch (CorruptImageException expected) {
+            // an unterminated or too long name
+        }
+    }
+
+    /** The seeds open cleanly, and those that are disks check clean, so that fuzzing starts from valid metadata. */
+    @Test
+    void seedsAreCleanImages() throws IOException {
+        for (String seed : SEEDS) {
+            byte[] file = seed(seed);
+            MemoryStorage storage = new MemoryStorage(seed, file.length);
+            storage.write(0, ByteBuffer.wrap(file));
+            if (seed.startsWith("descriptor")) {
+                descriptorText(file);
+                continue;
+            }
+            try (Image image = new VmdkFormat().open(storage, OPTIONS)) {
+                ImageCheck check = image.check(ImageCheck.Repair.NONE);
+                assertEquals(0, check.corruptions(), seed + ": " + check);
+                exercise(image);
+            }
+        }
+    }
+
+    /** The committed seeds are what {@link #makeSeed} makes. */
+    @Test
+    void seedsAreUpToDate() throws IOException {
+        for (String seed : SEEDS) {
+            assertArrayEquals(makeSeed(seed), seed(seed), seed);
+        }
+    }
+
+    static byte[] seed(String name) throws IOException {
+        try (InputStream in = VmdkFuzzTest.class.getResourceAsStream("VmdkFuzzTestInputs/openReadMapCheck/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** How the committed seeds were made (kept so that they can be made again). */
+    static byte[] makeSeed(String name) {
+        TinyVmdk t = new TinyVmdk();
+        switch (name) {
+            case "sparse-v1" -> t.flags |= SparseHeader.FLAG_REDUNDANT_GD;
+            case "zeroed-grain-v2" -> {
+                t.version = 2;
+                t.flags |= SparseHeader.FLAG_ZEROED_GRAIN;
+                t.grains = new int[] {0, -2, 5, -7, 15};
+            }
+            case "stream" -> t.compressed = true;
+            case "stream-footer" -> {
+                t.compressed = true;
+                t.gdAtEnd = true;
+            }
+            case "cowd" -> {
+                byte[] cowd = VmdkReaderTest.cowd(); // opened by itself, qemu wants the CIDs at 0x200 too
+                byte[] keys = "CID=0000cafe\nparentCID=ffffffff\n".getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(keys, 0, cowd, 512, keys.length);
+                return cowd;
+            }
+            case "descriptor-flat" -> {
+                return (TinyVmdk.descriptor("monolithicFlat", "FLAT", "f-flat.vmdk", 204800, "")
+                        .replace("\"f-flat.vmdk\"", "\"f-flat.vmdk\" 0")).getBytes(StandardCharsets.US_ASCII);
+            }
+            case "descriptor-two-gb" -> {
+                return (TinyVmdk.descriptor("twoGbMaxExtentSparse", "SPARSE", "t-s001.vmdk", 4194304,
+                        "parentFileNameHint=\"p.vmdk\"") + "RW 2097152 SPARSE \"t-s002.vmdk\"\nRDONLY 8 ZERO\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+            }
+            default -> throw new IllegalArgumentException(name);
+        }
+        return t.build();
+    }
+
+    private static void exercise(Image image) throws IOException {
+        ImageInfo info = image.info();
+        assertEquals(image.size(), info.virtualSize(), "info's virtual size");
+        long size = image.size();
+        assertTrue(size >= 0, "negative size " + size);
+        for (long pos : new long[] {0, size / 2 / CHUNK * CHUNK, Math.max(0, size - CHUNK)}) {
+            int len = (int) Math.min(CHUNK, size - pos);
+            if (len > 0) {
+                readExactly(image, pos, len);
+            }
+        }
+        long pos = 0;
+        for (int i = 0; i < MAX_RUNS && pos < size; i++) {
+            Extent e = image.mapping(pos, Long.MAX_VALUE);
+            assertEquals(pos, e.start(), "mapping runs must be contiguous");
+            assertTrue(e.length() > 0 && e.end() <= size, "run " + e + " in a disk of " + size);
+            pos = e.end();
+        }
+        if (size <= 1 << 24) {
+            image.check(ImageCheck.Repair.NONE);
+        }
+    }
+
+    private static void readExactly(Image image, long pos, int len) throws IOException {
+        byte[] backing = new byte[len + 32];
+        Arrays.fill(backing, (byte) 0x5A);
+        ByteBuffer dst = ByteBuffer.wrap(backing, 16, len);
+        image.read(pos, dst);
+        assertEquals(16 + len, dst.position(), "read at " + pos + " of " + len + " bytes");
+        for (int i = 0; i < 16; i++) {
+            assertEquals(0x5A, backing[i] & 0xFF, "read wrote before its buffer");
+            assertEquals(0x5A, backing[16 + len + i] & 0xFF, "read wrote past its buffer");
+        }
+    }
+}
