@@ -182,6 +182,15 @@ class VmdkMatchesQemuImgTest {
         Files.delete(out);
     }
 
+    /** A missing extent file: qemu-img's two-layer message. */
+    @org.junit.jupiter.api.Test
+    void missingExtentFile() throws IOException {
+        Files.writeString(dir.resolve("missing.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=00000001\n"
+                + "parentCID=ffffffff\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"missing-flat.vmdk\" 0\n");
+        sameAsQemuImg("info", path("missing.vmdk"));
+        sameAsQemuImg("map", path("missing.vmdk"));
+    }
+
     /** A delta disk whose parent changed (its CID no longer parentCID): qemu-img refuses to read it, so does Platter. */
     @org.junit.jupiter.api.Test
     void staleParentIsRefused() throws IOException {

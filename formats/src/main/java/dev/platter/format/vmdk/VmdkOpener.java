@@ -2,6 +2,7 @@ package dev.platter.format.vmdk;
 
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.ImageOpenException;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
@@ -155,7 +156,13 @@ final class VmdkOpener {
         }
         Path referrer = image.path() != null ? image.path() : Path.of(image.name());
         String shown = ReferenceResolver.pathCombine(image.name(), line.fileName());
-        Storage file = options.resolver().openFile(referrer, line.fileName(), ReferenceKind.EXTENT, shown, true);
+        Storage file;
+        try {
+            file = options.resolver().openFile(referrer, line.fileName(), ReferenceKind.EXTENT, shown, true);
+        } catch (ImageOpenException e) {
+            // qemu-img's two layers: Could not open 'disk.vmdk': Could not open 'disk-flat.vmdk': why
+            throw new ImageOpenException(image.name(), e.getMessage(), e);
+        }
         opened.add(file);
         if (sameFile(file, image)) {
             throw new CorruptImageException("vmdk descriptor", 0, "extent '" + line.fileName() + "' is the "
