@@ -3,7 +3,7 @@ package dev.platter.format.vmdk;
 import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
+import dev.platter.core.ReadOnlyBlockDevice;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
@@ -31,7 +31,7 @@ import java.util.Optional;
  * Grains the disk does not allocate are answered by the parent only if its CID is the child's parentCID (checked
  * once, when first needed, as qemu does for reads; Platter also for the allocation map). Thread-safe: the mappers' caches are synchronized.
  */
-public final class VmdkImage implements Image, PreallocatedMetadata {
+public final class VmdkImage implements Image, ReadOnlyBlockDevice, PreallocatedMetadata {
     static final long NO_PARENT = 0xffffffffL;
 
     private final Storage storage;
@@ -149,11 +149,6 @@ public final class VmdkImage implements Image, PreallocatedMetadata {
         return size;
     }
 
-    @Override
-    public boolean isReadOnly() {
-        return true;
-    }
-
     /** qemu's create type: monolithicSparse, streamOptimized, or the descriptor's. */
     public String createType() {
         return layout.createType();
@@ -248,25 +243,6 @@ public final class VmdkImage implements Image, PreallocatedMetadata {
         }
         ensureOpen();
         return maps.mapping(pos, maxLen);
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
     }
 
     private void ensureOpen() throws IOException {
