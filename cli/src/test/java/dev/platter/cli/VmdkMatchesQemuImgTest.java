@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
+import dev.platter.testdata.VmdkFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bytes (Platter's convert to raw compares identical with qemu-img), and {@code info}, {@code map} and {@code check}
  * print what qemu-img prints, human and JSON. The images: each subformat qemu-img creates (from a raw with data,
  * holes and zeros), zeroed grains, a descriptor with VMware's keys, a delta disk, a 5 GiB twoGbMaxExtent pair
- * (three extents each), a stream with its directory at the end (VMware's exports), an ESX COWD extent, a descriptor
- * mixing every extent kind with lines qemu skips, and a grain past the end of its file (check's error).
+ * (three extents each), a stream with its directory at the end (VMware's exports), an ESX COWD extent, a seSparse
+ * extent, a descriptor mixing every extent kind with lines qemu skips, and a grain past the end of its file (check's error).
  */
 @RequiresTool({"qemu-img", "qemu-io"})
 class VmdkMatchesQemuImgTest {
@@ -37,7 +38,7 @@ class VmdkMatchesQemuImgTest {
     static List<String> images() {
         return List.of("monolithicSparse.vmdk", "monolithicFlat.vmdk", "twoGbMaxExtentSparse.vmdk",
                 "twoGbMaxExtentFlat.vmdk", "streamOptimized.vmdk", "lsilogic-hw14.vmdk", "zeroed.vmdk",
-                "delta.vmdk", "big-sparse.vmdk", "big-flat.vmdk", "gd-at-end.vmdk", "cowd.vmdk", "mixed.vmdk",
+                "delta.vmdk", "big-sparse.vmdk", "big-flat.vmdk", "gd-at-end.vmdk", "cowd.vmdk", "sesparse.vmdk", "mixed.vmdk",
                 "grain-past-eof.vmdk");
     }
 
@@ -68,13 +69,14 @@ class VmdkMatchesQemuImgTest {
             qemuIo(path(big + ".vmdk"), "write -P 9 2047M 2M", "write -P 10 4095M 64k");
         }
         gdAtEnd();
-        cowd();
+        cowdAndSeSparse();
         Files.writeString(dir.resolve("mixed.vmdk"), "# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"
                 + "CID=0000a0b1\nparentCID=ffffffff\ncreateType=\"vmfs\"\n\n# Extent description\n"
                 + "RW 2048 FLAT \"monolithicFlat-flat.vmdk\" 4096\nRDONLY 100 FLAT \"source.raw\" 0\n"
                 + "RW 16384 SPARSE \"monolithicSparse.vmdk\"\nRW 2048 VMFSSPARSE \"cowd-delta.vmdk\"\n"
                 + "RW 4096 VMFS \"source.raw\"\nNOACCESS 100 FLAT \"source.raw\" 0\nRW 100 ZERO\n"
-                + "RW 16384 SPARSE \"streamOptimized.vmdk\"\n\n# The Disk Data Base\n#DDB\n\n"
+                + "RW 16384 SPARSE \"streamOptimized.vmdk\"\nRW 131072 SESPARSE \"se-sesparse.vmdk\"\n"
+                + "\n# The Disk Data Base\n#DDB\n\n"
                 + "ddb.adapterType = \"lsilogic\"\n");
         Files.copy(dir.resolve("monolithicSparse.vmdk"), dir.resolve("grain-past-eof.vmdk"));
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("grain-past-eof.vmdk").toFile(), "rw")) {
@@ -95,23 +97,16 @@ class VmdkMatchesQemuImgTest {
         Files.write(dir.resolve("gd-at-end.vmdk"), out);
     }
 
-    /** An ESX sparse extent (qemu-img reads COWD but cannot create it): 2048 sectors, grains of 8. */
-    private static void cowd() throws IOException {
-        ByteBuffer f = ByteBuffer.allocate((37 + 4 * 8) * 512).order(ByteOrder.LITTLE_ENDIAN);
-        f.put(new byte[] {'C', 'O', 'W', 'D'}).putInt(4, 1).putInt(8, 3).putInt(12, 2048).putInt(16, 8)
-                .putInt(20, 4).putInt(24, 1);
-        f.putInt(4 * 512, 5);
-        int[] grains = {0, 3, 100, 255};
-        for (int i = 0; i < grains.length; i++) {
-            f.putInt(5 * 512 + grains[i] * 4, 37 + 8 * i);
-            for (int b = 0; b < 8 * 512; b++) {
-                f.put((37 + 8 * i) * 512 + b, (byte) (i * 31 + b));
-            }
-        }
-        Files.write(dir.resolve("cowd-delta.vmdk"), f.array());
+    /** Extents qemu-img reads but cannot create: an ESX COWD extent and a seSparse one, each behind a descriptor. */
+    private static void cowdAndSeSparse() throws IOException {
+        Files.write(dir.resolve("cowd-delta.vmdk"), VmdkFixtures.cowd(2048, 0, 3, 100, 255));
         Files.writeString(dir.resolve("cowd.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=aabbccdd\n"
                 + "parentCID=ffffffff\ncreateType=\"vmfsSparse\"\n\n# Extent description\n"
                 + "RW 2048 VMFSSPARSE \"cowd-delta.vmdk\"\n");
+        Files.write(dir.resolve("se-sesparse.vmdk"), VmdkFixtures.seSparse());
+        Files.writeString(dir.resolve("sesparse.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=0a0b0c0d\n"
+                + "parentCID=ffffffff\ncreateType=\"seSparse\"\n\n# Extent description\n"
+                + "RW 131072 SESPARSE \"se-sesparse.vmdk\"\n");
     }
 
     private static String path(String name) {

@@ -4,6 +4,7 @@ import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.ImageOpenException;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.SafetyFinding;
 import dev.platter.core.storage.Storage;
@@ -15,9 +16,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * VMDK, read only: every subformat qemu-img 7.2 reads except seSparse (monolithicSparse, streamOptimized with the
- * directory at the front or at the end, monolithicFlat, twoGbMaxExtentSparse/Flat, vmfs, vmfsSparse, descriptors
- * mixing them, delta disks). Probed as qemu probes it; creating and writing are refused by name.
+ * VMDK, read only: every subformat qemu-img 7.2 reads (monolithicSparse, streamOptimized with the directory at the
+ * front or at the end, monolithicFlat, twoGbMaxExtentSparse/Flat, vmfs, vmfsSparse, seSparse, descriptors mixing
+ * them, delta disks). Probed as qemu probes it; creating and writing are refused by name.
  */
 public final class VmdkFormat implements ImageFormat {
     public static final String NAME = "vmdk";
@@ -88,10 +89,18 @@ public final class VmdkFormat implements ImageFormat {
         return VmdkImage.open(storage, options);
     }
 
-    /** check opens for reading even when asked to repair: there is nothing to repair, and check says so. */
+    /**
+     * check opens for reading even when asked to repair: there is nothing to repair, and check says so. Except that,
+     * as in qemu, a disk with a seSparse extent cannot be opened for writing at all.
+     */
     @Override
     public Image openForCheck(Storage storage, OpenOptions options) throws IOException {
-        return VmdkImage.open(storage, options.withReadOnly(true));
+        VmdkImage image = VmdkImage.open(storage, options.withReadOnly(true));
+        if (!options.readOnly() && image.extents().stream().anyMatch(e -> e instanceof SeSparseExtent)) {
+            image.close();
+            throw new ImageOpenException(storage.name(), "No write support for seSparse images available", null);
+        }
+        return image;
     }
 
     @Override

@@ -146,10 +146,6 @@ final class VmdkOpener {
     }
 
     private VmdkExtent openExtent(ExtentLine line, long cacheBytes) throws IOException {
-        if (line.type().equals(ExtentLine.SE_SPARSE)) {
-            throw new UnsupportedFeatureException("vmdk seSparse extents", "extent '" + line.fileName()
-                    + "': seSparse extents are not supported yet");
-        }
         if (line.flat() && (line.sectors() > Long.MAX_VALUE / 512 || line.offset() > Long.MAX_VALUE / 512)) {
             throw new CorruptImageException("vmdk descriptor", 0, "extent '" + line.fileName() + "' of "
                     + line.sectors() + " sectors at sector " + line.offset() + " lies beyond what a file can hold");
@@ -173,6 +169,9 @@ final class VmdkOpener {
                 : ImageLock.reader(true, forceShare), options);
         if (line.flat()) {
             return new FlatExtent(file, line.type(), line.sectors(), line.offset() * 512);
+        }
+        if (line.type().equals(ExtentLine.SE_SPARSE)) {
+            return SeSparseExtent.open(file, line.type(), cacheBytes);
         }
         if (file.size() < 4) {
             throw new CorruptImageException("vmdk extent '" + shown + "'", 0, "File is too small, not a valid "

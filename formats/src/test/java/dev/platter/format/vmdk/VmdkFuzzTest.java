@@ -10,6 +10,7 @@ import dev.platter.core.image.ReferenceDeniedException;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.storage.MemoryStorage;
 import dev.platter.format.ReadInvariants;
+import dev.platter.testdata.VmdkFixtures;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Coverage-guided fuzzing of the VMDK parsers. {@link #openReadMapCheck}: the input is a whole image file (a hosted
  * sparse extent, plain or stream-optimized with markers and a footer, an ESX COWD extent, or a descriptor, whose
  * extent files are refused); {@link #descriptorText}: the input is descriptor text, through every key and extent line
- * rule. The seeds (VmdkFuzzTestInputs) are small images with 2 KiB grains and 4-entry grain tables, so every
- * structure sits in the first few KiB. Without JAZZER_FUZZ the seeds and past findings replay as regression tests.
+ * rule; {@link #seSparseExtent}: the input is a seSparse extent, named by a fixed descriptor. The seeds
+ * (VmdkFuzzTestInputs) are small images with 2 KiB grains and 4-entry grain tables (seSparse: its fixed 4 KiB grains
+ * and one 32 KiB grain table), so every structure sits in the first few KiB. Without JAZZER_FUZZ the seeds and past findings replay as regression tests.
  *
  * <p>Any IOException is an acceptable answer to a damaged image; beyond "no crash" each input must keep the reader's
  * promises: reads fill exactly what was asked, mapping runs tile the disk, info gives the image's size, the safety
@@ -39,7 +41,7 @@ class VmdkFuzzTest {
     private static final OpenOptions OPTIONS = OpenOptions.readOnlyDefaults().withFormat("vmdk")
             .withResolver(NO_OTHER_FILES).withOpenBacking(false).withMetadataCacheBytes(1 << 16);
     static final String[] SEEDS = {"sparse-v1", "zeroed-grain-v2", "stream", "stream-footer", "cowd",
-        "descriptor-flat", "descriptor-two-gb"};
+        "descriptor-flat", "descriptor-two-gb", "sesparse"};
 
     @FuzzTest(maxDuration = "10m")
     void openReadMapCheck(byte[] file) throws IOException {
@@ -80,6 +82,38 @@ class VmdkFuzzTest {
         }
     }
 
+    /**
+     * The input is a seSparse extent file, which only a descriptor can name: the descriptor is fixed, and the gate
+     * hands the input in as the extent.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void seSparseExtent(byte[] file) throws IOException {
+        MemoryStorage extent = new MemoryStorage("fuzz-sesparse.vmdk", file.length);
+        extent.write(0, ByteBuffer.wrap(file));
+        ReferenceResolver handsIn = new ReferenceResolver() {
+            @Override
+            public java.nio.file.Path resolve(java.nio.file.Path referrer, String reference,
+                                              dev.platter.core.image.ReferenceKind kind) {
+                return java.nio.file.Path.of(reference);
+            }
+
+            @Override
+            public dev.platter.core.storage.Storage openFile(java.nio.file.Path referrer, String reference,
+                    dev.platter.core.image.ReferenceKind kind, String shown, boolean readOnly) {
+                return extent;
+            }
+        };
+        byte[] text = TinyVmdk.descriptor("seSparse", "SESPARSE", "fuzz-sesparse.vmdk", 64, "")
+                .getBytes(StandardCharsets.US_ASCII);
+        MemoryStorage descriptor = new MemoryStorage("fuzz.vmdk", text.length);
+        descriptor.write(0, ByteBuffer.wrap(text));
+        try (Image image = new VmdkFormat().open(descriptor, OPTIONS.withResolver(handsIn))) {
+            exercise(image);
+        } catch (IOException expected) {
+            // corrupt or unsupported
+        }
+    }
+
     /** The seeds open cleanly, and those that are disks check clean, so that fuzzing starts from valid metadata. */
     @Test
     void seedsAreCleanImages() throws IOException {
@@ -89,6 +123,10 @@ class VmdkFuzzTest {
             storage.write(0, ByteBuffer.wrap(file));
             if (seed.startsWith("descriptor")) {
                 descriptorText(file);
+                continue;
+            }
+            if (seed.equals("sesparse")) {
+                seSparseExtent(file);
                 continue;
             }
             try (Image image = new VmdkFormat().open(storage, OPTIONS)) {
@@ -108,7 +146,8 @@ class VmdkFuzzTest {
     }
 
     static byte[] seed(String name) throws IOException {
-        try (InputStream in = VmdkFuzzTest.class.getResourceAsStream("VmdkFuzzTestInputs/openReadMapCheck/" + name)) {
+        String target = name.equals("sesparse") ? "seSparseExtent" : "openReadMapCheck";
+        try (InputStream in = VmdkFuzzTest.class.getResourceAsStream("VmdkFuzzTestInputs/" + target + "/" + name)) {
             return in.readAllBytes();
         }
     }
@@ -129,10 +168,19 @@ class VmdkFuzzTest {
                 t.gdAtEnd = true;
             }
             case "cowd" -> {
-                byte[] cowd = VmdkReaderTest.cowd(); // opened by itself, qemu wants the CIDs at 0x200 too
+                byte[] cowd = VmdkFixtures.cowd(64, 0); // opened by itself, qemu wants the CIDs at 0x200 too
                 byte[] keys = "CID=0000cafe\nparentCID=ffffffff\n".getBytes(StandardCharsets.US_ASCII);
                 System.arraycopy(keys, 0, cowd, 512, keys.length);
                 return cowd;
+            }
+            case "sesparse" -> {
+                // 64 sectors: grain 0 data, 1 zero, 4 data; one grain table
+                ByteBuffer f = ByteBuffer.allocate(67 * 512 + 2 * 4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                f.put(0, SeSparseHeader.build(64, 2, 1, 3, 64, 67, 16).array());
+                f.putLong(2 * 512, 0x1000000000000000L);
+                f.putLong(3 * 512, 3L << 60).putLong(3 * 512 + 8, 2L << 60).putLong(3 * 512 + 32, (3L << 60) | (1L << 48));
+                java.util.Arrays.fill(f.array(), 67 * 512, f.capacity(), (byte) 0x42);
+                return f.array();
             }
             case "descriptor-flat" -> {
                 return (TinyVmdk.descriptor("monolithicFlat", "FLAT", "f-flat.vmdk", 204800, "")

@@ -6,6 +6,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceDeniedException;
+import dev.platter.testdata.VmdkFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -193,8 +194,36 @@ class VmdkHostileInputTest {
                 OpenOptions.readOnlyDefaults(), "invalid VMDK image descriptor");
         openFails(CorruptImageException.class, descriptorFile("s.vmdk", TinyVmdk.descriptor("twoGbMaxExtentSparse",
                 "SPARSE", "f.bin", 1, "")), OpenOptions.readOnlyDefaults(), "Image not in VMDK format");
-        openFails(UnsupportedFeatureException.class, descriptorFile("se.vmdk", TinyVmdk.descriptor("seSparse",
-                "SESPARSE", "f.bin", 1, "")), OpenOptions.readOnlyDefaults(), "seSparse extents are not supported");
+        openFails(CorruptImageException.class, descriptorFile("se.vmdk", TinyVmdk.descriptor("seSparse",
+                "SESPARSE", "f.bin", 1, "")), OpenOptions.readOnlyDefaults(), "Bad const header magic: "
+                + "0x0000000000000000");
+    }
+
+    /** seSparse headers are checked as strictly as qemu checks them; tables must lie in the file. */
+    @Test
+    void hostileSeSparse() throws IOException {
+        Path d = descriptorFile("se.vmdk", TinyVmdk.descriptor("seSparse", "SESPARSE", "se-sesparse.vmdk", 131072, ""));
+        byte[][] cases = new byte[5][];
+        String[] expected = {"Image is dirty, Replaying journal not supported", "Unsupported grain size: 16",
+            "the grain directory (64 entries at sector 4611686018427387904) runs past the end",
+            "L1 size too big", "the grain table runs past the end of the file"};
+        for (int i = 0; i < cases.length; i++) {
+            cases[i] = VmdkFixtures.seSparse();
+        }
+        patchLong(cases[0], 512 + 24, 1);
+        patchLong(cases[1], 24, 16);
+        patchLong(cases[2], 128, 1L << 62);
+        patchLong(cases[3], 136, 1L << 40);
+        patchLong(cases[4], 2 * 512, 0x1000000000100000L);
+        for (int i = 0; i < cases.length; i++) {
+            Files.write(dir.resolve("se-sesparse.vmdk"), cases[i]);
+            IOException e = assertThrows(IOException.class, () -> {
+                try (Image image = Images.open(d, OpenOptions.readOnlyDefaults())) {
+                    image.mapping(0, 1 << 20);
+                }
+            });
+            assertOneLine(e, expected[i]);
+        }
     }
 
     /** CVE-2024-32498's attack: an extent naming a host file. Untrusted: refused at open, nothing is read. */

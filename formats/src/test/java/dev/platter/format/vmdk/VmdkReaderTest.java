@@ -5,6 +5,7 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.MemoryStorage;
+import dev.platter.testdata.VmdkFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +94,7 @@ class VmdkReaderTest {
             flat[i] = (byte) (i / 512 + 100);
         }
         Files.write(dir.resolve("f.bin"), flat);
-        Files.write(dir.resolve("c.vmdk"), cowd());
+        Files.write(dir.resolve("c.vmdk"), VmdkFixtures.cowd(64, 0));
         String text = "# Disk DescriptorFile\nversion=1\nCID=0000000a\nparentCID=ffffffff\n"
                 + "createType=\"twoGbMaxExtentFlat\"\nRW 8 FLAT \"f.bin\" 4\nRDONLY 8 FLAT \"f.bin\" 0\n"
                 + "RW 16 ZERO\nRW 99 SPARSE \"s.vmdk\"\nRW 4 VMFS \"f.bin\"\nRW 64 VMFSSPARSE \"c.vmdk\"\n";
@@ -107,23 +108,27 @@ class VmdkReaderTest {
             System.arraycopy(flat, 2048, expected, 0, 4096);
             System.arraycopy(sparse.content(), 0, expected, 4096, 32768);
             System.arraycopy(flat, 0, expected, 4096 + 32768, 2048);
-            java.util.Arrays.fill(expected, 4096 + 32768 + 2048, 4096 + 32768 + 2048 + 4096, (byte) 7);
+            System.arraycopy(VmdkFixtures.cowdContent(64, 0), 0, expected, 4096 + 32768 + 2048, 32768);
             assertArrayEquals(expected, all);
             assertEquals(5, image.storages().size(), "the descriptor, then one storage per extent file opened");
             assertFalse(image.isReadOnly() && image.capability(Object.class).isPresent());
         }
     }
 
-    /** An ESX sparse extent: 64 sectors, grains of 8, grain 0 holding 7s. */
-    static byte[] cowd() {
-        ByteBuffer f = ByteBuffer.allocate((37 + 8) * 512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        f.put(0, CowdHeader.build(64, 8, 4, 1, 45).array());
-        f.putInt(4 * 512, 5);
-        f.putInt(5 * 512, 37);
-        for (int i = 37 * 512; i < f.capacity(); i++) {
-            f.put(i, (byte) 7);
+    @Test
+    void seSparseExtent() throws IOException {
+        Files.write(dir.resolve("s-sesparse.vmdk"), VmdkFixtures.seSparse());
+        Path d = dir.resolve("s.vmdk");
+        Files.writeString(d, TinyVmdk.descriptor("seSparse", "SESPARSE", "s-sesparse.vmdk", 131072, ""));
+        try (Image image = Images.open(d, OpenOptions.readOnlyDefaults())) {
+            assertEquals(64 << 20, image.size());
+            assertArrayEquals(VmdkFixtures.seSparseContent(), image.readBytes(0, 64 << 20));
+            assertEquals(Extent.Status.ZERO, image.mapping(4096, 1 << 20).status());
+            assertEquals(8192, image.mapping(4096, 1 << 20).length());
+            Extent data = image.mapping(5 * 4096, 1 << 20);
+            assertEquals(8192, data.length(), "grains 5 and 6 are contiguous");
+            assertEquals(131 * 512 + 4096, data.hostOffset());
         }
-        return f.array();
     }
 
     @Test
