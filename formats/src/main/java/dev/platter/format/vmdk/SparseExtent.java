@@ -32,19 +32,16 @@ final class SparseExtent extends VmdkExtent {
     private final String where;
     private final Map<Long, GrainTable> tables;
     private final ThreadLocal<Inflated> lastGrain = ThreadLocal.withInitial(Inflated::new);
-    /** The header as parsed (the footer's copy for a stream with the directory at the end); null for COWD. */
-    final SparseHeader header;
 
     private static final class Inflated {
         long record = -1;
         byte[] bytes;
     }
 
-    private SparseExtent(Storage storage, String type, long sectors, SparseHeader header, GrainDirectory gd,
+    private SparseExtent(Storage storage, String type, long sectors, GrainDirectory gd,
                          int gtEntries, long grainSectors, boolean zeroedGrain, boolean compressed, boolean markers,
                          int cachedTables) {
         super(storage, type, sectors);
-        this.header = header;
         this.gd = gd;
         this.gtEntries = gtEntries;
         this.grainSectors = grainSectors;
@@ -103,7 +100,7 @@ final class SparseExtent extends VmdkExtent {
         long gdOffset = sectorOffset(h.gdOffset, where, "grain directory");
         GrainDirectory gd = GrainDirectory.read(file, gdOffset, gdEntries, "vmdk grain directory of '"
                 + file.name() + "'");
-        return new SparseExtent(file, type, capacity, h, gd, (int) gtes, h.grainSize, h.zeroedGrain(),
+        return new SparseExtent(file, type, capacity, gd, (int) gtes, h.grainSize, h.zeroedGrain(),
                 h.compressed(), h.markers(), (int) (cacheBytes / (gtes * 4)));
     }
 
@@ -119,9 +116,9 @@ final class SparseExtent extends VmdkExtent {
         if (h.gdEntries > GrainDirectory.MAX_ENTRIES) {
             throw new CorruptImageException(where, 0, "L1 size too big (" + h.gdEntries + " entries)");
         }
-        GrainDirectory gd = GrainDirectory.read(file, h.gdOffset * 512, Math.min(h.gdEntries, Math.max(needed,
-                0)), "vmdk grain directory of '" + file.name() + "'");
-        return new SparseExtent(file, type, h.diskSectors, null, gd, CowdHeader.GTES_PER_GT, h.granularity, false,
+        GrainDirectory gd = GrainDirectory.read(file, h.gdOffset * 512, Math.min(h.gdEntries, needed),
+                "vmdk grain directory of '" + file.name() + "'");
+        return new SparseExtent(file, type, h.diskSectors, gd, CowdHeader.GTES_PER_GT, h.granularity, false,
                 false, false, (int) (cacheBytes / (CowdHeader.GTES_PER_GT * 4)));
     }
 
@@ -183,25 +180,10 @@ final class SparseExtent extends VmdkExtent {
         return compressed;
     }
 
-    boolean markers() {
-        return markers;
-    }
 
-    boolean zeroedGrain() {
-        return zeroedGrain;
-    }
 
-    long grainSectors() {
-        return grainSectors;
-    }
 
-    int tableEntries() {
-        return gtEntries;
-    }
 
-    GrainDirectory directory() {
-        return gd;
-    }
 
     @Override
     long clusterBytes() {

@@ -88,10 +88,6 @@ final class SparseHeader {
         return (flags & FLAG_ZEROED_GRAIN) != 0;
     }
 
-    boolean redundantGd() {
-        return (flags & FLAG_REDUNDANT_GD) != 0;
-    }
-
     int unknownFlags() {
         return flags & ~KNOWN_FLAGS;
     }

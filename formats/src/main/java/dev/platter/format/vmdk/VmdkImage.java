@@ -89,8 +89,12 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
         }
     }
 
-    private static void closeAll(VmdkLayout layout, Storage image, Image backing, boolean includeImage,
-                                 Exception failure) {
+    /**
+     * Closes the extent files (not the image file unless {@code includeImage}) and the parent; the first failure is
+     * returned (or added to {@code failure}, when there is one already).
+     */
+    private static IOException closeAll(VmdkLayout layout, Storage image, Image backing, boolean includeImage,
+                                        Exception failure) {
         List<AutoCloseable> all = new ArrayList<>();
         for (VmdkExtent e : layout.extents()) {
             if (e.storage != image && !all.contains(e.storage)) {
@@ -103,15 +107,19 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
         if (backing != null) {
             all.add(backing);
         }
+        IOException first = null;
         for (AutoCloseable c : all) {
             try {
                 c.close();
             } catch (Exception e) {
                 if (failure != null) {
                     failure.addSuppressed(e);
+                } else if (first == null) {
+                    first = e instanceof IOException io ? io : new IOException(e);
                 }
             }
         }
+        return first;
     }
 
     // ------------------------------------------------------------------------------------------ basics
@@ -257,11 +265,9 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
             return;
         }
         closed = true;
-        IOException failure = new IOException("closing " + storage.name());
-        closeAll(layout, storage, backing, true, failure);
-        if (failure.getSuppressed().length > 0) {
-            Throwable first = failure.getSuppressed()[0];
-            throw first instanceof IOException io ? io : new IOException(first);
+        IOException failure = closeAll(layout, storage, backing, true, null);
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -10,8 +10,6 @@ import java.util.List;
  * @param cid          the content ID
  * @param parentCid    the parent's content ID (0xffffffff: none)
  * @param parentHint   parentFileNameHint, or null
- * @param descriptorFile whether the image file is a stand-alone descriptor (all data in other files)
  */
-record VmdkLayout(List<VmdkExtent> extents, String createType, long cid, long parentCid, String parentHint,
-                  boolean descriptorFile) {
+record VmdkLayout(List<VmdkExtent> extents, String createType, long cid, long parentCid, String parentHint) {
 }

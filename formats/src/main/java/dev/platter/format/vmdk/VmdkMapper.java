@@ -57,10 +57,6 @@ final class VmdkMapper implements ImageMapper {
         return lo;
     }
 
-    long start(int extent) {
-        return starts[extent];
-    }
-
     @Override
     public MappedRun map(long pos, long maxLen) throws IOException {
         int i = extentAt(pos);

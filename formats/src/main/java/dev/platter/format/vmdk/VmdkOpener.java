@@ -67,7 +67,6 @@ final class VmdkOpener {
         ByteBuffer first = firstSector(image);
         List<VmdkExtent> extents = new ArrayList<>();
         String createType;
-        boolean descriptorFile = false;
         long keysAt;
         if (SparseHeader.hasMagic(first)) {
             SparseHeader h = SparseHeader.parse(first);
@@ -76,7 +75,6 @@ final class VmdkOpener {
                 // A sparse header that only points at a descriptor: its extents are other files.
                 Descriptor d = readDescriptor(image, h.descriptorOffset * 512, Math.min(size, Descriptor.MAX_BYTES));
                 createType = descriptorExtents(d, extents);
-                descriptorFile = true;
             } else {
                 SparseExtent e = SparseExtent.openHosted(image, "", first.duplicate(), cacheBytes(1));
                 extents.add(e);
@@ -94,7 +92,6 @@ final class VmdkOpener {
             keysAt = 0;
             Descriptor d = readDescriptor(image, 0, size);
             createType = descriptorExtents(d, extents);
-            descriptorFile = true;
         }
         byte[] keys = new byte[Descriptor.KEY_AREA];
         image.readAt(keysAt, ByteBuffer.wrap(keys));
@@ -106,7 +103,7 @@ final class VmdkOpener {
             throw new CorruptImageException("vmdk descriptor", keysAt, "no " + (cid == null ? "CID" : "parentCID")
                     + " (a hexadecimal content ID) in its first " + Descriptor.KEY_AREA + " bytes");
         }
-        return new VmdkLayout(List.copyOf(extents), createType, cid, parentCid, hint, descriptorFile);
+        return new VmdkLayout(List.copyOf(extents), createType, cid, parentCid, hint);
     }
 
     private static ByteBuffer firstSector(Storage file) throws IOException {
