@@ -69,6 +69,18 @@ class VmdkUntrustedTest {
                 + "folder), format vmdk\n", unsafe.out());
     }
 
+    /** A flat extent's raw bytes under a .vmdk name: untrusted, the name and the content must agree (pin -f raw). */
+    @Test
+    void aFlatExtentNamedVmdkProbesAsRawAndIsRefused() throws Exception {
+        Path flat = dir.resolve("x-flat.vmdk");
+        Files.write(flat, new byte[4096]);
+        Cli.Result r = Cli.run("info", "--untrusted", flat.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("the name ends in '.vmdk' but the content probes as raw (refused for untrusted "
+                + "images; pin the format if it is known)"), r.err());
+        assertEquals(0, Cli.run("info", "--untrusted", "-f", "raw", flat.toString()).exit());
+    }
+
     /** Every extent file is named, also those qemu skips (RDONLY, NOACCESS) but VMware reads; nothing is opened. */
     @Test
     void safetyNamesEveryExtentOfANonMonolithicDisk() throws Exception {
