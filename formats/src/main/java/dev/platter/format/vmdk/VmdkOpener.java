@@ -73,7 +73,7 @@ final class VmdkOpener {
             keysAt = SPARSE_KEYS;
             if (h.capacity == 0 && h.descriptorOffset != 0) {
                 // A sparse header that only points at a descriptor: its extents are other files.
-                Descriptor d = readDescriptor(image, h.descriptorOffset * 512, Math.min(size, Descriptor.MAX_BYTES));
+                Descriptor d = readDescriptor(image, embeddedDescriptor(h, size), Math.min(size, Descriptor.MAX_BYTES));
                 createType = descriptorExtents(d, extents);
             } else {
                 SparseExtent e = SparseExtent.openHosted(image, "", first.duplicate(), cacheBytes(1));
@@ -104,6 +104,16 @@ final class VmdkOpener {
                     + " (a hexadecimal content ID) in its first " + Descriptor.KEY_AREA + " bytes");
         }
         return new VmdkLayout(List.copyOf(extents), createType, cid, parentCid, hint);
+    }
+
+    /** Where a sparse header that holds no disk (capacity 0) says its descriptor is, which must be in the file. */
+    static long embeddedDescriptor(SparseHeader h, long fileSize) throws CorruptImageException {
+        if (h.descriptorOffset < 0 || h.descriptorOffset >= (fileSize + 511) / 512) {
+            throw new CorruptImageException("vmdk sparse extent header", 0, "the descriptor (sector "
+                    + Long.toUnsignedString(h.descriptorOffset) + ") lies past the end of the file (" + fileSize
+                    + " bytes)");
+        }
+        return h.descriptorOffset * 512;
     }
 
     private static ByteBuffer firstSector(Storage file) throws IOException {

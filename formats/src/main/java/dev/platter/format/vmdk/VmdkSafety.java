@@ -38,7 +38,11 @@ final class VmdkSafety {
             keysAt = KEYS_IN_SPARSE;
             SparseHeader h = SparseHeader.parse(first);
             if (h.capacity == 0 && h.descriptorOffset != 0) {
-                descriptor(file, h.descriptorOffset * 512, size, out);
+                try {
+                    descriptor(file, VmdkOpener.embeddedDescriptor(h, size), size, out);
+                } catch (CorruptImageException e) {
+                    out.add(SafetyFinding.of(Category.STRUCTURE, e.getMessage()));
+                }
             } else {
                 if (h.unknownFlags() != 0) {
                     out.add(SafetyFinding.of(Category.FEATURE, "unknown sparse extent flags 0x"

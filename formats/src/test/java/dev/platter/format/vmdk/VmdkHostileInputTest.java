@@ -109,6 +109,15 @@ class VmdkHostileInputTest {
         fails(CorruptImageException.class, f, "not a zlib stream");
     }
 
+    /** A header of capacity 0 points at its descriptor: the offset must lie in the file (a fuzz finding). */
+    @Test
+    void descriptorOffsetOutsideTheFile() {
+        byte[] f = patchLong(new TinyVmdk().build(), 12, 0);
+        fails(CorruptImageException.class, patchLong(f.clone(), 28, -1L), "the descriptor (sector "
+                + "18446744073709551615) lies past the end of the file");
+        fails(CorruptImageException.class, patchLong(f, 28, 1L << 40), "lies past the end of the file");
+    }
+
     @Test
     void missingFooter() {
         fails(CorruptImageException.class, patchLong(new TinyVmdk().build(), 56, -1L), "Invalid footer");
