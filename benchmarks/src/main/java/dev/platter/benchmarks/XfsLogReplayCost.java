@@ -35,6 +35,7 @@ public final class XfsLogReplayCost {
                 try (GuestFileSystem fs = XfsFileSystem.open(image, FsOptions.defaults())) {
                     replay[i] = System.nanoTime() - t0;
                     if (i == 0) {
+                        System.out.println("# " + fs.journalReplay());
                         fs.warnings().forEach(w -> System.out.println("# " + w));
                     }
                 }

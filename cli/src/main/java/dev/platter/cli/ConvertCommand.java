@@ -147,7 +147,8 @@ final class ConvertCommand implements Callable<Integer> {
         try {
             Convert.run(b.build(), printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage());
+            // The cause may be a lock held elsewhere (a device in use): the reporter adds qemu's hint.
+            throw new CliException(e.getMessage(), 1, e.getCause());
         } finally {
             if (printer != null) {
                 printer.finish();

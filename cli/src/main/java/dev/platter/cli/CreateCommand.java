@@ -109,7 +109,8 @@ final class CreateCommand implements Callable<Integer> {
         try {
             fmt.create(Path.of(filename), bytes, createOptions);
         } catch (IllegalArgumentException e) {
-            throw new CliException(filename + ": " + e.getMessage());
+            // The cause may be a lock held elsewhere (creating on a device in use): the reporter adds qemu's hint.
+            throw new CliException(filename + ": " + e.getMessage(), 1, e.getCause());
         }
         return 0;
     }

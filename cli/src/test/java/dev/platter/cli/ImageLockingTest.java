@@ -218,6 +218,45 @@ class ImageLockingTest {
         }
     }
 
+    /**
+     * VMDK extents are locked as qemu locks them: a sparse extent as a file with metadata, a flat one as a data file
+     * (others may write it, not resize it); the descriptor as a file with metadata. Read-only and -U (Platter does
+     * not write VMDK).
+     */
+    @Test
+    void vmdkExtentLockBytesEqualQemus() throws Exception {
+        Tool.run("qemu-img", "create", "-q", "-f", "vmdk", "-o", "subformat=twoGbMaxExtentSparse",
+                dir.resolve("s.vmdk").toString(), "16M").ok();
+        Tool.run("qemu-img", "create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat",
+                dir.resolve("f.vmdk").toString(), "16M").ok();
+        java.nio.file.Files.writeString(dir.resolve("m.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=1\n"
+                + "parentCID=ffffffff\ncreateType=\"twoGbMaxExtentFlat\"\nRW 32768 SPARSE \"s-s001.vmdk\"\n"
+                + "RW 32768 FLAT \"f-flat.vmdk\" 0\n");
+        List<String> files = List.of("s.vmdk", "s-s001.vmdk", "f.vmdk", "f-flat.vmdk", "m.vmdk");
+        for (String[] c : List.of(new String[] {"s.vmdk", "ro"}, new String[] {"f.vmdk", "ro"},
+                new String[] {"m.vmdk", "ro"}, new String[] {"m.vmdk", "U"})) {
+            Path image = dir.resolve(c[0]);
+            List<String> cmd = new ArrayList<>(List.of("qemu-img", "bench", "-c", "1000000000", "-d", "1", "-f",
+                    "vmdk"));
+            if (c[1].equals("U")) {
+                cmd.add("-U");
+            }
+            cmd.add(image.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            java.util.Map<String, String> qemu;
+            try {
+                qemu = waitForLocks(files, image);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+            try (Image i = Images.open(image, OpenOptions.readOnlyDefaults().withFormat("vmdk")
+                    .withForceShare(c[1].equals("U")))) {
+                assertEquals(qemu, locks(files), String.join(" ", c));
+            }
+        }
+    }
+
     private java.util.Map<String, String> waitForLocks(List<String> files, Path image) throws Exception {
         for (int i = 0; i < 400; i++) {
             java.util.Map<String, String> l = locks(files);

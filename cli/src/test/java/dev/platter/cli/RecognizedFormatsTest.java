@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,18 +25,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vmdk, vpc, vhdx,
- * vdi, qed, parallels or qcow is refused by name until Platter reads it, never read as raw; a fixed VHD is raw for
- * both (its only footer is at the end).
+ * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vpc, vhdx, vdi, qed,
+ * parallels or qcow is refused by name until Platter reads it, never read as raw; a fixed VHD is raw for both (its
+ * only footer is at the end). vmdk, recognised only until Platter read it, probes as qemu-img probes it and is read
+ * as qemu-img reads it.
  */
-@RequiresTool("qemu-img")
+@RequiresTool({"qemu-img", "qemu-io"})
 class RecognizedFormatsTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "vmdk|", "vmdk|subformat=monolithicFlat", "vmdk|subformat=streamOptimized", "vmdk|subformat=twoGbMaxExtentSparse",
         "vpc|", "vpc|subformat=fixed", "vhdx|", "vhdx|subformat=fixed", "vdi|", "qed|", "parallels|", "qcow|"})
     void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
         Path file = dir.resolve("disk." + format);
@@ -66,6 +67,32 @@ class RecognizedFormatsTest {
             assertEquals(1, convert.exit(), "never converted as raw");
             assertTrue(Files.notExists(dir.resolve("out.qcow2")));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"subformat=monolithicSparse", "subformat=monolithicFlat", "subformat=streamOptimized",
+        "subformat=twoGbMaxExtentSparse", "subformat=twoGbMaxExtentFlat", "zeroed_grain=on"})
+    void vmdkIsProbedAndReadAsQemuImgReadsIt(String options) throws Exception {
+        Path file = dir.resolve("disk.vmdk");
+        List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "vmdk"));
+        create.add("-o");
+        create.add(options);
+        create.add(file.toString());
+        create.add("4M");
+        Tool.run(create.toArray(new String[0])).ok();
+        Tool.run("qemu-io", "-f", "vmdk", "-c", "write -P 0x2a 1M 128k", file.toString()).ok();
+        assertEquals("vmdk", qemuFormat(file));
+        try (Storage s = FileStorage.open(file, true)) {
+            assertEquals("vmdk", Images.probe(s).name(), options);
+        }
+        Cli.Result info = Cli.run("info", file.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertEquals(Tool.run("qemu-img", "info", file.toString()).ok().stdout(), info.out());
+        Path out = dir.resolve("out.raw");
+        Cli.Result convert = Cli.run("convert", "-O", "raw", file.toString(), out.toString());
+        assertEquals(0, convert.exit(), convert.err());
+        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vmdk",
+                out.toString(), file.toString()).ok().stdout());
     }
 
     /** Formats qemu-img cannot create, recognised from their headers (and dmg by name), as qemu's probes do. */

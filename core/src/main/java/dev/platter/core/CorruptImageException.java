@@ -27,6 +27,13 @@ public class CorruptImageException extends IOException {
         initCause(cause);
     }
 
+    /** For subclasses that word their message themselves (qemu-img's words, where tests pin them). */
+    protected CorruptImageException(String structure, long offset, String message, boolean asWorded) {
+        super(message);
+        this.structure = structure;
+        this.offset = offset;
+    }
+
     public String structure() {
         return structure;
     }

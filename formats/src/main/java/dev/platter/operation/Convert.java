@@ -1,5 +1,6 @@
 package dev.platter.operation;
 
+import dev.platter.core.Extent;
 import dev.platter.core.ProgressListener;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
@@ -228,11 +229,32 @@ public final class Convert {
             targetBackingSize = targetImage.backing().size();
         }
         // A new image reads as zeros unless it has a backing file (preallocated clusters read as zeros too,
-        // as qemu's has_zero_init knows); an existing one only when the caller promises it.
-        boolean readsZero = options.skipCreate() ? options.targetIsZero() : !targetHasBacking;
+        // as qemu's has_zero_init knows) or is a raw image on a block device; an existing one only when the caller
+        // promises it.
+        boolean readsZero = options.skipCreate() ? options.targetIsZero()
+                : !targetHasBacking && newTargetReadsZero(targetImage);
         return copy(sources, target, new Settings(options.sparseSize(), readsZero,
                 targetHasBacking ? 1 : ChunkPlanner.ALL_LAYERS, targetBackingSize, options.compress(),
                 options.workers(), options.outOfOrder()), listener);
+    }
+
+    /**
+     * Whether a target just created reads as zeros. On a block device only where its own map holds no data (a new
+     * qcow2): a raw image "created" there keeps the device's old bytes (qemu's has_zero_init is false for
+     * host_device, true for a qcow2 without preallocation), so zero runs must be written.
+     */
+    static boolean newTargetReadsZero(Image target) throws IOException {
+        if (target == null || !target.storage().isBlockDevice()) {
+            return true;
+        }
+        for (long pos = 0; pos < target.size(); ) {
+            Extent e = target.mapping(pos, target.size() - pos);
+            if (e.status() == Extent.Status.DATA || e.hostOffset() >= 0) {
+                return false;
+            }
+            pos = e.end();
+        }
+        return true;
     }
 
     /**

@@ -64,7 +64,8 @@ public final class Dd {
                     .withFormat(outFormat.name()).withResolver(inOptions.resolver()));
             try (ImageTarget target = new ImageTarget(out, false);
                  ConvertSources sources = new ConvertSources(List.of(new ImageWindow(in, start, outSize)))) {
-                Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE, true,
+                Convert.copy(sources, target, new Convert.Settings(ConvertOptions.DEFAULT_SPARSE_SIZE,
+                        Convert.newTargetReadsZero(out),
                         ChunkPlanner.ALL_LAYERS, -1, false, ConvertOptions.defaultWorkers(), false), ProgressListener.NONE);
             }
             return new DdResult(outSize, false);

@@ -26,7 +26,7 @@ record HostStatus(Extent extent, boolean zero) {
             return new HostStatus(e, true);
         }
         Storage host = hostOf(e);
-        if (host == null || !metadataPreallocated(layer(image, e.depth()))) {
+        if (host == null || !refinedByHost(layer(image, e.depth()), e)) {
             return new HostStatus(e, false);
         }
         long fileSize = host.size();
@@ -42,10 +42,10 @@ record HostStatus(Extent extent, boolean zero) {
         return new HostStatus(e.clip(run.length()), !run.data());
     }
 
-    /** qemu's test for preallocated metadata (the image computes it once). */
-    static boolean metadataPreallocated(Image layer) throws IOException {
+    /** Whether qemu asks the host file about this data run of {@code layer} (BDRV_BLOCK_RECURSE). */
+    static boolean refinedByHost(Image layer, Extent run) throws IOException {
         var preallocated = layer.capability(PreallocatedMetadata.class);
-        return preallocated.isPresent() && preallocated.get().metadataPreallocated();
+        return preallocated.isPresent() && preallocated.get().refinedByHost(run);
     }
 
     private static Image layer(Image top, int depth) {

@@ -65,6 +65,33 @@ class ConvertStagingTest {
         assertHiddenFilesGone();
     }
 
+    /**
+     * With -n nothing is staged: the existing file is written in place (a second hard link to it sees the result,
+     * its inode stays), as qemu-img writes it, and no hidden file appears beside it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"raw", "qcow2"})
+    void withSkipCreateTheTargetIsWrittenInPlace(String format) throws Exception {
+        Path src = source();
+        Path out = dir.resolve("existing-n." + format);
+        Convert.run(options(src, out, format), ProgressListener.NONE);
+        Path link = dir.resolve("link-n." + format);
+        Files.createLink(link, out);
+        Object inode = Files.getAttribute(out, "unix:ino");
+        Path other = dir.resolve("other.raw");
+        byte[] b = new byte[3 << 20];
+        new Random(9).nextBytes(b);
+        Files.write(other, b);
+        Convert.run(ConvertOptions.builder(List.of(other), out).targetFormat(format).skipCreate(true).build(),
+                ProgressListener.NONE);
+        assertEquals(inode, Files.getAttribute(out, "unix:ino"));
+        Path back = dir.resolve("back.raw");
+        Convert.run(ConvertOptions.builder(List.of(link), back).sourceFormat(format).targetFormat("raw").build(),
+                ProgressListener.NONE);
+        assertArrayEquals(b, Files.readAllBytes(back), "the other link sees the new content");
+        assertHiddenFilesGone();
+    }
+
     private Path source() throws IOException {
         Path src = dir.resolve("src.raw");
         byte[] b = new byte[3 << 20];

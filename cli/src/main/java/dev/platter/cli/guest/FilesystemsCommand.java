@@ -149,6 +149,9 @@ public final class FilesystemsCommand implements Callable<Integer> {
                 }
             }
             guest.printWarnings(g, spec.commandLine().getErr());
+            if (longMode) {
+                guest.printReplays(g, spec.commandLine().getErr());
+            }
         }
         print(out);
         return 0;

@@ -21,7 +21,9 @@ import java.util.List;
  * The options every guest command shares, with libguestfs's names and meaning: {@code -a IMAGE} (repeatable; the
  * first is /dev/sda), {@code --format=FMT} pinning the format of the images added after it (plain {@code --format}
  * goes back to probing), {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
- * {@code --blocksize=512|4096}.
+ * {@code --blocksize=512|4096}; and Platter's {@code --no-replay}: read journaled filesystems as they stand on disk,
+ * as {@code mount -o norecovery} would, instead of replaying their journal in memory as the kernel (and so
+ * libguestfs) does when it mounts them.
  */
 public final class GuestArgs {
     private final List<DiskSpec> disks = new ArrayList<>();
@@ -65,6 +67,11 @@ public final class GuestArgs {
         blocksize = size;
     }
 
+    @Option(names = "--no-replay", description = "Do not replay the journal of a filesystem that needs recovery:"
+            + " show what is on disk (as mount -o norecovery does; a warning says so). By default the journal is"
+            + " replayed in memory, as the kernel does when it mounts; the image is never written.")
+    boolean noReplay;
+
     @Mixin
     UntrustedOption untrusted;
 
@@ -83,6 +90,7 @@ public final class GuestArgs {
             throw new CliException("you must specify at least one -a option");
         }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
+        options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay));
         return Guest.open(disks, options.withOpenOptions(untrusted.apply(options.openOptions())));
     }
 
@@ -136,6 +144,19 @@ public final class GuestArgs {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Says on stderr, one line per filesystem, which journals were replayed in memory when they were opened
+     * ("platter: note: /dev/sda1: journal replayed in memory: ..."), so that a listing of a crashed guest tells how
+     * it was read; stdout stays what libguestfs prints.
+     */
+    public void printReplays(Guest guest, PrintWriter err) throws IOException {
+        for (DetectedFilesystem fs : guest.filesystems()) {
+            if (fs.isMountable() && fs.fileSystem().journalReplay() != null) {
+                err.println("platter: note: " + fs.name() + ": " + fs.fileSystem().journalReplay());
+            }
+        }
     }
 
     /** Prints the guest's warnings (damaged tables, missing PVs ...) not printed yet, on stderr. */

@@ -53,6 +53,7 @@ public final class InspectorCommand implements Callable<Integer> {
             x.end();
             spec.commandLine().getOut().print(x);
             guest.printWarnings(g, spec.commandLine().getErr());
+            guest.printReplays(g, spec.commandLine().getErr());
         }
         return 0;
     }

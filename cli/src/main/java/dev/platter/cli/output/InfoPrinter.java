@@ -24,7 +24,9 @@ public final class InfoPrinter {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("filename", info.filename());
         m.put("format", info.format());
-        m.put("dirty-flag", info.dirty());
+        if (info.dirty() != null) {
+            m.put("dirty-flag", info.dirty());
+        }
         if (info.actualSize() != null) {
             m.put("actual-size", info.actualSize());
         }
@@ -90,7 +92,7 @@ public final class InfoPrinter {
         if (info.clusterSize() != null) {
             sb.append("cluster_size: ").append(info.clusterSize()).append('\n');
         }
-        if (info.dirty()) {
+        if (Boolean.TRUE.equals(info.dirty())) {
             sb.append("cleanly shut down: no\n");
         }
         if (info.backingFilename() != null) {

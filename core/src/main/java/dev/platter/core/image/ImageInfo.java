@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * What {@code info} reports about one image layer; fields mirror qemu-img's ImageInfo. Optional fields are null
- * when absent. {@code formatSpecific} holds nested maps, lists, strings, numbers and booleans in the order the
- * format defines them.
+ * when absent; {@code dirty} is null when qemu's bdrv_get_info fails for the image (a VMDK whose extents differ in
+ * kind), and qemu-img then prints no dirty flag. {@code formatSpecific} holds nested maps, lists, strings, numbers
+ * and booleans in the order the format defines them.
  */
 public record ImageInfo(
         String filename,
@@ -21,7 +22,7 @@ public record ImageInfo(
         List<SnapshotInfo> snapshots,
         String formatSpecificType,
         Map<String, Object> formatSpecific,
-        boolean dirty) {
+        Boolean dirty) {
 
     public ImageInfo {
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);

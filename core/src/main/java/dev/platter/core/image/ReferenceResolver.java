@@ -145,4 +145,27 @@ public interface ReferenceResolver {
         Path folder = referrer.getParent();
         return folder == null ? refPath : folder.resolve(refPath);
     }
+
+    /**
+     * qemu's full backing file name, as {@code info} shows it: relative names joined to the image's folder as typed;
+     * absolute names and names with a protocol prefix (qemu's path_has_protocol: a ':' before any '/', "file:"
+     * included) as they are.
+     */
+    static String fullBackingFilename(String imageName, String backing) {
+        int colon = backing.indexOf(':');
+        int slash = backing.indexOf('/');
+        if (backing.startsWith("/") || (colon >= 0 && (slash < 0 || colon < slash))) {
+            return backing;
+        }
+        return pathCombine(imageName, backing);
+    }
+
+    /** qemu's path_combine: the base name's folder (up to its last '/') followed by {@code name}. */
+    static String pathCombine(String base, String name) {
+        if (name.startsWith("/")) {
+            return name;
+        }
+        int slash = base.lastIndexOf('/');
+        return slash < 0 ? name : base.substring(0, slash + 1) + name;
+    }
 }

@@ -44,4 +44,29 @@ public record SafetyFinding(Category category, String message, ReferenceKind ref
     public static SafetyFinding of(Category category, String message) {
         return new SafetyFinding(category, message, null, null);
     }
+
+    /**
+     * How a stored file name would be read, for a reference finding's message: the forms that reach outside the
+     * image's folder are the dangerous ones ("an absolute path", "a relative path leaving the image's folder" ...).
+     */
+    public static String describeName(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("json:")) {
+            return "a json: specification, which can name any file or protocol";
+        }
+        if (ReferenceResolver.PROTOCOL.matcher(name).matches()) {
+            return "the protocol " + lower.substring(0, lower.indexOf(':') + 1);
+        }
+        String path = lower.startsWith("file:") ? name.substring(5) : name;
+        String form = lower.startsWith("file:") ? "a file: name, " : "";
+        if (path.startsWith("/")) {
+            return form + "an absolute path";
+        }
+        for (String part : path.split("/")) {
+            if (part.equals("..")) {
+                return form + "a relative path leaving the image's folder";
+            }
+        }
+        return form + "a path relative to the image's folder";
+    }
 }

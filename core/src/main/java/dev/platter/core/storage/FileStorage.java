@@ -21,6 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * A host file through {@link FileChannel}: positional, thread-safe reads and writes. Holes, preallocation and
  * the allocated size come from Linux (SEEK_DATA/SEEK_HOLE, fallocate, st_blocks) through a second descriptor
  * opened on first need; elsewhere the whole file counts as data.
+ *
+ * <p>A host block device (a disk, a partition, an LV, a loop device) is storage too, as qemu's host_device driver
+ * has it: its size is the device's (BLKGETSIZE64) and never changes (a resize to another size fails with qemu's
+ * "Cannot resize device files", a write past it fails), it has no holes (every byte is data, as qemu-img map
+ * reports a device), zeroing asks the kernel (fallocate, which on a block device zeroes and unmaps where the device
+ * can, then BLKZEROOUT) and falls back to writing zeros, and direct writes honour its logical block size
+ * (BLKSSZGET). A read-write open of a device set read-only (blockdev --setro) fails as qemu's does.
  */
 public final class FileStorage implements Storage {
     private final String name;
@@ -37,27 +44,52 @@ public final class FileStorage implements Storage {
     private final java.util.Set<Integer> lockedBytes = new java.util.TreeSet<>();
     /** Bytes still to go through the page cache before the direct channel takes aligned writes. */
     private final AtomicLong cachedBeforeDirect = new AtomicLong();
+    /** Whether this is a block device; then its size and logical block size, read once when it is opened. */
+    private final boolean blockDevice;
+    private volatile long deviceSize;
+    private volatile int logicalBlockSize = 512;
+    /** Whether the kernel zeroes ranges of this device (fallocate, then BLKZEROOUT); cleared at the first refusal. */
+    private volatile boolean kernelZeroesRanges = true;
+    private volatile boolean kernelZeroOut = true;
 
-    private FileStorage(String name, Path path, FileChannel channel, boolean readOnly) {
+    private FileStorage(String name, Path path, FileChannel channel, boolean readOnly, boolean blockDevice) {
         this.name = name;
         this.path = path;
         this.channel = channel;
         this.readOnly = readOnly;
+        this.blockDevice = blockDevice;
     }
 
-    /** Opens an existing regular file. */
+    /** Whether {@code path} names a block device (after following symbolic links, as an open does). */
+    public static boolean isBlockDevice(Path path) {
+        return isBlockDevice(path, new LinkOption[0]);
+    }
+
+    private static boolean isBlockDevice(Path path, LinkOption[] links) {
+        try {
+            Object mode = Files.getAttribute(path, "unix:mode", links);
+            return mode instanceof Integer m && (m & S_IFMT) == S_IFBLK;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
+    /** Opens an existing regular file or block device. */
     public static FileStorage open(Path path, boolean readOnly) throws IOException {
         return open(path, path.toString(), readOnly);
     }
 
-    /** Opens an existing regular file, reporting it under {@code name} (the path as the user typed it). */
+    /** Opens an existing regular file or block device, reporting it under {@code name} (the path as typed). */
     public static FileStorage open(Path path, String name, boolean readOnly) throws IOException {
         return open(path, name, readOnly, false);
     }
 
     /**
-     * Opens an existing regular file; with {@code noFollow} a symbolic link as the last component is refused
-     * (O_NOFOLLOW), so an untrusted image is never read through a link swapped in after it was checked.
+     * Opens an existing regular file or block device; with {@code noFollow} a symbolic link as the last component is
+     * refused (O_NOFOLLOW), so an untrusted image is never read through a link swapped in after it was checked.
      */
     public static FileStorage open(Path path, String name, boolean readOnly, boolean noFollow) throws IOException {
         LinkOption[] links = noFollow ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
@@ -73,8 +105,9 @@ public final class FileStorage implements Storage {
         if (attrs.isDirectory()) {
             throw new IOException(name + ": is a directory, not an image file");
         }
-        if (!attrs.isRegularFile()) {
-            throw new IOException(name + ": not a regular file");
+        boolean device = !attrs.isRegularFile() && isBlockDevice(path, links);
+        if (!attrs.isRegularFile() && !device) {
+            throw new IOException(name + ": not a regular file or block device");
         }
         FileChannel ch;
         try {
@@ -83,7 +116,53 @@ public final class FileStorage implements Storage {
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(name, null, "Permission denied");
         }
-        return new FileStorage(name, path, ch, readOnly);
+        FileStorage s = new FileStorage(name, path, ch, readOnly, device);
+        if (device) {
+            try {
+                s.describeDevice();
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Reads the device's size and logical block size, and refuses a read-write open of a device the kernel holds
+     * read-only (the open itself succeeds there and only writes would fail), with qemu's message.
+     */
+    private void describeDevice() throws IOException {
+        int fd = nativeFd();
+        long size = -1;
+        if (fd >= 0) {
+            try {
+                size = NativeFiles.blockDeviceSize(fd);
+            } catch (LastErrorException e) {
+                size = -1;
+            }
+            try {
+                int block = NativeFiles.ioctlInt(fd, NativeFiles.BLKSSZGET);
+                if (block >= 512 && block <= 65536 && Integer.bitCount(block) == 1) {
+                    logicalBlockSize = block;
+                }
+            } catch (LastErrorException e) {
+                // 512 then, the smallest there is.
+            }
+            if (!readOnly) {
+                boolean ro;
+                try {
+                    ro = NativeFiles.ioctlInt(fd, NativeFiles.BLKROGET) != 0;
+                } catch (LastErrorException e) {
+                    ro = false;
+                }
+                if (ro) {
+                    throw new IOException(name + ": The device is not writable: Permission denied");
+                }
+            }
+        }
+        // Without the ioctl: the JDK's own size of a device (the end it seeks to).
+        deviceSize = size >= 0 ? size : channel.size();
     }
 
     private static OpenOption[] with(LinkOption[] links, OpenOption... options) {
@@ -92,16 +171,33 @@ public final class FileStorage implements Storage {
         return all;
     }
 
-    /** Creates a new empty file; fails if it exists unless {@code overwrite}. */
+    /**
+     * Creates a new empty file; fails if it exists unless {@code overwrite}. A block device cannot be created nor
+     * emptied: with {@code overwrite} it is opened as it is, read-write, locked as qemu's create locks a device
+     * ({@link ImageLock#deviceCreation()}), and its size stays the device's.
+     */
     public static FileStorage create(Path path, boolean overwrite) throws IOException {
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(path + ": is a directory");
+        }
+        if (isBlockDevice(path)) {
+            if (!overwrite) {
+                throw new java.nio.file.FileAlreadyExistsException(path.toString());
+            }
+            FileStorage s = open(path, path.toString(), false);
+            try {
+                s.lock(ImageLock.deviceCreation());
+            } catch (IOException e) {
+                s.close();
+                throw e instanceof ImageLockedException ? new IOException(path + ": " + e.getMessage(), e) : e;
+            }
+            return s;
         }
         FileChannel ch = overwrite
                 ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE_NEW);
-        FileStorage s = new FileStorage(path.toString(), path, ch, false);
+        FileStorage s = new FileStorage(path.toString(), path, ch, false, false);
         if (overwrite && ch.size() > 0) {
             // As qemu's create: lock before truncating, so that a file in use (a running guest's disk) is refused.
             try {
@@ -127,7 +223,17 @@ public final class FileStorage implements Storage {
 
     @Override
     public long size() throws IOException {
-        return channel.size();
+        return blockDevice ? deviceSize : channel.size();
+    }
+
+    @Override
+    public boolean isBlockDevice() {
+        return blockDevice;
+    }
+
+    /** A block device's logical block size (BLKSSZGET), the unit of its direct I/O; 512 for a regular file. */
+    public int logicalBlockSize() {
+        return logicalBlockSize;
     }
 
     @Override
@@ -156,6 +262,10 @@ public final class FileStorage implements Storage {
     @Override
     public void write(long pos, ByteBuffer src) throws IOException {
         checkWritable();
+        if (blockDevice && (pos < 0 || pos + src.remaining() > deviceSize)) {
+            throw new IOException(name + ": write of " + src.remaining() + " bytes at offset " + pos
+                    + " ends past the end of the device (" + deviceSize + " bytes)");
+        }
         long p = pos;
         FileChannel direct = directChannel;
         if (direct != null && bypassesCache(p, src)) {
@@ -197,7 +307,9 @@ public final class FileStorage implements Storage {
                 return true;
             }
             try {
-                long block = Files.getFileStore(path).getBlockSize();
+                // The JDK aligns direct I/O to the block size of the filesystem holding the name (devtmpfs for a
+                // device node); a device needs its logical block size: the larger of the two serves both.
+                long block = Math.max(Files.getFileStore(path).getBlockSize(), blockDevice ? logicalBlockSize : 0);
                 if (block < 512 || block > 65536 || Long.bitCount(block) != 1) {
                     return false;
                 }
@@ -211,9 +323,23 @@ public final class FileStorage implements Storage {
         }
     }
 
+    /** The alignment of writes that go to the direct channel (0 before {@link #bypassPageCacheForAlignedWrites}). */
+    int directAlignment() {
+        synchronized (nativeLock) {
+            return directChannel == null ? 0 : directAlignment;
+        }
+    }
+
     @Override
     public void setSize(long size) throws IOException {
         checkWritable();
+        if (blockDevice) {
+            // As qemu's exact truncate of a device: only its own size is accepted.
+            if (size != deviceSize) {
+                throw new IOException("Cannot resize device files");
+            }
+            return;
+        }
         long current = channel.size();
         if (size < current) {
             channel.truncate(size);
@@ -235,9 +361,13 @@ public final class FileStorage implements Storage {
     @Override
     public void punchHole(long pos, long len) throws IOException {
         checkWritable();
-        long size = channel.size();
+        long size = size();
         long end = Math.min(size, pos + len);
         if (end <= pos) {
+            return;
+        }
+        if (blockDevice) {
+            zeroDeviceRange(pos, end);
             return;
         }
         int fd = nativeFd();
@@ -253,10 +383,69 @@ public final class FileStorage implements Storage {
         writeZeros(pos, end - pos);
     }
 
+    /**
+     * Zeroes [pos, end) of a block device: the whole logical blocks by the kernel (fallocate PUNCH_HOLE, which on a
+     * block device zeroes and may unmap, as qemu zeroes a device; then BLKZEROOUT, where the kernel writes zeros if
+     * the device has no zeroing command), the partial blocks at either end, and everything when the kernel refuses,
+     * by writing zeros. The kernel drops the range from the page cache in both calls.
+     */
+    private void zeroDeviceRange(long pos, long end) throws IOException {
+        long a = logicalBlockSize;
+        long from = (pos + a - 1) / a * a;
+        long to = end / a * a;
+        if (from >= to) {
+            writeZeros(pos, end - pos);
+            return;
+        }
+        if (pos < from) {
+            writeZeros(pos, from - pos);
+        }
+        if (!kernelZeroes(from, to - from)) {
+            writeZeros(from, to - from);
+        }
+        if (to < end) {
+            writeZeros(to, end - to);
+        }
+    }
+
+    /** Asks the kernel to zero an aligned range of this device; false when it cannot (the caller writes zeros). */
+    private boolean kernelZeroes(long pos, long len) {
+        int fd = nativeFd();
+        if (fd < 0) {
+            return false;
+        }
+        if (kernelZeroesRanges) {
+            try {
+                NativeFiles.fallocate(fd, NativeFiles.FALLOC_FL_PUNCH_HOLE | NativeFiles.FALLOC_FL_KEEP_SIZE,
+                        pos, len);
+                return true;
+            } catch (LastErrorException e) {
+                // EOPNOTSUPP: no zeroing command without a fallback (older kernels: no fallocate on devices).
+                kernelZeroesRanges = false;
+            }
+        }
+        if (kernelZeroOut) {
+            try {
+                NativeFiles.zeroOut(fd, pos, len);
+                return true;
+            } catch (LastErrorException e) {
+                kernelZeroOut = false;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void allocate(long pos, long len) throws IOException {
         checkWritable();
         if (len <= 0) {
+            return;
+        }
+        if (blockDevice) {
+            // Every block of a device exists; it cannot grow.
+            if (pos + len > deviceSize) {
+                throw new IOException("Cannot grow device files");
+            }
             return;
         }
         int fd = nativeFd();
@@ -287,9 +476,13 @@ public final class FileStorage implements Storage {
 
     @Override
     public HostRun run(long pos) throws IOException {
-        long size = channel.size();
+        long size = size();
         if (pos < 0 || pos >= size) {
             throw new IllegalArgumentException("run at " + pos + " outside " + name + " (" + size + " bytes)");
+        }
+        if (blockDevice) {
+            // A device has no holes that can be asked for: all data, as qemu's host_device reports it.
+            return new HostRun(true, size - pos);
         }
         int fd = nativeFd();
         if (fd < 0) {

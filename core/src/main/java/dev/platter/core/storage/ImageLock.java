@@ -62,6 +62,16 @@ public record ImageLock(Set<Permission> held, Set<Permission> shared) {
         return new ImageLock(held, EnumSet.complementOf(EnumSet.of(Permission.RESIZE)));
     }
 
+    /**
+     * What qemu's create takes on a block device (the generic fallback, which opens the device as any block
+     * backend): read, write and resize, sharing everything. It fails only against an open that does not share
+     * writing (a qcow2 image on the device in use), not against a raw one.
+     */
+    public static ImageLock deviceCreation() {
+        return new ImageLock(EnumSet.of(Permission.CONSISTENT_READ, Permission.WRITE, Permission.RESIZE),
+                EnumSet.allOf(Permission.class));
+    }
+
     /** @param metadata the file holds format metadata (qcow2), not only guest data (raw) */
     public static ImageLock writer(boolean metadata) {
         return metadata

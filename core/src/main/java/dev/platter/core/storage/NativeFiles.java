@@ -6,8 +6,9 @@ import com.sun.jna.Platform;
 
 /**
  * The few Linux file calls that Java lacks: SEEK_DATA / SEEK_HOLE (holes), fallocate (preallocation and
- * hole punching) and st_blocks (allocated size), through JNA. Loaded on first use; everything degrades to
- * "unknown" when the platform is not Linux or JNA cannot load.
+ * hole punching), st_blocks (allocated size) and the block-device ioctls (size, logical block size, read-only
+ * flag, zeroing), through JNA. Loaded on first use; everything degrades to "unknown" when the platform is not
+ * Linux or JNA cannot load.
  */
 final class NativeFiles {
     static final int O_RDONLY = 0;
@@ -33,6 +34,23 @@ final class NativeFiles {
     private static final int STAT_SIZE = 144;
     private static final int ST_SIZE_OFFSET = 48;
     private static final int ST_BLOCKS_OFFSET = 64;
+
+    /*
+     * Block-device ioctls (linux/fs.h), encoded the same on x86_64 and aarch64: _IO(0x12, n), and BLKGETSIZE64 as
+     * _IOR(0x12, 114, size_t).
+     */
+    /** int: non-zero when the device is read-only (blockdev --setro). */
+    static final long BLKROGET = 0x125E;
+    /** int: the logical block size, the unit of O_DIRECT requests. */
+    static final long BLKSSZGET = 0x1268;
+    /** u64: the size in bytes. */
+    static final long BLKGETSIZE64 = 0x80081272L;
+    /** u64[2] {start, length}, 512-byte aligned: zero the range, the kernel writing zeros where the device cannot. */
+    static final long BLKZEROOUT = 0x127F;
+    static final int EINVAL = 22;
+    static final int EOPNOTSUPP = 95;
+    static final int ENOTTY = 25;
+    static final int ENODEV = 19;
 
     private static final boolean AVAILABLE = load();
 
@@ -68,6 +86,32 @@ final class NativeFiles {
     static native int fstat(int fd, byte[] buf) throws LastErrorException;
 
     static native int fcntl(int fd, int cmd, byte[] flock) throws LastErrorException;
+
+    static native int ioctl(int fd, long request, byte[] arg) throws LastErrorException;
+
+    /** The size of a block device (BLKGETSIZE64). */
+    static long blockDeviceSize(int fd) {
+        byte[] b = new byte[8];
+        ioctl(fd, BLKGETSIZE64, b);
+        return readLong(b, 0);
+    }
+
+    /** An int a block-device ioctl returns ({@link #BLKSSZGET}, {@link #BLKROGET}). */
+    static int ioctlInt(int fd, long request) {
+        byte[] b = new byte[4];
+        ioctl(fd, request, b);
+        return (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+    }
+
+    /** Zeroes {@code len} bytes at {@code offset} of a block device (BLKZEROOUT; both multiples of 512). */
+    static void zeroOut(int fd, long offset, long len) {
+        byte[] range = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            range[i] = (byte) (offset >>> (8 * i));
+            range[8 + i] = (byte) (len >>> (8 * i));
+        }
+        ioctl(fd, BLKZEROOUT, range);
+    }
 
     /** Takes ({@link #F_RDLCK}) or drops ({@link #F_UNLCK}) an OFD lock on one byte; throws on a conflict. */
     static void lockByte(int fd, long offset, short type) {

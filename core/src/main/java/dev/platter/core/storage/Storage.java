@@ -46,7 +46,10 @@ public interface Storage extends Closeable {
     /** Writes all of {@code src} at {@code pos}, growing the storage if needed. */
     void write(long pos, ByteBuffer src) throws IOException;
 
-    /** Truncates or extends (with a hole) to {@code size} bytes. */
+    /**
+     * Truncates or extends (with a hole) to {@code size} bytes. A {@link #isBlockDevice() block device} keeps its
+     * size: only that size is accepted, anything else fails with qemu's "Cannot resize device files".
+     */
     void setSize(long size) throws IOException;
 
     void flush() throws IOException;
@@ -59,6 +62,14 @@ public interface Storage extends Closeable {
 
     /** Whether the bytes at {@code pos} are stored data or a hole, and how far that lasts. */
     HostRun run(long pos) throws IOException;
+
+    /**
+     * Whether this is a host block device: its size is fixed, it has no holes to ask for (all data), and it can be
+     * neither created nor emptied, only written in place.
+     */
+    default boolean isBlockDevice() {
+        return false;
+    }
 
     /** Bytes the host has allocated for this storage (st_blocks x 512), or -1 when unknown. */
     long allocatedBytes() throws IOException;

@@ -72,6 +72,11 @@ public class ForwardingStorage implements Storage {
     }
 
     @Override
+    public boolean isBlockDevice() {
+        return inner.isBlockDevice();
+    }
+
+    @Override
     public long allocatedBytes() throws IOException {
         return inner.allocatedBytes();
     }

@@ -4,6 +4,7 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.Preallocation;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.ReferenceResolver;
+import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
@@ -113,9 +114,10 @@ final class Qcow2Creator {
     }
 
     /** A qcow2 image (and its data file) is a regular file; devices and folders are refused before anything. */
+    /** A qcow2 image goes into a regular file or onto a block device (whose old bytes no new metadata points at). */
     private static void requireFileTarget(Path p) throws IOException {
-        if (Files.exists(p) && !Files.isRegularFile(p)) {
-            throw new IOException(p + ": not a regular file; a qcow2 image can only be created as a file");
+        if (Files.exists(p) && !Files.isRegularFile(p) && !FileStorage.isBlockDevice(p)) {
+            throw new IOException(p + ": not a regular file or block device; a qcow2 image cannot be created there");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.core.image.capability.Amendable;
 import dev.platter.core.image.capability.BackingReference;
@@ -548,26 +549,12 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         return d;
     }
 
-    /**
-     * qemu's full backing file name: relative names joined to the image's folder, as typed; absolute names and
-     * names with a protocol prefix (qemu's path_has_protocol: a ':' before any '/', "file:" included) as they are.
-     */
     static String fullBackingFilename(String imageName, String backing) {
-        int colon = backing.indexOf(':');
-        int slash = backing.indexOf('/');
-        if (backing.startsWith("/") || (colon >= 0 && (slash < 0 || colon < slash))) {
-            return backing;
-        }
-        return pathCombine(imageName, backing);
+        return ReferenceResolver.fullBackingFilename(imageName, backing);
     }
 
-    /** qemu's path_combine: the base name's folder (up to its last '/') followed by {@code name}. */
     static String pathCombine(String base, String name) {
-        if (name.startsWith("/")) {
-            return name;
-        }
-        int slash = base.lastIndexOf('/');
-        return slash < 0 ? name : base.substring(0, slash + 1) + name;
+        return ReferenceResolver.pathCombine(base, name);
     }
 
     // ----------------------------------------------------------------------------------------- resize

@@ -66,6 +66,10 @@ final class Qcow2Metadata {
         ByteBuffer first = ByteBuffer.allocate((int) Math.min(fileSize, 512));
         file.readAt(0, first);
         first.flip();
+        if (first.remaining() >= 4 && first.getInt(0) != Qcow2Header.MAGIC) {
+            // A file pinned as qcow2 that is none: qemu-img says so as an open error, not as corruption.
+            throw new dev.platter.core.image.WrongFormatException(file.name(), "qcow2", "qcow2 header");
+        }
         int clusterBits = Qcow2Header.peekClusterBits(first);
         ByteBuffer cluster = ByteBuffer.allocate((int) Math.min(fileSize, 1L << clusterBits));
         file.readAt(0, cluster);
@@ -371,6 +375,18 @@ final class Qcow2Metadata {
             problem = problem + "; the image is marked corrupt and further writes are refused";
         }
         return new CorruptImageException(structure, offset, problem);
+    }
+
+    /**
+     * Where the free space past everything in use begins, for structures built in one piece (a grown refcount table, a
+     * {@link ShadowSwitch}): the end of the file; on a block device, whose size is fixed and whose tail holds old
+     * bytes, the end of the last cluster with a reference.
+     */
+    long allocationEnd() throws IOException {
+        if (!file.isBlockDevice()) {
+            return file.size();
+        }
+        return (refcounts.lastUsedCluster() + 1) << geo.clusterBits();
     }
 
     /** Refuses to write [offset, offset + length) of guest data when it overlaps metadata. */

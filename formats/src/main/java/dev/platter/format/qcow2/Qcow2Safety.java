@@ -3,17 +3,14 @@ package dev.platter.format.qcow2;
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.ReferenceKind;
-import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.SafetyFinding;
 import dev.platter.core.image.SafetyFinding.Category;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The qcow2 part of the safety inspection: what the header names and claims, read without opening anything. The
@@ -72,26 +69,8 @@ final class Qcow2Safety {
         }
     }
 
-    /** How a stored name would be read: the forms that reach outside the image's folder are the dangerous ones. */
     private static String describe(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("json:")) {
-            return "a json: specification, which can name any file or protocol";
-        }
-        if (ReferenceResolver.PROTOCOL.matcher(name).matches()) {
-            return "the protocol " + lower.substring(0, lower.indexOf(':') + 1);
-        }
-        String path = lower.startsWith("file:") ? name.substring(5) : name;
-        String form = lower.startsWith("file:") ? "a file: name, " : "";
-        if (path.startsWith("/")) {
-            return form + "an absolute path";
-        }
-        for (String part : path.split("/")) {
-            if (part.equals("..")) {
-                return form + "a relative path leaving the image's folder";
-            }
-        }
-        return form + "a path relative to the image's folder";
+        return SafetyFinding.describeName(name);
     }
 
     private static void unknownBits(Qcow2Header h, List<SafetyFinding> out) {

@@ -116,6 +116,23 @@ final class RefcountManager {
         cache.markDirty(b);
     }
 
+    /** The highest cluster with a non-zero refcount, or -1 (a scan from the end of the refcount table). */
+    long lastUsedCluster() throws IOException {
+        long perBlock = geo.refcountsPerBlock();
+        for (long ti = table.length - 1; ti >= 0; ti--) {
+            RefcountBlock b = loadBlock(ti);
+            if (b == null) {
+                continue;
+            }
+            for (int i = (int) perBlock - 1; i >= 0; i--) {
+                if (b.get(i) != 0) {
+                    return ti * perBlock + i;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** Allocates {@code n} contiguous free clusters (refcount 1 each); returns the host offset of the first. */
     long allocateClusters(long n) throws IOException {
         long first = findFree(n);
@@ -259,7 +276,7 @@ final class RefcountManager {
                     + (MAX_TABLE_BYTES >> 20) + " MiB");
         }
         int newLength = (int) (tableClusters * perCluster);
-        long areaStart = Math.max(freeHint, geo.clustersFor(m.file.size()));
+        long areaStart = Math.max(freeHint, geo.clustersFor(m.allocationEnd()));
         while (get(areaStart) != 0) {
             areaStart++;
         }

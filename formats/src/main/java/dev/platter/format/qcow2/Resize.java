@@ -114,6 +114,9 @@ final class Resize {
 
     /** Truncates the file after the last cluster with a non-zero refcount. */
     private static void truncateTail(Qcow2Metadata m) throws IOException {
+        if (m.file.isBlockDevice()) {
+            return; // a device keeps its size
+        }
         long fileSize = m.file.size();
         long last = m.geo.clustersFor(fileSize) - 1;
         while (last > 0 && m.refcounts.get(last) == 0) {

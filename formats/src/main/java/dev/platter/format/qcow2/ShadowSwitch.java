@@ -42,7 +42,7 @@ final class ShadowSwitch {
         m.barrier();
         this.m = m;
         this.geo = m.geo;
-        this.fileSize = m.file.size();
+        this.fileSize = m.allocationEnd();
     }
 
     /** One more reference to every L2 table and data cluster {@code l1} reaches (a tree that becomes live). */

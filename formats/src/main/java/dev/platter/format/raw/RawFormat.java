@@ -6,6 +6,7 @@ import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.Preallocation;
 import dev.platter.core.image.capability.SizeEstimate;
+import dev.platter.core.storage.FileStorage;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.storage.Storage;
 
@@ -70,6 +71,10 @@ public final class RawFormat implements ImageFormat {
         Preallocation prealloc = Preallocation.parse(options.get("preallocation", "off"),
                 Preallocation.OFF, Preallocation.FALLOC, Preallocation.FULL);
         long fileSize = RawImage.roundToSector(size);
+        if (FileStorage.isBlockDevice(path)) {
+            createOnDevice(path, fileSize, prealloc);
+            return;
+        }
         try (Storage storage = HostFiles.create(path, true)) {
             switch (prealloc) {
                 case OFF -> storage.setSize(fileSize);
@@ -83,6 +88,37 @@ public final class RawFormat implements ImageFormat {
             if (prealloc == Preallocation.OFF && fileSize > 0) {
                 writeZeros(storage, 0, Math.min(FIRST_BLOCK, fileSize));
             }
+        }
+    }
+
+    /**
+     * A raw image "created" on a block device, as qemu-img creates one there: nothing is created or resized; the
+     * size must fit the device ("Cannot grow device files"), only preallocation=off is possible, and the device's
+     * first sector is zeroed (whatever the size, as qemu does) so that an old image header there is gone. Messages
+     * are qemu-img's.
+     */
+    private static void createOnDevice(Path path, long size, Preallocation prealloc) throws IOException {
+        if (prealloc != Preallocation.OFF) {
+            throw new IllegalArgumentException("Unsupported preallocation mode '" + prealloc.optionValue() + "'");
+        }
+        Storage storage;
+        try {
+            storage = HostFiles.create(path, true);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? "I/O error" : e.getMessage();
+            if (why.startsWith(path + ": ")) {
+                why = why.substring(path.toString().length() + 2);
+            }
+            throw new IllegalArgumentException("Protocol driver 'host_device' does not support image creation, and "
+                    + "opening the image failed: " + why, e);
+        }
+        try (storage) {
+            long deviceSize = storage.size();
+            if (size > deviceSize) {
+                throw new IllegalArgumentException("Cannot grow device files");
+            }
+            // qemu clears the device's first sector whatever the size asked for (even 0).
+            storage.punchHole(0, Math.min(512, deviceSize));
         }
     }
 

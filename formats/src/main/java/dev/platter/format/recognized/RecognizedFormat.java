@@ -16,7 +16,7 @@ import java.nio.file.Path;
 
 /**
  * The formats qemu-img 7.2 probes that Platter does not read yet. Each is probed exactly as qemu probes it (its
- * first 512 bytes, qemu's scores), so that such a file is refused by name ({@code 'vmdk' images are not supported
+ * first 512 bytes, qemu's scores), so that such a file is refused by name ({@code 'vpc' images are not supported
  * yet}) instead of being read as raw, and probing picks what qemu-img picks: a fixed VHD, whose only footer is at
  * the end, is raw for qemu-img too. A format that Platter learns to read replaces its entry here.
  */
@@ -116,62 +116,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         @Override
         int score(ByteBuffer b, String fileName) {
             return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
-        }
-    }
-
-    /** VMDK: a sparse extent's magic (KDMV, or COWD for the old format) or a text descriptor's version line. */
-    public static final class Vmdk extends RecognizedFormat {
-        public Vmdk() {
-            super("vmdk");
-        }
-
-        /** Its images can name a backing file (create checks that before it refuses the format). */
-        @Override
-        public boolean supportsBackingFile() {
-            return true;
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            if (b.limit() < 4) {
-                return 0;
-            }
-            if (startsWith(b, 0, "KDMV") || startsWith(b, 0, "COWD")) {
-                return CERTAIN;
-            }
-            // A descriptor: comment lines and lines of spaces may come before "version=1|2|3".
-            int p = 0;
-            int end = b.limit();
-            while (p < end) {
-                byte c = b.get(p);
-                if (c == '#') {
-                    while (p < end && b.get(p) != '\n') {
-                        p++;
-                    }
-                    p++;
-                    continue;
-                }
-                if (c == ' ') {
-                    while (p < end && b.get(p) == ' ') {
-                        p++;
-                    }
-                    if (p < end && b.get(p) == '\r') {
-                        p++;
-                    }
-                    if (p == end || b.get(p) != '\n') {
-                        return 0;
-                    }
-                    p++;
-                    continue;
-                }
-                for (String v : new String[] {"1", "2", "3"}) {
-                    if (startsWith(b, p, "version=" + v + "\n") || startsWith(b, p, "version=" + v + "\r\n")) {
-                        return CERTAIN;
-                    }
-                }
-                return 0;
-            }
-            return 0;
         }
     }
 

@@ -12,13 +12,16 @@ class Qcow2ContractTest extends ImageFormatContract {
         return "qcow2";
     }
 
-    @Nested
-    class Version2 extends ImageFormatContract {
+    /** qcow2 created with other options. */
+    abstract class Layout extends ImageFormatContract {
         @Override
         protected String formatName() {
             return "qcow2";
         }
+    }
 
+    @Nested
+    class Version2 extends Layout {
         @Override
         protected Map<String, String> createOptions() {
             return Map.of("compat", "0.10", "cluster_size", "4096");
@@ -26,12 +29,7 @@ class Qcow2ContractTest extends ImageFormatContract {
     }
 
     @Nested
-    class ExtendedL2 extends ImageFormatContract {
-        @Override
-        protected String formatName() {
-            return "qcow2";
-        }
-
+    class ExtendedL2 extends Layout {
         @Override
         protected Map<String, String> createOptions() {
             return Map.of("extended_l2", "on", "cluster_size", "16384", "refcount_bits", "1");
@@ -39,12 +37,7 @@ class Qcow2ContractTest extends ImageFormatContract {
     }
 
     @Nested
-    class ExternalDataFile extends ImageFormatContract {
-        @Override
-        protected String formatName() {
-            return "qcow2";
-        }
-
+    class ExternalDataFile extends Layout {
         @Override
         protected Map<String, String> createOptions() {
             return Map.of("data_file", dir.resolve("data.bin").toString());

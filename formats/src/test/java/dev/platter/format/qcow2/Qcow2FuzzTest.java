@@ -2,7 +2,6 @@ package dev.platter.format.qcow2;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.platter.core.CorruptImageException;
-import dev.platter.core.Extent;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
 import dev.platter.core.image.ImageInfo;
@@ -10,12 +9,12 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.core.storage.MemoryStorage;
+import dev.platter.format.ReadInvariants;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,9 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ranges lie inside the disk, and a read-only open never changes a byte of the file.
  */
 class Qcow2FuzzTest {
-    /** Bounds the work per input: virtual sizes come from the fuzzer and may be exabytes. */
-    private static final int MAX_RUNS = 4096;
-    private static final int CHUNK = 8192;
     /**
      * Opens no other file, but unlike the untrusted gate ({@code denyAll()}, which refuses an image that names one
      * at once) lets the image itself be opened and read, so that images with backing and data files are fuzzed too.
@@ -104,35 +100,7 @@ class Qcow2FuzzTest {
         assertTrue(check.checkErrors() >= 0 && check.corruptions() >= 0, check.toString());
     }
 
-    /** Reads the first and last chunk and a middle one, and walks the map from 0 (bounded). */
     private static void readAndMap(Image image) throws IOException {
-        long size = image.size();
-        assertTrue(size >= 0, "negative size " + size);
-        for (long pos : new long[] {0, size / 2 / CHUNK * CHUNK, Math.max(0, size - CHUNK)}) {
-            int len = (int) Math.min(CHUNK, size - pos);
-            if (len > 0) {
-                readExactly(image, pos, len);
-            }
-        }
-        long pos = 0;
-        for (int i = 0; i < MAX_RUNS && pos < size; i++) {
-            Extent e = image.mapping(pos, Long.MAX_VALUE);
-            assertEquals(pos, e.start(), "mapping runs must be contiguous");
-            assertTrue(e.length() > 0 && e.end() <= size, "run " + e + " in a disk of " + size);
-            pos = e.end();
-        }
-    }
-
-    /** A read fills exactly {@code len} bytes of the buffer and nothing around them. */
-    private static void readExactly(Image image, long pos, int len) throws IOException {
-        byte[] backing = new byte[len + 32];
-        Arrays.fill(backing, (byte) 0x5A);
-        ByteBuffer dst = ByteBuffer.wrap(backing, 16, len);
-        image.read(pos, dst);
-        assertEquals(16 + len, dst.position(), "read at " + pos + " of " + len + " bytes");
-        for (int i = 0; i < 16; i++) {
-            assertEquals(0x5A, backing[i] & 0xFF, "read wrote before its buffer");
-            assertEquals(0x5A, backing[16 + len + i] & 0xFF, "read wrote past its buffer");
-        }
+        ReadInvariants.readAndMap(image);
     }
 }

@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * metadata blocks are read when first needed and kept in bounded caches, so that a lookup in a big filesystem
  * touches a handful of blocks. Thread-safe: state is immutable apart from the synchronized caches and warnings.
  *
- * <p>A filesystem flagged needs_recovery is read as it stands on disk: the journal is not replayed (a warning
- * says so).
+ * <p>A filesystem flagged needs_recovery is read as the kernel mounts it: its jbd2 journal is replayed in memory
+ * ({@link JournalReplay}) and every later read goes through the resulting {@link JournalOverlay}; the device is never
+ * written. With {@code FsOptions.replayJournal()} false it is read as it stands on disk, with a warning.
  */
 public final class Ext4FileSystem implements GuestFileSystem {
     static final long ROOT_INODE = 2;
@@ -49,10 +50,14 @@ public final class Ext4FileSystem implements GuestFileSystem {
         }
     };
 
-    private Ext4FileSystem(BlockDevice device, Superblock sb, FsOptions options) {
+    /** What journal recovery did, or null when the filesystem was read as it stands on disk. */
+    private final JournalReplay.Result replay;
+
+    private Ext4FileSystem(BlockDevice device, Superblock sb, FsOptions options, JournalReplay.Result replay) {
         this.device = device;
         this.sb = sb;
         this.checksums = new MetadataChecksums(sb, options, warnings);
+        this.replay = replay;
     }
 
     /** Opens the ext filesystem at the start of {@code device} (which stays owned by the caller). */
@@ -63,10 +68,42 @@ public final class Ext4FileSystem implements GuestFileSystem {
         }
         Superblock sb = Superblock.parse(device.readBytes(Superblock.OFFSET, Superblock.SIZE));
         Features.checkIncompat(sb.featureIncompat & 0xFFFFFFFFL);
-        Ext4FileSystem fs = new Ext4FileSystem(device, sb, options);
+        Ext4FileSystem fs = new Ext4FileSystem(device, sb, options, null);
         fs.checksums.superblock();
+        if (options.replayJournal() && sb.hasIncompat(Features.INCOMPAT_RECOVER)
+                && sb.hasCompat(Features.COMPAT_HAS_JOURNAL)) {
+            fs = recovered(fs, options);
+        }
         fs.checkOpenState();
         return fs;
+    }
+
+    /**
+     * The filesystem as the kernel mounts it after journal recovery: the journal (found through the on-disk state,
+     * as the kernel loads it) replayed into an overlay, then the superblock read again through it, since the log
+     * usually holds a newer copy.
+     */
+    private static Ext4FileSystem recovered(Ext4FileSystem onDisk, FsOptions options) throws IOException {
+        JournalReplay.Result result = JournalReplay.replay(onDisk);
+        BlockDevice overlay = result.overlay().isEmpty() ? onDisk.device
+                : new JournalOverlay(onDisk.device, onDisk.sb.blockSize, result.overlay());
+        Superblock sb;
+        try {
+            sb = Superblock.parse(overlay.readBytes(Superblock.OFFSET, Superblock.SIZE));
+        } catch (CorruptImageException e) {
+            throw new CorruptImageException("ext superblock (after journal replay)", Superblock.OFFSET,
+                    e.getMessage(), e);
+        }
+        Features.checkIncompat(sb.featureIncompat & 0xFFFFFFFFL);
+        Ext4FileSystem fs = new Ext4FileSystem(overlay, sb, options, result);
+        fs.checksums.superblock();
+        return fs;
+    }
+
+    /** What journal recovery did ("journal replayed in memory: ..."), or null when none was needed or asked. */
+    @Override
+    public String journalReplay() {
+        return replay == null || !replay.needed() ? null : replay.describe();
     }
 
     private void checkOpenState() throws CorruptImageException {
@@ -74,7 +111,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
             throw new CorruptImageException(Superblock.STRUCTURE, Superblock.OFFSET,
                     "first meta_bg " + sb.firstMetaBg + " beyond the " + sb.gdtBlocks() + " descriptor blocks");
         }
-        if (sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+        if (sb.hasIncompat(Features.INCOMPAT_RECOVER) && replay == null) {
             warnings.add("the filesystem needs recovery (needs_recovery): its journal holds changes not yet written"
                     + " in place; reading it as it stands on disk, without replaying the journal");
         }

@@ -57,6 +57,15 @@ public interface GuestFileSystem extends Closeable {
     /** The numbers statvfs(2) would report for this filesystem mounted read-only by Linux. */
     StatFs statfs() throws IOException;
 
+    /**
+     * When the filesystem's journal (ext3/4) or log (XFS) held committed changes and they were replayed in memory
+     * when it was opened, as the kernel replays them when it mounts: one line saying what was replayed. Null when the
+     * filesystem was read as it stands on disk (clean, or replay not asked for).
+     */
+    default String journalReplay() {
+        return null;
+    }
+
     /** Problems met so far that did not stop the reading (dirty journal, checksum mismatch read on ...). */
     List<String> warnings();
 }

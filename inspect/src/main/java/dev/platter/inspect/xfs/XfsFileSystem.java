@@ -37,8 +37,11 @@ public final class XfsFileSystem implements GuestFileSystem {
 
     private final XfsContext ctx;
     private final XfsLog.Verdict log;
-    /** The log was replayed: statfs counts the CoW staging extents the crash left as free, as the kernel does. */
-    private final boolean replayed;
+    /**
+     * What log recovery replayed, or null when the log was read as it stands (clean, or replay not asked for); after
+     * a replay statfs counts the CoW staging extents the crash left as free, as the kernel does.
+     */
+    private final String replayNote;
     /** After a replay: the inodes on the unlinked lists the kernel frees at mount, when exactly accountable. */
     private final UnlinkedInodes.Effect unlinked;
     private final Map<Long, XfsInode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
@@ -48,10 +51,10 @@ public final class XfsFileSystem implements GuestFileSystem {
         }
     };
 
-    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, boolean replayed, UnlinkedInodes.Effect unlinked) {
+    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, String replayNote, UnlinkedInodes.Effect unlinked) {
         this.ctx = ctx;
         this.log = log;
-        this.replayed = replayed;
+        this.replayNote = replayNote;
         this.unlinked = unlinked.exact() ? unlinked : UnlinkedInodes.Effect.NONE;
     }
 
@@ -130,10 +133,6 @@ public final class XfsFileSystem implements GuestFileSystem {
         switch (log.state()) {
             case DIRTY -> {
                 if (replayed != null) {
-                    warnings.add("xfs: the log was dirty (" + log.detail() + "): replayed in memory as the kernel"
-                            + " does at mount (" + replayed.transactions() + " transactions: " + replayed.buffers()
-                            + " buffers, " + replayed.inodes() + " inodes, " + replayed.icreates()
-                            + " inode chunks); the image is unchanged");
                     replayed.pendingIntents().forEach(p -> warnings.add("xfs: " + p));
                 } else {
                     warnings.add("xfs: the log is dirty (not unmounted cleanly; " + log.detail()
@@ -146,7 +145,11 @@ public final class XfsFileSystem implements GuestFileSystem {
                     ? "; an external log is not replayed, reading the on-disk state" : "; reading the on-disk state"));
             case CLEAN -> { }
         }
-        XfsFileSystem fs = new XfsFileSystem(ctx, log, replayed != null, unlinked);
+        String note = replayed == null ? null : "log replayed in memory: " + replayed.transactions()
+                + " transactions (log blocks " + log.tail() + " to " + log.head() + "), " + replayed.buffers()
+                + " buffers, " + replayed.inodes() + " inodes, " + replayed.icreates()
+                + " inode chunks; the image was not written";
+        XfsFileSystem fs = new XfsFileSystem(ctx, log, note, unlinked);
         XfsInode root = fs.inode(sb.rootIno());
         if (root.type() != FileType.DIRECTORY) {
             throw new CorruptImageException("xfs root inode " + sb.rootIno(), root.position,
@@ -320,7 +323,13 @@ public final class XfsFileSystem implements GuestFileSystem {
     @Override
     public StatFs statfs() throws IOException {
         return guard("xfs statfs", () -> XfsStatFs.compute(ctx, log.state() == XfsLog.State.DIRTY,
-                replayed ? RefcountCowStaging.blocks(ctx) : 0, unlinked));
+                replayNote != null ? RefcountCowStaging.blocks(ctx) : 0, unlinked));
+    }
+
+    /** What log recovery did ("log replayed in memory: ..."), or null when the log was not replayed. */
+    @Override
+    public String journalReplay() {
+        return replayNote;
     }
 
     @Override

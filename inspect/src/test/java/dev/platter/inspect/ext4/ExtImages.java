@@ -56,6 +56,35 @@ final class ExtImages {
         return p;
     }
 
+    /**
+     * A dirty-journal image of testdata/scripts/make-ext-journal-images.sh (VARIANT.img; the state its journal leads
+     * to is VARIANT.target.img beside it), built on first use.
+     */
+    static synchronized Path journal(String variant) {
+        Path p = BUILT.get(variant);
+        if (p != null) {
+            return p;
+        }
+        get("ext2-1k");
+        try {
+            Path script = script().resolveSibling("make-ext-journal-images.sh");
+            Process proc = new ProcessBuilder("bash", script.toString(), dir.toString(), variant)
+                    .redirectErrorStream(true).start();
+            String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (proc.waitFor() != 0) {
+                throw new IllegalStateException("make-ext-journal-images.sh " + variant + " failed:\n" + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        p = dir.resolve(variant + ".img");
+        BUILT.put(variant, p);
+        return p;
+    }
+
     static Path script() {
         Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         Path s = base.resolve("../testdata/scripts/make-ext-images.sh").normalize();

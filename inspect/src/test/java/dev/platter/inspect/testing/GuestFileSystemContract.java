@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * describes the tree; this class spells out the same) and saying how to open it:
  *
  * <pre>{@code
- * class Ext4ContractTest extends GuestFileSystemContract {
+ * class MyFsContractTest extends GuestFileSystemContract {
  *     protected String fixture() { return "contract-ext4.img"; }
  *     protected String expectedType() { return "ext4"; }
  *     protected GuestFileSystem open(BlockDevice device) throws IOException {

@@ -7,9 +7,9 @@ import dev.platter.inspect.fs.FileType;
 import dev.platter.inspect.fs.FsOptions;
 import dev.platter.inspect.fs.GuestFileSystem;
 import dev.platter.inspect.fs.StatFs;
+import dev.platter.testdata.RequiresLoopDevices;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,29 +40,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * XFS log recovery against the kernel's: a loop-mounted XFS is filled with a random tree and shut down without
  * flushing its log (testdata/scripts/make-xfs-dirty-log.sh), then Platter's replayed view is compared with what the
  * kernel shows after mounting a copy (which replays the log): every path's type, mode, owner, link count, size,
- * times, contents (sha256) or link target, xattrs, and the head and tail xfs_logprint finds. The image file stays
- * byte for byte unchanged. Needs root and loop devices (CI runs as root).
+ * times, contents (sha256) or link target, xattrs, statfs, and the head and tail xfs_logprint finds. The image file
+ * stays byte for byte unchanged. Needs root and loop devices (CI runs as root).
  */
 @RequiresTool({"mkfs.xfs", "xfs_io", "xfs_logprint", "xfs_repair", "losetup", "mount"})
+@RequiresLoopDevices
 class XfsLogReplayTest {
     @TempDir
     static Path dir;
 
-    /** Skips without root (loop mounts), or fails where CI forbids skipping. */
-    static void requireRoot() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            String reason = "needs root for loop mounts";
-            if ("1".equals(System.getenv("PLATTER_REQUIRE_TOOLS"))) {
-                Assertions.fail(reason + "; PLATTER_REQUIRE_TOOLS=1 forbids skipping");
-            }
-            System.err.println("SKIPPED XfsLogReplayTest: " + reason);
-            org.junit.jupiter.api.Assumptions.abort(reason);
-        }
-    }
-
     /** Runs the generator: NAME.img and the kernel's view of it in {@code dir}. */
     static Path make(String name, int seed, int wrap, String mkfs, String mount) {
-        requireRoot();
         List<String> cmd = new ArrayList<>(List.of("bash", XfsTestImages.scripts().resolve("make-xfs-dirty-log.sh")
                 .toString(), dir.toString(), name, Integer.toString(seed), Integer.toString(wrap), "--"));
         if (!mkfs.isBlank()) {
@@ -148,7 +136,7 @@ class XfsLogReplayTest {
                 System.err.println(name + ": tail " + v.tail() + ", head " + v.head()
                         + (v.tail() > v.head() ? " (the records to replay straddle the end of the log)" : ""));
             }
-            assertTrue(fs.warnings().stream().anyMatch(w -> w.contains("replayed in memory")), fs.warnings().toString());
+            assertTrue(String.valueOf(fs.journalReplay()).startsWith("log replayed in memory: "), fs.journalReplay());
 
             List<String> expected = Files.readAllLines(dir.resolve(name + ".tree"), StandardCharsets.ISO_8859_1);
             List<String> actual = tree(fs);

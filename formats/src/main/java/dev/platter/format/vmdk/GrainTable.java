@@ -1,0 +1,46 @@
+package dev.platter.format.vmdk;
+
+import dev.platter.core.CorruptImageException;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A grain table (qemu: an L2 table): little-endian 32-bit entries, one per grain: 0 not allocated, 1 a zeroed grain
+ * (with the zeroed-grain flag), otherwise the grain's sector (of its marker, in a compressed extent).
+ */
+final class GrainTable {
+    static final long UNALLOCATED = 0;
+    static final long ZEROED = 1;
+
+    private final int[] entries;
+
+    private GrainTable(int[] entries) {
+        this.entries = entries;
+    }
+
+    /** Reads a table of {@code count} entries at sector {@code sector}, which must lie inside the file. */
+    static GrainTable read(Storage file, long sector, int count, String where) throws IOException {
+        long offset = sector * 512;
+        long fileSize = file.size();
+        if (offset > fileSize || count * 4L > fileSize - offset) {
+            throw new CorruptImageException(where, offset, "the grain table runs past the end of the file ("
+                    + fileSize + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.allocate(count * 4).order(ByteOrder.LITTLE_ENDIAN);
+        file.readFully(offset, b);
+        int[] entries = new int[count];
+        b.flip().asIntBuffer().get(entries);
+        return new GrainTable(entries);
+    }
+
+    int size() {
+        return entries.length;
+    }
+
+    long entry(int index) {
+        return Integer.toUnsignedLong(entries[index]);
+    }
+}

@@ -1,0 +1,292 @@
+package dev.platter.format.vmdk;
+
+import dev.platter.core.CorruptImageException;
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.MappedRun;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A sparse extent, hosted ("KDMV": monolithicSparse, streamOptimized, twoGbMaxExtentSparse) or ESX ("COWD",
+ * vmfsSparse): a grain directory of grain tables of grains. Opening checks the header as qemu's vmdk_open_vmdk4 and
+ * vmdk_open_vmfs_sparse do (same messages) and that the directory lies inside the file; grain tables are read on
+ * demand into a bounded cache and must lie inside the file too. Compressed grains (stream-optimized) are answered
+ * as COMPRESSED runs and inflated one grain at a time.
+ */
+final class SparseExtent extends VmdkExtent {
+    /** qemu's bound on a grain: 0x200000 sectors (1 GiB). */
+    static final long MAX_GRAIN_SECTORS = 0x200000;
+    /** Platter's bound on a compressed grain, which is inflated in memory (qemu-img and VMware write 64 KiB). */
+    static final long MAX_COMPRESSED_GRAIN_SECTORS = 2048;
+
+    private final GrainDirectory gd;
+    private final int gtEntries;
+    private final long grainSectors;
+    private final boolean zeroedGrain;
+    private final boolean compressed;
+    private final boolean markers;
+    private final String where;
+    private final Map<Long, GrainTable> tables;
+    private final ThreadLocal<Inflated> lastGrain = ThreadLocal.withInitial(Inflated::new);
+
+    private static final class Inflated {
+        long record = -1;
+        byte[] bytes;
+    }
+
+    private SparseExtent(Storage storage, String type, long sectors, GrainDirectory gd,
+                         int gtEntries, long grainSectors, boolean zeroedGrain, boolean compressed, boolean markers,
+                         int cachedTables) {
+        super(storage, type, sectors);
+        this.gd = gd;
+        this.gtEntries = gtEntries;
+        this.grainSectors = grainSectors;
+        this.zeroedGrain = zeroedGrain;
+        this.compressed = compressed;
+        this.markers = markers;
+        this.where = "vmdk extent '" + storage.name() + "'";
+        int max = Math.max(16, cachedTables);
+        this.tables = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, GrainTable> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    /**
+     * Opens a hosted sparse extent whose first sector {@code first} holds "KDMV" (a descriptor-holding header,
+     * capacity 0, is the caller's business).
+     *
+     * @param cacheBytes what this extent may spend on cached grain tables
+     */
+    static SparseExtent openHosted(Storage file, String type, ByteBuffer first, long cacheBytes) throws IOException {
+        String where = "vmdk sparse extent header of '" + file.name() + "'";
+        SparseHeader h = SparseHeader.parse(first);
+        long fileSize = file.size();
+        if (h.gdOffset == SparseHeader.GD_AT_END) {
+            h = footer(file, fileSize);
+        }
+        if (Integer.compareUnsigned(h.version, 3) > 0) {
+            throw new UnsupportedFeatureException("vmdk version " + Integer.toUnsignedString(h.version),
+                    "Unsupported VMDK version " + Integer.toUnsignedString(h.version));
+        }
+        long gtes = Integer.toUnsignedLong(h.gtesPerGt);
+        if (gtes > 512) {
+            throw new CorruptImageException(where, 0, "L2 table size too big (" + gtes + " entries per grain "
+                    + "table, at most 512)");
+        }
+        if (gtes == 0 || h.grainSize == 0) {
+            throw new CorruptImageException(where, 0, "L1 entry size is invalid (" + gtes + " entries of "
+                    + h.grainSize + " sectors)");
+        }
+        long fileSectors = (fileSize + 511) / 512;
+        if (Long.compareUnsigned(fileSectors, h.overHead) < 0) {
+            throw new CorruptImageException(where, 0, "File truncated, expecting at least "
+                    + Long.toUnsignedString(h.overHead) + " sectors");
+        }
+        checkGrain(h.grainSize, where);
+        if (h.compressed() && h.grainSize > MAX_COMPRESSED_GRAIN_SECTORS) {
+            throw new UnsupportedFeatureException("vmdk compressed grains of " + h.grainSize + " sectors",
+                    where + ": compressed grains of " + h.grainSize + " sectors (Platter inflates at most "
+                            + MAX_COMPRESSED_GRAIN_SECTORS + ")");
+        }
+        long capacity = checkCapacity(h.capacity, where);
+        long gdEntries = ceilDiv(capacity, gtes * h.grainSize);
+        long gdOffset = sectorOffset(h.gdOffset, where, "grain directory");
+        GrainDirectory gd = GrainDirectory.read(file, gdOffset, gdEntries, "vmdk grain directory of '"
+                + file.name() + "'");
+        return new SparseExtent(file, type, capacity, gd, (int) gtes, h.grainSize, h.zeroedGrain(),
+                h.compressed(), h.markers(), (int) (cacheBytes / (gtes * 4)));
+    }
+
+    /** Opens an ESX sparse extent ("COWD"); {@code first} holds its header. */
+    static SparseExtent openCowd(Storage file, String type, ByteBuffer first, long cacheBytes) throws IOException {
+        String where = "vmdk COWD header of '" + file.name() + "'";
+        CowdHeader h = CowdHeader.parse(first);
+        if (h.granularity == 0) {
+            throw new CorruptImageException(where, 0, "L1 entry size is invalid (grains of 0 sectors)");
+        }
+        checkGrain(h.granularity, where);
+        long needed = ceilDiv(h.diskSectors, CowdHeader.GTES_PER_GT * h.granularity);
+        if (h.gdEntries > GrainDirectory.MAX_ENTRIES) {
+            throw new CorruptImageException(where, 0, "L1 size too big (" + h.gdEntries + " entries)");
+        }
+        GrainDirectory gd = GrainDirectory.read(file, h.gdOffset * 512, Math.min(h.gdEntries, needed),
+                "vmdk grain directory of '" + file.name() + "'");
+        return new SparseExtent(file, type, h.diskSectors, gd, CowdHeader.GTES_PER_GT, h.granularity, false,
+                false, false, (int) (cacheBytes / (CowdHeader.GTES_PER_GT * 4)));
+    }
+
+    /** The footer of a stream whose header says the directory is at the end: the last three sectors. */
+    private static SparseHeader footer(Storage file, long fileSize) throws IOException {
+        long at = ((fileSize + 511) & ~511L) - 1536;
+        if (at < 0) {
+            throw new CorruptImageException("vmdk footer", 0, "Invalid footer (the file is only " + fileSize
+                    + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.allocate(1536);
+        file.readAt(at, b);
+        b.clear();
+        GrainMarker footerMarker = GrainMarker.parse(b.slice(0, 16));
+        ByteBuffer header = b.slice(512, 512);
+        GrainMarker eos = GrainMarker.parse(b.slice(1024, 16));
+        if (!SparseHeader.hasMagic(header) || !footerMarker.isMetadata(GrainMarker.FOOTER)
+                || !eos.isMetadata(GrainMarker.END_OF_STREAM) || eos.value() != 0) {
+            throw new CorruptImageException("vmdk footer", at, "Invalid footer (expected a footer marker, a KDMV "
+                    + "header and an end-of-stream marker in the last three sectors)");
+        }
+        return SparseHeader.parse(header);
+    }
+
+    private static void checkGrain(long grainSectors, String where) throws CorruptImageException {
+        if (Long.compareUnsigned(grainSectors, MAX_GRAIN_SECTORS) > 0) {
+            throw new CorruptImageException(where, 0, "Invalid granularity, image may be corrupt (grains of "
+                    + Long.toUnsignedString(grainSectors) + " sectors, at most " + MAX_GRAIN_SECTORS + ")");
+        }
+    }
+
+    private static long checkCapacity(long sectors, String where) throws CorruptImageException {
+        if (sectors < 0 || sectors > Long.MAX_VALUE / 512) {
+            throw new CorruptImageException(where, 0, "capacity " + Long.toUnsignedString(sectors)
+                    + " sectors is more than a disk can hold");
+        }
+        return sectors;
+    }
+
+    private static long sectorOffset(long sector, String where, String what) throws CorruptImageException {
+        if (sector < 0 || sector > Long.MAX_VALUE / 512) {
+            throw new CorruptImageException(where, 0, "the " + what + " sector " + Long.toUnsignedString(sector)
+                    + " lies past the end of the file");
+        }
+        return sector * 512;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return a / b + (a % b == 0 ? 0 : 1);
+    }
+
+    @Override
+    boolean flat() {
+        return false;
+    }
+
+    @Override
+    boolean compressed() {
+        return compressed;
+    }
+
+
+
+
+
+
+    @Override
+    long clusterBytes() {
+        return grainSectors * 512;
+    }
+
+    @Override
+    MappedRun map(long offset, long maxLen, boolean forRead) throws IOException {
+        long grainBytes = grainSectors * 512;
+        long tableBytes = grainBytes * gtEntries;
+        long limit = Math.min(maxLen, Math.min(tableBytes - offset % tableBytes, length() - offset));
+        long gdIndex = offset / tableBytes;
+        if (gdIndex >= gd.size()) {
+            if (forRead) {
+                return new MappedRun(MappedRun.Kind.UNALLOCATED, limit, null, -1, 0);
+            }
+            throw new CorruptImageException(where, gd.offset, "the grain directory has no entry for offset "
+                    + offset + " (" + gd.size() + " entries)");
+        }
+        long tableSector = gd.tableSector(gdIndex);
+        if (tableSector == 0) {
+            return new MappedRun(MappedRun.Kind.UNALLOCATED, limit, null, -1, 0);
+        }
+        GrainTable table = table(tableSector);
+        int index = (int) ((offset / grainBytes) % gtEntries);
+        long within = offset % grainBytes;
+        long entry = table.entry(index);
+        MappedRun.Kind kind = kind(entry);
+        if (kind == MappedRun.Kind.COMPRESSED) {
+            return new MappedRun(kind, Math.min(grainBytes - within, limit), storage, -1, entry * 512);
+        }
+        long host = kind == MappedRun.Kind.DATA ? entry * 512 + within : -1;
+        long len = grainBytes - within;
+        for (int i = index + 1; len < limit && i < table.size(); i++) {
+            long e = table.entry(i);
+            if (kind(e) != kind || (kind == MappedRun.Kind.DATA && e * 512 != entry * 512 + (i - index)
+                    * grainBytes)) {
+                break;
+            }
+            len += grainBytes;
+        }
+        return new MappedRun(kind, Math.min(len, limit), kind == MappedRun.Kind.DATA ? storage : null, host, 0);
+    }
+
+    private MappedRun.Kind kind(long entry) {
+        if (entry == GrainTable.UNALLOCATED) {
+            return MappedRun.Kind.UNALLOCATED;
+        }
+        if (zeroedGrain && entry == GrainTable.ZEROED) {
+            return MappedRun.Kind.ZERO;
+        }
+        return compressed ? MappedRun.Kind.COMPRESSED : MappedRun.Kind.DATA;
+    }
+
+    private GrainTable table(long sector) throws IOException {
+        synchronized (tables) {
+            GrainTable t = tables.get(sector);
+            if (t != null) {
+                return t;
+            }
+        }
+        GrainTable t = GrainTable.read(storage, sector, gtEntries, "vmdk grain table of '" + storage.name() + "'");
+        synchronized (tables) {
+            tables.put(sector, t);
+        }
+        return t;
+    }
+
+    @Override
+    void readCompressed(MappedRun run, long offset, ByteBuffer dst) throws IOException {
+        int grainBytes = (int) (grainSectors * 512);
+        byte[] grain = inflated(run.token(), grainBytes);
+        int within = (int) (offset % grainBytes);
+        if (within + dst.remaining() > grain.length) {
+            throw new CorruptImageException("vmdk compressed grain", run.token(), "inflates to " + grain.length
+                    + " bytes, fewer than the " + (within + dst.remaining()) + " read from it");
+        }
+        dst.put(grain, within, dst.remaining());
+    }
+
+    private byte[] inflated(long record, int grainBytes) throws IOException {
+        Inflated last = lastGrain.get();
+        if (last.record == record) {
+            return last.bytes;
+        }
+        byte[] bytes = GrainInflater.inflate(storage, record, markers, grainBytes);
+        last.record = record;
+        last.bytes = bytes;
+        return bytes;
+    }
+
+    @Override
+    long checkOffset(long offset) throws IOException {
+        long tableBytes = grainSectors * 512 * gtEntries;
+        long gdIndex = offset / tableBytes;
+        if (gdIndex >= gd.size()) {
+            throw new CorruptImageException(where, gd.offset, "no grain directory entry");
+        }
+        long tableSector = gd.tableSector(gdIndex);
+        if (tableSector == 0) {
+            return -1;
+        }
+        long entry = table(tableSector).entry((int) ((offset / (grainSectors * 512)) % gtEntries));
+        return kind(entry) == MappedRun.Kind.UNALLOCATED || kind(entry) == MappedRun.Kind.ZERO ? -1 : entry * 512;
+    }
+}

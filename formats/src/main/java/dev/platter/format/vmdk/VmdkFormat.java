@@ -1,0 +1,136 @@
+package dev.platter.format.vmdk;
+
+import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.image.CreateOptions;
+import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageFormat;
+import dev.platter.core.image.ImageOpenException;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.SafetyFinding;
+import dev.platter.core.storage.Storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * VMDK, read only: every subformat qemu-img 7.2 reads (monolithicSparse, streamOptimized with the directory at the
+ * front or at the end, monolithicFlat, twoGbMaxExtentSparse/Flat, vmfs, vmfsSparse, seSparse, descriptors mixing
+ * them, delta disks). Probed as qemu probes it; creating and writing are refused by name.
+ */
+public final class VmdkFormat implements ImageFormat {
+    public static final String NAME = "vmdk";
+    /** qemu probes the first 512 bytes (BLOCK_PROBE_BUF_SIZE). */
+    private static final int QEMU_PROBE_BYTES = 512;
+    private static final String READ_ONLY = "'vmdk' images are read only so far";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * qemu's vmdk_probe: a sparse extent's magic ("KDMV", or "COWD"), or a descriptor: comment lines and lines of
+     * spaces may come before "version=1|2|3" and a line end.
+     */
+    @Override
+    public int probe(ByteBuffer header, Storage storage) {
+        ByteBuffer b = header.slice();
+        b.limit(Math.min(b.limit(), QEMU_PROBE_BYTES));
+        if (b.limit() < 4) {
+            return 0;
+        }
+        if (SparseHeader.hasMagic(b) || CowdHeader.hasMagic(b)) {
+            return CERTAIN;
+        }
+        int p = 0;
+        int end = b.limit();
+        while (p < end) {
+            byte c = b.get(p);
+            if (c == '#') {
+                while (p < end && b.get(p) != '\n') {
+                    p++;
+                }
+                p++;
+                continue;
+            }
+            if (c == ' ') {
+                while (p < end && b.get(p) == ' ') {
+                    p++;
+                }
+                if (p < end && b.get(p) == '\r') {
+                    p++;
+                }
+                if (p == end || b.get(p) != '\n') {
+                    return 0;
+                }
+                p++;
+                continue;
+            }
+            for (String v : new String[] {"1", "2", "3"}) {
+                if (startsWith(b, p, "version=" + v + "\n") || startsWith(b, p, "version=" + v + "\r\n")) {
+                    return CERTAIN;
+                }
+            }
+            return 0;
+        }
+        return 0;
+    }
+
+    private static boolean startsWith(ByteBuffer b, int at, String text) {
+        byte[] t = text.getBytes(StandardCharsets.ISO_8859_1);
+        return b.limit() >= at + t.length && SparseHeader.startsWith(b.slice(at, t.length), t);
+    }
+
+    @Override
+    public Image open(Storage storage, OpenOptions options) throws IOException {
+        return VmdkImage.open(storage, options);
+    }
+
+    /**
+     * check opens for reading even when asked to repair: there is nothing to repair, and check says so. Except that,
+     * as in qemu, a disk with a seSparse extent cannot be opened for writing at all.
+     */
+    @Override
+    public Image openForCheck(Storage storage, OpenOptions options) throws IOException {
+        VmdkImage image = VmdkImage.open(storage, options.withReadOnly(true));
+        if (!options.readOnly() && image.extents().stream().anyMatch(e -> e instanceof SeSparseExtent)) {
+            image.close();
+            throw new ImageOpenException(storage.name(), "No write support for seSparse images available", null);
+        }
+        return image;
+    }
+
+    @Override
+    public boolean writable() {
+        return false;
+    }
+
+    /** Its images can name a parent (create checks that before it refuses the format). */
+    @Override
+    public boolean supportsBackingFile() {
+        return true;
+    }
+
+    @Override
+    public List<String> fileExtensions() {
+        return List.of("vmdk");
+    }
+
+    @Override
+    public List<SafetyFinding> safetyFindings(Storage storage) throws IOException {
+        return VmdkSafety.findings(storage);
+    }
+
+    @Override
+    public String describeCreate(long size, CreateOptions options) {
+        return "fmt=" + NAME + " size=" + size;
+    }
+
+    @Override
+    public void create(Path path, long size, CreateOptions options) throws IOException {
+        throw new UnsupportedFeatureException("vmdk writes", READ_ONLY);
+    }
+}
