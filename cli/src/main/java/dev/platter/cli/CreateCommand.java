@@ -61,6 +61,11 @@ final class CreateCommand implements Callable<Integer> {
         } catch (UnknownFormatException e) {
             throw new CliException(filename + ": Unknown file format '" + format + "'");
         }
+        if (!fmt.writable()) {
+            // Refused before qemu-img's "Formatting" line, which would announce an image that is never made.
+            throw new CliException("'" + fmt.name() + "' images " + (fmt.readable() ? "are read only so far"
+                    : "are not supported yet"));
+        }
         Map<String, String> opts = new LinkedHashMap<>();
         for (String o : options) {
             opts.putAll(CreateOptions.parseList(o));

@@ -82,6 +82,14 @@ class BadInputTest {
     }
 
     @Test
+    void aFormatPlatterCannotWriteIsRefusedBeforeAnythingIsAnnounced() {
+        String f = dir.resolve("x.vmdk").toString();
+        assertOneLineError(Cli.run("create", "-f", "vmdk", f, "1M"), "'vmdk' images are read only so far");
+        assertOneLineError(Cli.run("create", "-f", "vpc", f, "1M"), "'vpc' images are not supported yet");
+        assertFalse(Files.exists(dir.resolve("x.vmdk")));
+    }
+
+    @Test
     void missingSize() {
         String f = dir.resolve("x").toString();
         assertOneLineError(Cli.run("create", "-f", "raw", f), f + ": Image creation needs a size parameter");
