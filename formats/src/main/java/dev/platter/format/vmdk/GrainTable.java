@@ -23,17 +23,25 @@ final class GrainTable {
 
     /** Reads a table of {@code count} entries at sector {@code sector}, which must lie inside the file. */
     static GrainTable read(Storage file, long sector, int count, String where) throws IOException {
+        int[] entries = new int[count];
+        readChecked(file, sector, count * 4, where).asIntBuffer().get(entries);
+        return new GrainTable(entries);
+    }
+
+    /**
+     * The {@code bytes} of a grain table at {@code sector} (a 32-bit sector number), little-endian, once they are
+     * known to lie inside the file: the one place every sparse extent kind reads its tables through.
+     */
+    static ByteBuffer readChecked(Storage file, long sector, int bytes, String where) throws IOException {
         long offset = sector * 512;
         long fileSize = file.size();
-        if (offset > fileSize || count * 4L > fileSize - offset) {
+        if (sector < 0 || offset > fileSize || bytes > fileSize - offset) {
             throw new CorruptImageException(where, offset, "the grain table runs past the end of the file ("
                     + fileSize + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.allocate(count * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
         file.readFully(offset, b);
-        int[] entries = new int[count];
-        b.flip().asIntBuffer().get(entries);
-        return new GrainTable(entries);
+        return b.flip();
     }
 
     int size() {

@@ -136,16 +136,8 @@ final class SeSparseExtent extends VmdkExtent {
                 return t;
             }
         }
-        long offset = sector * 512;
-        long fileSize = storage.size();
-        if (offset > fileSize || GT_ENTRIES * 8L > fileSize - offset) {
-            throw new CorruptImageException(where, offset, "the grain table runs past the end of the file ("
-                    + fileSize + " bytes)");
-        }
-        ByteBuffer b = ByteBuffer.allocate(GT_ENTRIES * 8).order(ByteOrder.LITTLE_ENDIAN);
-        storage.readFully(offset, b);
         long[] t = new long[GT_ENTRIES];
-        b.flip().asLongBuffer().get(t);
+        GrainTable.readChecked(storage, sector, GT_ENTRIES * 8, where).asLongBuffer().get(t);
         synchronized (tables) {
             tables.put(sector, t);
         }
