@@ -181,7 +181,9 @@ public final class Convert {
                 opts.put("backing_fmt", backingFormat());
             }
             try {
-                format.create(file, size, new CreateOptions(opts, options.resolver(), false));
+                CreateOptions create = new CreateOptions(opts, options.resolver(), false);
+                format.create(file, size, file.equals(options.target()) ? create
+                        : create.withFinalPath(options.target()));
             } catch (IllegalArgumentException e) {
                 String msg = shownAsTarget(e.getMessage(), file);
                 throw new IllegalArgumentException(msg != null && msg.startsWith("Invalid parameter") ? msg
@@ -208,6 +210,9 @@ public final class Convert {
             }
             if (options.cache().bypassAfter() >= 0) {
                 image.storage().bypassPageCacheForAlignedWrites(options.cache().bypassAfter());
+            }
+            if (!options.skipCreate()) {
+                image.capability(CompressedWrites.class).ifPresent(c -> c.configure(options.createOptions()));
             }
             return new ImageTarget(image, true);
         } catch (RuntimeException e) {
@@ -278,7 +283,9 @@ public final class Convert {
     /** Copies every source byte the target needs; shared by convert and dd. */
     static ConvertResult copy(ConvertSources sources, ConvertTarget target, Settings s, ProgressListener listener)
             throws IOException {
-        CompressedWrites compressor = s.compress() ? target.compressor() : null;
+        CompressedWrites offered = target.compressor();
+        boolean compress = s.compress() || (offered != null && offered.compressesEverything());
+        CompressedWrites compressor = compress ? offered : null;
         if (s.compress() && compressor == null) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }

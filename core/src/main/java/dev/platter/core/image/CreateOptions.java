@@ -2,6 +2,7 @@ package dev.platter.core.image;
 
 import dev.platter.core.Sizes;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,8 +16,16 @@ import java.util.Set;
  * @param options         the options, keys as qemu-img spells them
  * @param resolver        gate for opening the backing file (to check it and take its size)
  * @param skipBackingOpen {@code -u}: do not open the backing file
+ * @param finalPath       where the image will be once complete, when it is created under a temporary name (convert
+ *                        stages its target): formats whose files name each other (a VMDK descriptor naming its
+ *                        extent files) name them after this path; null: the path given to create
  */
-public record CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen) {
+public record CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen,
+                            Path finalPath) {
+
+    public CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen) {
+        this(options, resolver, skipBackingOpen, null);
+    }
 
     public CreateOptions {
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
@@ -61,6 +70,11 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
         return out;
     }
 
+    /** These options for an image created under a temporary name and renamed to {@code path} when complete. */
+    public CreateOptions withFinalPath(Path path) {
+        return new CreateOptions(options, resolver, skipBackingOpen, path);
+    }
+
     public CreateOptions with(String key, String value) {
         Map<String, String> m = new LinkedHashMap<>(options);
         if (value == null) {
@@ -68,7 +82,7 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
         } else {
             m.put(key, value);
         }
-        return new CreateOptions(m, resolver, skipBackingOpen);
+        return new CreateOptions(m, resolver, skipBackingOpen, finalPath);
     }
 
     public String get(String key) {

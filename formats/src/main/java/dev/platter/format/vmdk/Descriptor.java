@@ -184,6 +184,40 @@ final class Descriptor {
                 StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code text} with its CID replaced as qemu's vmdk_write_cid replaces it: the first "CID" (which must come
+     * before "parentCID") gets the new value, everything from "parentCID" on is kept. The value keeps the old one's
+     * number of digits where it can, so that a descriptor rewritten in place keeps its length.
+     */
+    static String withCid(String text, long cid) throws CorruptImageException {
+        int parent = text.indexOf("parentCID");
+        int at = text.indexOf("CID");
+        if (parent < 0 || at < 0 || at == parent + "parent".length()) {
+            throw new CorruptImageException("vmdk descriptor", 0, "no CID line before parentCID (the content ID "
+                    + "cannot be updated)");
+        }
+        int start = Math.min(text.length(), at + "CID".length() + 1);
+        int end = start;
+        while (end < parent && Character.digit(text.charAt(end), 16) >= 0) {
+            end++;
+        }
+        String hex = Long.toHexString(cid);
+        if (hex.length() < end - start) {
+            hex = "0".repeat(end - start - hex.length()) + hex;
+        }
+        String out = text.substring(0, start) + hex + "\n" + text.substring(parent);
+        // VMware's long content ID ends in the CID: keep the two in step.
+        int lc = out.indexOf(LONG_CONTENT_ID);
+        int q = lc < 0 ? -1 : out.indexOf('"', lc + LONG_CONTENT_ID.length());
+        int close = q < 0 ? -1 : out.indexOf('"', q + 1);
+        if (close - q == 33) {
+            out = out.substring(0, close - 8) + String.format("%08x", cid) + out.substring(close);
+        }
+        return out;
+    }
+
+    private static final String LONG_CONTENT_ID = "ddb.longContentID";
+
     /** The key area as text: {@code bytes} up to the first NUL. */
     static String keyArea(byte[] bytes, int length) {
         int end = 0;

@@ -28,6 +28,26 @@ record GrainMarker(long value, int size, int type) {
         return size != 0 ? new GrainMarker(value, size, -1) : new GrainMarker(value, 0, l.getInt(12));
     }
 
+    /** Writes a grain marker's header (LBA and compressed size) at the start of {@code record}. */
+    static void putGrainHeader(ByteBuffer record, long lba, int compressedBytes) {
+        ByteBuffer l = record.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        l.putLong(0, lba);
+        l.putInt(8, compressedBytes);
+    }
+
+    /** Sets the LBA of a grain record made before its place was known. */
+    static void putLba(ByteBuffer record, long lba) {
+        record.duplicate().order(ByteOrder.LITTLE_ENDIAN).putLong(0, lba);
+    }
+
+    /** A metadata marker sector: {@code sectors} of metadata of {@code type} follow it (0 for end of stream). */
+    static ByteBuffer metadata(int type, long sectors) {
+        ByteBuffer b = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0, sectors);
+        b.putInt(12, type);
+        return b;
+    }
+
     boolean isMetadata(int expectedType) {
         return size == 0 && type == expectedType;
     }

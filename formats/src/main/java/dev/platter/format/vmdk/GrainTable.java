@@ -51,4 +51,16 @@ final class GrainTable {
     long entry(int index) {
         return Integer.toUnsignedLong(entries[index]);
     }
+
+    /** Sets an entry in memory (a grain's sector, or {@link #ZEROED}); the writer puts the table back later. */
+    void set(int index, long value) {
+        entries[index] = (int) value;
+    }
+
+    /** The table's on-disk bytes. */
+    ByteBuffer encode() {
+        ByteBuffer b = ByteBuffer.allocate(entries.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(entries);
+        return b;
+    }
 }

@@ -32,6 +32,34 @@ final class SparseExtent extends VmdkExtent {
     private final String where;
     private final Map<Long, GrainTable> tables;
     private final ThreadLocal<Inflated> lastGrain = ThreadLocal.withInitial(Inflated::new);
+    /** How the extent can be written, or null when it is open read-only. */
+    private final Writes writes;
+
+    /**
+     * A writable extent's state, guarded by the image's write lock: where the next grain goes, the tables changed
+     * since they were last written back (kept in memory until then, where reads find them), the redundant
+     * directory whose tables mirror them.
+     */
+    private static final class Writes {
+        final GrainDirectory redundant;
+        /** Grain tables changed in memory, by sector, with their directory index. */
+        final Map<Long, GrainTable> dirty = new LinkedHashMap<>();
+        final Map<Long, Long> dirtyIndex = new LinkedHashMap<>();
+        long nextSector;
+        /** A compressed extent ends in an end-of-stream marker once its tables are written back. */
+        boolean streamOpen;
+        /** Flush grains before the tables that point at them (off while convert fills a new target). */
+        boolean barriers = true;
+        GrainCompressor compressor;
+
+        Writes(GrainDirectory redundant, long nextSector) {
+            this.redundant = redundant;
+            this.nextSector = nextSector;
+        }
+    }
+
+    /** At most this many changed grain tables wait in memory before they are written back. */
+    static final int MAX_DIRTY_TABLES = 4096;
 
     private static final class Inflated {
         long record = -1;
@@ -40,8 +68,9 @@ final class SparseExtent extends VmdkExtent {
 
     private SparseExtent(Storage storage, String type, long sectors, GrainDirectory gd,
                          int gtEntries, long grainSectors, boolean zeroedGrain, boolean compressed, boolean markers,
-                         int cachedTables) {
+                         int cachedTables, Writes writes) {
         super(storage, type, sectors);
+        this.writes = writes;
         this.gd = gd;
         this.gtEntries = gtEntries;
         this.grainSectors = grainSectors;
@@ -63,12 +92,15 @@ final class SparseExtent extends VmdkExtent {
      * capacity 0, is the caller's business).
      *
      * @param cacheBytes what this extent may spend on cached grain tables
+     * @param writable   open for writing (refused where Platter does not write)
      */
-    static SparseExtent openHosted(Storage file, String type, ByteBuffer first, long cacheBytes) throws IOException {
+    static SparseExtent openHosted(Storage file, String type, ByteBuffer first, long cacheBytes, boolean writable)
+            throws IOException {
         String where = "vmdk sparse extent header of '" + file.name() + "'";
         SparseHeader h = SparseHeader.parse(first);
         long fileSize = file.size();
-        if (h.gdOffset == SparseHeader.GD_AT_END) {
+        boolean footer = h.gdOffset == SparseHeader.GD_AT_END;
+        if (footer) {
             h = footer(file, fileSize);
         }
         if (Integer.compareUnsigned(h.version, 3) > 0) {
@@ -100,8 +132,53 @@ final class SparseExtent extends VmdkExtent {
         long gdOffset = sectorOffset(h.gdOffset, where, "grain directory");
         GrainDirectory gd = GrainDirectory.read(file, gdOffset, gdEntries, "vmdk grain directory of '"
                 + file.name() + "'");
+        Writes writes = null;
+        if (writable) {
+            writes = writesFor(file, h, footer, gdEntries, where);
+        }
         return new SparseExtent(file, type, capacity, gd, (int) gtes, h.grainSize, h.zeroedGrain(),
-                h.compressed(), h.markers(), (int) (cacheBytes / (gtes * 4)));
+                h.compressed(), h.markers(), (int) (cacheBytes / (gtes * 4)), writes);
+    }
+
+    /**
+     * What writing needs, checked as the extent opens: the redundant directory (its tables mirror the primary's),
+     * and where new grains go: after the end of the file, as qemu allocates them; in a compressed extent, over the
+     * end-of-stream marker that ends it.
+     */
+    private static Writes writesFor(Storage file, SparseHeader h, boolean footer, long gdEntries, String where)
+            throws IOException {
+        if (footer) {
+            throw new UnsupportedFeatureException("writes to vmdk streams with the directory at the end",
+                    where + ": the grain directory is at the end of the stream (a VMware export); Platter does not "
+                            + "write into such a file (convert it instead)");
+        }
+        if (h.compressed() && !h.markers()) {
+            throw new UnsupportedFeatureException("writes to compressed vmdk extents without markers",
+                    where + ": compressed grains without grain markers are not written");
+        }
+        GrainDirectory redundant = null;
+        if ((h.flags & SparseHeader.FLAG_REDUNDANT_GD) != 0 && h.rgdOffset != 0) {
+            redundant = GrainDirectory.read(file, sectorOffset(h.rgdOffset, where, "redundant grain directory"),
+                    gdEntries, "vmdk redundant grain directory of '" + file.name() + "'");
+        }
+        long sectors = (file.size() + 511) / 512;
+        if (h.compressed() && sectors > h.overHead && isZeroSector(file, (sectors - 1) * 512)) {
+            sectors--; // the end-of-stream marker: the next grain replaces it
+        }
+        Writes w = new Writes(redundant, sectors);
+        w.compressor = new GrainCompressor((int) (h.grainSize * 512), VmdkCreateOptions.DEFAULT_LEVEL);
+        return w;
+    }
+
+    private static boolean isZeroSector(Storage file, long offset) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(512);
+        file.readFully(offset, b);
+        for (int i = 0; i < 512; i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Opens an ESX sparse extent ("COWD"); {@code first} holds its header. */
@@ -119,7 +196,7 @@ final class SparseExtent extends VmdkExtent {
         GrainDirectory gd = GrainDirectory.read(file, h.gdOffset * 512, Math.min(h.gdEntries, needed),
                 "vmdk grain directory of '" + file.name() + "'");
         return new SparseExtent(file, type, h.diskSectors, gd, CowdHeader.GTES_PER_GT, h.granularity, false,
-                false, false, (int) (cacheBytes / (CowdHeader.GTES_PER_GT * 4)));
+                false, false, (int) (cacheBytes / (CowdHeader.GTES_PER_GT * 4)), null);
     }
 
     /** The footer of a stream whose header says the directory is at the end: the last three sectors. */
@@ -180,11 +257,6 @@ final class SparseExtent extends VmdkExtent {
         return compressed;
     }
 
-
-
-
-
-
     @Override
     long clusterBytes() {
         return grainSectors * 512;
@@ -240,7 +312,10 @@ final class SparseExtent extends VmdkExtent {
 
     private GrainTable table(long sector) throws IOException {
         synchronized (tables) {
-            GrainTable t = tables.get(sector);
+            GrainTable t = writes == null ? null : writes.dirty.get(sector);
+            if (t == null) {
+                t = tables.get(sector);
+            }
             if (t != null) {
                 return t;
             }
@@ -273,6 +348,198 @@ final class SparseExtent extends VmdkExtent {
         last.record = record;
         last.bytes = bytes;
         return bytes;
+    }
+
+    // ------------------------------------------------------------------------------------------ writes
+
+    @Override
+    boolean writable() {
+        return writes != null;
+    }
+
+    @Override
+    long writeUnit() {
+        return grainSectors * 512;
+    }
+
+    /** The grain table for directory entry {@code gdIndex}, which must exist (qemu does not allocate tables either). */
+    private GrainTable tableForWrite(long gdIndex, long offset) throws IOException {
+        if (gdIndex >= gd.size()) {
+            throw new CorruptImageException(where, gd.offset, "the grain directory has no entry for offset "
+                    + offset + " (" + gd.size() + " entries)");
+        }
+        long sector = gd.tableSector(gdIndex);
+        if (sector == 0) {
+            throw new UnsupportedFeatureException("vmdk grain table allocation", where + ": the grain table for "
+                    + "offset " + offset + " is not allocated (qemu and Platter write only into existing tables)");
+        }
+        return table(sector);
+    }
+
+    @Override
+    void write(long offset, ByteBuffer src, GrainFill fill) throws IOException {
+        long grainBytes = grainSectors * 512;
+        long within = offset % grainBytes;
+        long gdIndex = offset / (grainBytes * gtEntries);
+        int index = (int) ((offset / grainBytes) % gtEntries);
+        GrainTable t = tableForWrite(gdIndex, offset);
+        long entry = t.entry(index);
+        MappedRun.Kind kind = kind(entry);
+        if (compressed) {
+            wholeGrainCheck(offset, src.remaining());
+            appendRecord(writes.compressor.stored(src, offset / 512), offset, t, gdIndex, index, kind);
+            return;
+        }
+        if (kind == MappedRun.Kind.DATA) {
+            storage.write(entry * 512 + within, src);
+            return;
+        }
+        long grainStart = offset - within;
+        ByteBuffer grain = ByteBuffer.allocate((int) grainBytes);
+        if (src.remaining() < grainBytes && kind == MappedRun.Kind.UNALLOCATED) {
+            fill.read(grainStart, grain.slice(0, (int) Math.min(grainBytes, length() - grainStart)));
+        }
+        grain.put((int) within, src.duplicate(), src.position(), src.remaining());
+        long sector = allocate(grainSectors, offset);
+        storage.write(sector * 512, grain.clear());
+        setEntry(t, gdIndex, index, sector);
+    }
+
+    /** Stores a record made by {@link #compressGrain} at the grain at {@code offset} (a whole grain). */
+    @Override
+    void writeCompressed(long offset, ByteBuffer record) throws IOException {
+        long grainBytes = grainSectors * 512;
+        long gdIndex = offset / (grainBytes * gtEntries);
+        int index = (int) ((offset / grainBytes) % gtEntries);
+        GrainTable t = tableForWrite(gdIndex, offset);
+        GrainMarker.putLba(record, offset / 512);
+        appendRecord(record, offset, t, gdIndex, index, kind(t.entry(index)));
+    }
+
+    /** The record of one grain compressed with this extent's level, or null when it would not shrink. */
+    @Override
+    ByteBuffer compressGrain(ByteBuffer grain) {
+        return writes.compressor.compress(grain, 0);
+    }
+
+    @Override
+    void setCompressionLevel(int level) {
+        writes.compressor = new GrainCompressor((int) (grainSectors * 512), level);
+    }
+
+    @Override
+    void writeZeroes(long offset, long len, boolean parentBelow, GrainFill fill) throws IOException {
+        long grainBytes = grainSectors * 512;
+        long within = offset % grainBytes;
+        long gdIndex = offset / (grainBytes * gtEntries);
+        int index = (int) ((offset / grainBytes) % gtEntries);
+        GrainTable t = tableForWrite(gdIndex, offset);
+        MappedRun.Kind kind = kind(t.entry(index));
+        boolean whole = within == 0 && (len == grainBytes || offset + len == length());
+        if (kind == MappedRun.Kind.ZERO || (kind == MappedRun.Kind.UNALLOCATED && !parentBelow)) {
+            return; // reads as zeros already
+        }
+        if (whole && zeroedGrain) {
+            setEntry(t, gdIndex, index, GrainTable.ZEROED); // the old grain, if any, is left unreferenced (qemu too)
+            return;
+        }
+        write(offset, ByteBuffer.allocate((int) len), fill);
+    }
+
+    private void wholeGrainCheck(long offset, long len) throws UnsupportedFeatureException {
+        long grainBytes = grainSectors * 512;
+        if (offset % grainBytes != 0 || (len != grainBytes && offset + len != length())) {
+            throw new UnsupportedFeatureException("partial grain writes to streamOptimized vmdk",
+                    where + ": a stream-optimized extent takes whole grains (" + grainBytes + " bytes), written "
+                            + "once; " + len + " bytes at offset " + offset + " is not one");
+        }
+    }
+
+    private void appendRecord(ByteBuffer record, long offset, GrainTable t, long gdIndex, int index,
+                              MappedRun.Kind kind) throws IOException {
+        if (kind == MappedRun.Kind.COMPRESSED) {
+            throw new IOException(where + ": the grain at offset " + offset + " is already written; a "
+                    + "stream-optimized grain is written once (Could not write to allocated cluster for "
+                    + "streamOptimized)");
+        }
+        long sector = allocate(record.remaining() / 512, offset);
+        storage.write(sector * 512, record.duplicate());
+        writes.streamOpen = true;
+        setEntry(t, gdIndex, index, sector);
+    }
+
+    /** Takes {@code count} sectors at the end of the extent file, where grain table entries can still reach. */
+    private long allocate(long count, long offset) throws IOException {
+        long sector = writes.nextSector;
+        if (sector + count > 0xffffffffL) {
+            throw new IOException(where + ": no room for the grain at offset " + offset + " (grain tables hold "
+                    + "32-bit sector numbers; the extent file is full at 2 TiB)");
+        }
+        writes.nextSector = sector + count;
+        return sector;
+    }
+
+    private void setEntry(GrainTable t, long gdIndex, int index, long value) throws IOException {
+        long sector = gd.tableSector(gdIndex);
+        synchronized (tables) {
+            t.set(index, value);
+            writes.dirty.put(sector, t);
+            writes.dirtyIndex.put(sector, gdIndex);
+        }
+        if (writes.dirty.size() > MAX_DIRTY_TABLES) {
+            writeBack(writes.barriers);
+        }
+    }
+
+    /**
+     * Puts the changed grain tables back (each also into the redundant directory's copy), after the grains they
+     * point at are on disk: with {@code barrier}, the grains are flushed first and the tables after, so that a
+     * crash leaves at most grains nobody points at. A compressed extent gets its end-of-stream marker after its
+     * last grain first.
+     */
+    @Override
+    void writeBack(boolean barrier) throws IOException {
+        if (writes == null || (writes.dirty.isEmpty() && !writes.streamOpen)) {
+            return;
+        }
+        if (writes.streamOpen) {
+            storage.write(writes.nextSector * 512, GrainMarker.metadata(GrainMarker.END_OF_STREAM, 0));
+            writes.streamOpen = false;
+        }
+        if (barrier) {
+            storage.flush();
+        }
+        long fileSize = storage.size();
+        for (Map.Entry<Long, GrainTable> e : writes.dirty.entrySet()) {
+            ByteBuffer bytes = e.getValue().encode();
+            storage.write(e.getKey() * 512, bytes.duplicate());
+            if (writes.redundant != null) {
+                long copy = writes.redundant.tableSector(writes.dirtyIndex.get(e.getKey()));
+                if (copy != 0) {
+                    if (copy * 512 > fileSize - bytes.remaining()) {
+                        throw new CorruptImageException("vmdk redundant grain table of '" + storage.name() + "'",
+                                copy * 512, "runs past the end of the file (" + fileSize + " bytes)");
+                    }
+                    storage.write(copy * 512, bytes.duplicate());
+                }
+            }
+        }
+        if (barrier) {
+            storage.flush();
+        }
+        synchronized (tables) {
+            // The written tables replace any copy a concurrent reader cached from disk before they changed.
+            tables.putAll(writes.dirty);
+            writes.dirty.clear();
+            writes.dirtyIndex.clear();
+        }
+    }
+
+    @Override
+    void setBarriers(boolean on) {
+        if (writes != null) {
+            writes.barriers = on;
+        }
     }
 
     @Override

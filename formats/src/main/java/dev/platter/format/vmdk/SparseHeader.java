@@ -20,6 +20,8 @@ final class SparseHeader {
     static final int KNOWN_FLAGS = FLAG_NEWLINE_TEST | FLAG_REDUNDANT_GD | FLAG_ZEROED_GRAIN | FLAG_COMPRESSED
             | FLAG_MARKERS;
     static final int COMPRESSION_DEFLATE = 1;
+    /** Bytes 73-76: a text-mode transfer that rewrote line ends would change them. */
+    static final byte[] NEWLINE_DETECTOR = {'\n', ' ', '\r', '\n'};
     /** gdOffset of a stream whose grain directory (and real header, the footer) is at the end. */
     static final long GD_AT_END = -1L;
 
@@ -35,6 +37,43 @@ final class SparseHeader {
     final long overHead;
     final boolean uncleanShutdown;
     final int compressAlgorithm;
+
+    /** A header to write; the newline detector is always set, the magic is "KDMV". */
+    SparseHeader(int version, int flags, long capacity, long grainSize, long descriptorOffset, long descriptorSize,
+                 int gtesPerGt, long rgdOffset, long gdOffset, long overHead, int compressAlgorithm) {
+        this.version = version;
+        this.flags = flags;
+        this.capacity = capacity;
+        this.grainSize = grainSize;
+        this.descriptorOffset = descriptorOffset;
+        this.descriptorSize = descriptorSize;
+        this.gtesPerGt = gtesPerGt;
+        this.rgdOffset = rgdOffset;
+        this.gdOffset = gdOffset;
+        this.overHead = overHead;
+        this.uncleanShutdown = false;
+        this.compressAlgorithm = compressAlgorithm;
+    }
+
+    /** This header as its 512 on-disk bytes (the newline detector "\n \r\n" included). */
+    ByteBuffer encode() {
+        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(0, MAGIC);
+        b.putInt(4, version);
+        b.putInt(8, flags);
+        b.putLong(12, capacity);
+        b.putLong(20, grainSize);
+        b.putLong(28, descriptorOffset);
+        b.putLong(36, descriptorSize);
+        b.putInt(44, gtesPerGt);
+        b.putLong(48, rgdOffset);
+        b.putLong(56, gdOffset);
+        b.putLong(64, overHead);
+        b.put(72, (byte) (uncleanShutdown ? 1 : 0));
+        b.put(73, NEWLINE_DETECTOR);
+        b.putShort(77, (short) compressAlgorithm);
+        return b;
+    }
 
     private SparseHeader(ByteBuffer b) {
         version = b.getInt(4);

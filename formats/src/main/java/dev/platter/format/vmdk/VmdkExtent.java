@@ -54,4 +54,59 @@ abstract class VmdkExtent {
      * @throws IOException when the grain cannot be looked up (qemu: "could not get cluster_offset")
      */
     abstract long checkOffset(long offset) throws IOException;
+
+    // ------------------------------------------------------------------------------------------ writes
+    // Called under the image's write lock, with offsets relative to the extent.
+
+    /** What a new grain holds where a write does not cover it: the parent disk's bytes, or zeros. */
+    @FunctionalInterface
+    interface GrainFill {
+        /** Fills {@code dst} with what the disk below reads at extent offset {@code offset}. */
+        void read(long offset, ByteBuffer dst) throws IOException;
+    }
+
+    /** Whether the extent was opened for writing. */
+    boolean writable() {
+        return false;
+    }
+
+    /** Writes are handed over split at multiples of this many bytes (a grain; a flat extent: all of it). */
+    long writeUnit() {
+        return length();
+    }
+
+    /** Writes {@code src} at {@code offset}, inside one {@link #writeUnit}. */
+    void write(long offset, ByteBuffer src, GrainFill fill) throws IOException {
+        throw new IllegalStateException("extent not writable");
+    }
+
+    /**
+     * Makes {@code len} bytes at {@code offset} (inside one write unit) read as zeros.
+     *
+     * @param parentBelow a parent disk shows through where this extent has nothing
+     */
+    void writeZeroes(long offset, long len, boolean parentBelow, GrainFill fill) throws IOException {
+        write(offset, ByteBuffer.allocate((int) len), fill);
+    }
+
+    /** The stored form of one grain compressed, or null when it would not shrink (compressed extents only). */
+    ByteBuffer compressGrain(ByteBuffer grain) throws IOException {
+        throw new IllegalStateException("not a compressed extent");
+    }
+
+    /** Stores a record from {@link #compressGrain} at the grain at {@code offset}. */
+    void writeCompressed(long offset, ByteBuffer record) throws IOException {
+        throw new IllegalStateException("not a compressed extent");
+    }
+
+    void setCompressionLevel(int level) {
+    }
+
+    /** Puts metadata changed in memory back into the file; with {@code barrier}, data first, then metadata. */
+    void writeBack(boolean barrier) throws IOException {
+    }
+
+    /** Whether {@link #writeBack} runs on its own (a full table cache) with the data-before-metadata flush. */
+    void setBarriers(boolean on) {
+    }
 }

@@ -24,7 +24,6 @@ public final class VmdkFormat implements ImageFormat {
     public static final String NAME = "vmdk";
     /** qemu probes the first 512 bytes (BLOCK_PROBE_BUF_SIZE). */
     private static final int QEMU_PROBE_BYTES = 512;
-    private static final String READ_ONLY = "'vmdk' images are read only so far";
 
     @Override
     public String name() {
@@ -103,11 +102,6 @@ public final class VmdkFormat implements ImageFormat {
         return image;
     }
 
-    @Override
-    public boolean writable() {
-        return false;
-    }
-
     /** Its images can name a parent (create checks that before it refuses the format). */
     @Override
     public boolean supportsBackingFile() {
@@ -124,13 +118,20 @@ public final class VmdkFormat implements ImageFormat {
         return VmdkSafety.findings(storage);
     }
 
+    /** streamOptimized disks store every grain compressed; {@code convert -c} into other subformats is refused. */
+    @Override
+    public boolean supportsCompression() {
+        return true;
+    }
+
     @Override
     public String describeCreate(long size, CreateOptions options) {
-        return "fmt=" + NAME + " size=" + size;
+        VmdkCreateOptions.checkSyntax(options);
+        return VmdkCreateOptions.describe(size, options);
     }
 
     @Override
     public void create(Path path, long size, CreateOptions options) throws IOException {
-        throw new UnsupportedFeatureException("vmdk writes", READ_ONLY);
+        VmdkCreator.create(path, size, VmdkCreateOptions.parse(options), options);
     }
 }

@@ -3,7 +3,7 @@ package dev.platter.format.vmdk;
 import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyBlockDevice;
+import dev.platter.core.ReadOnlyDeviceException;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
@@ -13,11 +13,14 @@ import dev.platter.core.image.MappedReader;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.ReferenceResolver;
+import dev.platter.core.image.capability.CompressedWrites;
+import dev.platter.core.image.capability.FlushBarriers;
 import dev.platter.core.image.capability.PreallocatedMetadata;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,12 +29,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An open VMDK disk, read only: its extents end to end through one {@link VmdkMapper}, and, for a delta disk, the
- * parent named by parentFileNameHint as its backing image (opened through the gate, format vmdk, as qemu opens it).
- * Grains the disk does not allocate are answered by the parent only if its CID is the child's parentCID (checked
- * once, when first needed, as qemu does for reads; Platter also for the allocation map). Thread-safe: the mappers' caches are synchronized.
+ * An open VMDK disk: its extents end to end through one {@link VmdkMapper}, and, for a delta disk, the parent named
+ * by parentFileNameHint as its backing image (opened through the gate, format vmdk, as qemu opens it). Grains the
+ * disk does not allocate are answered by the parent only if its CID is the child's parentCID (checked once, when
+ * first needed, as qemu does for reads; Platter also for the allocation map).
+ *
+ * <p>Writes (sparse, stream-optimized and flat extents) go as qemu's: a new grain is appended whole, filled from
+ * the parent; the first write after opening gives the disk a new CID (children made against the old content stop
+ * reading through to it). Unlike qemu, grain table changes wait in memory and are written back at a flush, after
+ * the grains they point at are flushed: a crash leaves at most unreferenced grains. Stream-optimized extents take
+ * whole grains, once each; {@link CompressedWrites} hands their compression to the caller's threads.
+ *
+ * <p>Thread-safe: reads run concurrently (the mappers' caches are synchronized); writes, flushes and closing take
+ * one lock.
  */
-public final class VmdkImage implements Image, ReadOnlyBlockDevice, PreallocatedMetadata {
+public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarriers, CompressedWrites {
     static final long NO_PARENT = 0xffffffffL;
 
     private final Storage storage;
@@ -42,14 +54,23 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
     private final MappedReader maps;
     private volatile boolean parentChecked;
     private volatile boolean closed;
+    private final boolean readOnly;
+    private final Object writeLock = new Object();
+    /** Virtual start offset of each extent. */
+    private final long[] starts;
+    private boolean cidUpdated;
+    private boolean barriers = true;
 
-    private VmdkImage(Storage storage, VmdkLayout layout, Image backing) {
+    private VmdkImage(Storage storage, VmdkLayout layout, Image backing, boolean readOnly) {
         this.storage = storage;
         this.layout = layout;
         this.backing = backing;
+        this.readOnly = readOnly;
+        this.starts = new long[layout.extents().size()];
         long total = 0;
-        for (VmdkExtent e : layout.extents()) {
-            total += e.length();
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = total;
+            total += layout.extents().get(i).length();
         }
         this.size = total;
         this.reads = new MappedReader(new VmdkMapper(layout.extents(), true, this::checkParent), () -> size,
@@ -60,9 +81,6 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
 
     /** Opens the VMDK on {@code storage} (read-only); the image owns the storage from then on. */
     static VmdkImage open(Storage storage, OpenOptions options) throws IOException {
-        if (!options.readOnly()) {
-            throw new UnsupportedFeatureException("vmdk writes", "'vmdk' images are read only so far");
-        }
         Path referrer = storage.path() != null ? storage.path() : Path.of(storage.name());
         VmdkLayout layout = VmdkOpener.open(storage, options);
         Image backing = null;
@@ -82,7 +100,7 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
                     }
                 }
             }
-            return new VmdkImage(storage, layout, backing);
+            return new VmdkImage(storage, layout, backing, options.readOnly());
         } catch (IOException | RuntimeException e) {
             closeAll(layout, storage, backing, false, e);
             throw e;
@@ -189,7 +207,17 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
 
     @Override
     public <T> Optional<T> capability(Class<T> type) {
-        return type == PreallocatedMetadata.class ? Optional.of(type.cast(this)) : Optional.empty();
+        if (type == PreallocatedMetadata.class || (!readOnly && type == FlushBarriers.class)
+                || (type == CompressedWrites.class && streamOptimizedWrites())) {
+            return Optional.of(type.cast(this));
+        }
+        return Optional.empty();
+    }
+
+    /** Compressed writes: a writable disk of one stream-optimized extent. */
+    private boolean streamOptimizedWrites() {
+        List<VmdkExtent> extents = layout.extents();
+        return !readOnly && extents.size() == 1 && extents.get(0).compressed() && extents.get(0).writable();
     }
 
     /** Flat extents are asked about their holes, as qemu asks them (BDRV_BLOCK_RECURSE). */
@@ -233,6 +261,204 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
         return String.format("%08x", cid);
     }
 
+    // ------------------------------------------------------------------------------------------ writes
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public void write(long pos, ByteBuffer src) throws IOException {
+        writeCheck(pos, src.remaining());
+        synchronized (writeLock) {
+            ensureOpen();
+            updateCid();
+            ByteBuffer rest = src.duplicate();
+            long at = pos;
+            while (rest.hasRemaining()) {
+                int i = extentAt(at);
+                VmdkExtent e = layout.extents().get(i);
+                long off = at - starts[i];
+                long n = Math.min(rest.remaining(), Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
+                ByteBuffer piece = rest.slice(rest.position(), (int) n);
+                e.write(off, piece, fillFor(i));
+                rest.position(rest.position() + (int) n);
+                at += n;
+            }
+            src.position(src.limit());
+        }
+    }
+
+    @Override
+    public void writeZeroes(long pos, long len) throws IOException {
+        writeCheck(pos, len);
+        synchronized (writeLock) {
+            ensureOpen();
+            updateCid();
+            for (long at = pos, end = pos + len; at < end; ) {
+                int i = extentAt(at);
+                VmdkExtent e = layout.extents().get(i);
+                long off = at - starts[i];
+                long n = Math.min(end - at, Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
+                e.writeZeroes(off, n, backing != null, fillFor(i));
+                at += n;
+            }
+        }
+    }
+
+    /** VMDK has no discard (qemu's driver neither): nothing is freed. */
+    @Override
+    public void discard(long pos, long len) throws IOException {
+        writeCheck(pos, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        synchronized (writeLock) {
+            ensureOpen();
+            writeBack(true);
+        }
+    }
+
+    private void writeBack(boolean sync) throws IOException {
+        for (VmdkExtent e : layout.extents()) {
+            e.writeBack(barriers);
+        }
+        if (sync && barriers) {
+            for (Storage s : storages()) {
+                s.flush();
+            }
+        }
+    }
+
+    @Override
+    public void setFlushBarriers(boolean on) {
+        synchronized (writeLock) {
+            barriers = on;
+            for (VmdkExtent e : layout.extents()) {
+                e.setBarriers(on);
+            }
+        }
+    }
+
+    private void writeCheck(long pos, long len) throws IOException {
+        if (readOnly) {
+            throw new ReadOnlyDeviceException(describe());
+        }
+        if (pos < 0 || len < 0 || pos > size - len) {
+            Bounds.check(pos, len, size, describe());
+        }
+    }
+
+    private int extentAt(long pos) {
+        int lo = 0;
+        int hi = starts.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= pos) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** What a new grain of extent {@code i} holds beyond the bytes written: the parent's, or zeros. */
+    private VmdkExtent.GrainFill fillFor(int i) {
+        long base = starts[i];
+        return (offset, dst) -> {
+            if (backing == null) {
+                return;
+            }
+            checkParent();
+            long pos = base + offset;
+            long parentSize = backing.size();
+            int n = (int) Math.max(0, Math.min(dst.remaining(), parentSize - pos));
+            if (n > 0) {
+                backing.read(pos, dst.slice(dst.position(), n));
+            }
+        };
+    }
+
+    /**
+     * qemu's vmdk_write_cid on the first write after opening: a new random CID in the descriptor, so that a delta
+     * disk made against the old content no longer reads through to this one.
+     */
+    private void updateCid() throws IOException {
+        if (cidUpdated) {
+            return;
+        }
+        cidUpdated = true;
+        long at = layout.keysAt();
+        boolean embedded = at > 0;
+        long fileSize = storage.size();
+        int length = (int) Math.max(0, Math.min(embedded ? Descriptor.KEY_AREA : Descriptor.MAX_BYTES,
+                fileSize - at));
+        byte[] bytes = new byte[length];
+        storage.readFully(at, ByteBuffer.wrap(bytes));
+        String old = Descriptor.keyArea(bytes, length);
+        byte[] text = Descriptor.withCid(old, NewDescriptor.randomCid()).getBytes(StandardCharsets.ISO_8859_1);
+        if (embedded && text.length > length) {
+            throw new IOException(storage.name() + ": the descriptor outgrows its area with a new CID");
+        }
+        // Zeros over what is left of a longer old text (the embedded area ends at its first NUL).
+        ByteBuffer out = ByteBuffer.allocate(Math.max(text.length, old.length()));
+        out.put(text).clear();
+        storage.write(at, out);
+        if (!embedded && text.length < old.length()) {
+            storage.setSize(text.length);
+        }
+    }
+
+    // ------------------------------------------------------------------ compressed writes (streamOptimized)
+
+    @Override
+    public int clusterSize() {
+        return (int) layout.extents().get(0).writeUnit();
+    }
+
+    @Override
+    public ByteBuffer compress(ByteBuffer cluster) throws IOException {
+        return layout.extents().get(0).compressGrain(cluster);
+    }
+
+    /** Deflate spends as long failing on random bytes as compressing text: screen them first. */
+    @Override
+    public boolean slowOnIncompressible() {
+        return true;
+    }
+
+    @Override
+    public void writeCompressedCluster(long pos, ByteBuffer compressed) throws IOException {
+        writeCheck(pos, 1);
+        synchronized (writeLock) {
+            ensureOpen();
+            updateCid();
+            layout.extents().get(0).writeCompressed(pos, compressed);
+        }
+    }
+
+    @Override
+    public boolean compressesEverything() {
+        return true;
+    }
+
+    /** {@code compression_level}: the zlib level of the grains compressed from now on (1-9; 6 unless set). */
+    @Override
+    public void configure(Map<String, String> createOptions) {
+        String level = createOptions.get("compression_level");
+        if (level != null) {
+            synchronized (writeLock) {
+                layout.extents().get(0).setCompressionLevel(Integer.parseInt(level));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- reads
 
     @Override
@@ -261,13 +487,26 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
 
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        IOException failure = closeAll(layout, storage, backing, true, null);
-        if (failure != null) {
-            throw failure;
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            IOException failure = null;
+            if (!readOnly) {
+                try {
+                    writeBack(true);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            closed = true;
+            IOException closing = closeAll(layout, storage, backing, true, failure);
+            if (failure != null) {
+                throw failure;
+            }
+            if (closing != null) {
+                throw closing;
+            }
         }
     }
 
@@ -284,14 +523,14 @@ public final class VmdkImage implements Image, ReadOnlyBlockDevice, Preallocated
         }
         String hint = layout.parentHint();
         boolean hasParent = hint != null && !hint.isEmpty();
-        return new ImageInfo(storage.name(), VmdkFormat.NAME, size, clusterSize(), allocated < 0 ? null : allocated,
+        return new ImageInfo(storage.name(), VmdkFormat.NAME, size, infoClusterSize(), allocated < 0 ? null : allocated,
                 false, hasParent ? hint : null, hasParent ? ReferenceResolver.fullBackingFilename(storage.name(),
                 hint) : null, hasParent ? VmdkFormat.NAME : null, List.of(), VmdkFormat.NAME, formatSpecific(),
                 extentsAlike() ? false : null);
     }
 
     /** qemu's vmdk_co_get_info: the grain size when every extent is alike and not flat. */
-    private Long clusterSize() {
+    private Long infoClusterSize() {
         if (!extentsAlike()) {
             return null;
         }

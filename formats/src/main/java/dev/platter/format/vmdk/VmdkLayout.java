@@ -10,6 +10,8 @@ import java.util.List;
  * @param cid          the content ID
  * @param parentCid    the parent's content ID (0xffffffff: none)
  * @param parentHint   parentFileNameHint, or null
+ * @param keysAt       where in the image file the descriptor keys (CID ...) are read and rewritten
  */
-record VmdkLayout(List<VmdkExtent> extents, String createType, long cid, long parentCid, String parentHint) {
+record VmdkLayout(List<VmdkExtent> extents, String createType, long cid, long parentCid, String parentHint,
+                  long keysAt) {
 }

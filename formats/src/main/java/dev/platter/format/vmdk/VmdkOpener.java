@@ -76,12 +76,14 @@ final class VmdkOpener {
                 Descriptor d = readDescriptor(image, embeddedDescriptor(h, size), Math.min(size, Descriptor.MAX_BYTES));
                 createType = descriptorExtents(d, extents);
             } else {
-                SparseExtent e = SparseExtent.openHosted(image, "", first.duplicate(), cacheBytes(1));
+                SparseExtent e = SparseExtent.openHosted(image, "", first.duplicate(), cacheBytes(1),
+                        !options.readOnly());
                 extents.add(e);
                 createType = e.compressed() ? "streamOptimized" : "monolithicSparse";
             }
         } else if (CowdHeader.hasMagic(first)) {
             keysAt = SPARSE_KEYS;
+            refuseWrites("vmfsSparse (COWD) extents");
             extents.add(SparseExtent.openCowd(image, "", first.duplicate(), cacheBytes(1)));
             createType = "";
         } else {
@@ -103,7 +105,7 @@ final class VmdkOpener {
             throw new CorruptImageException("vmdk descriptor", keysAt, "no " + (cid == null ? "CID" : "parentCID")
                     + " (a hexadecimal content ID) in its first " + Descriptor.KEY_AREA + " bytes");
         }
-        return new VmdkLayout(List.copyOf(extents), createType, cid, parentCid, hint);
+        return new VmdkLayout(List.copyOf(extents), createType, cid, parentCid, hint, keysAt);
     }
 
     /** Where a sparse header that holds no disk (capacity 0) says its descriptor is, which must be in the file. */
@@ -161,7 +163,8 @@ final class VmdkOpener {
         String shown = ReferenceResolver.pathCombine(image.name(), line.fileName());
         Storage file;
         try {
-            file = options.resolver().openFile(referrer, line.fileName(), ReferenceKind.EXTENT, shown, true);
+            file = options.resolver().openFile(referrer, line.fileName(), ReferenceKind.EXTENT, shown,
+                    options.readOnly());
         } catch (ImageOpenException e) {
             // qemu-img's two layers: Could not open 'disk.vmdk': Could not open 'disk-flat.vmdk': why
             throw new ImageOpenException(image.name(), e.getMessage(), e);
@@ -172,12 +175,15 @@ final class VmdkOpener {
                     + "descriptor file itself");
         }
         boolean forceShare = options.locking() == OpenOptions.Locking.FORCE_SHARE;
-        Images.lock(file, shown, line.flat() ? (forceShare ? ImageLock.reader(false, true) : ImageLock.dataFile(true))
-                : ImageLock.reader(true, forceShare), options);
+        boolean readOnly = options.readOnly();
+        Images.lock(file, shown, line.flat() ? (forceShare ? ImageLock.reader(false, true)
+                : ImageLock.dataFile(readOnly)) : readOnly ? ImageLock.reader(true, forceShare)
+                : ImageLock.writer(true), options);
         if (line.flat()) {
             return new FlatExtent(file, line.type(), line.sectors(), line.offset() * 512);
         }
         if (line.type().equals(ExtentLine.SE_SPARSE)) {
+            refuseWrites("seSparse extents");
             return SeSparseExtent.open(file, line.type(), cacheBytes);
         }
         if (file.size() < 4) {
@@ -191,13 +197,22 @@ final class VmdkOpener {
                 throw new UnsupportedFeatureException("nested vmdk descriptors", "extent '" + shown + "' holds a "
                         + "descriptor of its own (nested descriptors are not read: they can name files in a loop)");
             }
-            return SparseExtent.openHosted(file, line.type(), first, cacheBytes);
+            return SparseExtent.openHosted(file, line.type(), first, cacheBytes, !readOnly);
         }
         if (CowdHeader.hasMagic(first)) {
+            refuseWrites("vmfsSparse (COWD) extents");
             return SparseExtent.openCowd(file, line.type(), first, cacheBytes);
         }
         throw new CorruptImageException("vmdk extent '" + shown + "'", 0, "Image not in VMDK format (no KDMV or "
                 + "COWD magic)");
+    }
+
+    /** Extent kinds Platter reads but does not write. */
+    private void refuseWrites(String what) throws UnsupportedFeatureException {
+        if (!options.readOnly()) {
+            throw new UnsupportedFeatureException("vmdk writes to " + what, "Platter does not write " + what
+                    + " (open read-only, or convert the disk)");
+        }
     }
 
     private static boolean sameFile(Storage a, Storage b) {

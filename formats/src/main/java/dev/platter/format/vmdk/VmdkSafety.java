@@ -48,7 +48,7 @@ final class VmdkSafety {
                     out.add(SafetyFinding.of(Category.FEATURE, "unknown sparse extent flags 0x"
                             + Integer.toHexString(h.unknownFlags()) + " (qemu ignores them)"));
                 }
-                sparse(() -> SparseExtent.openHosted(file, "", first.duplicate(), 1 << 16), out);
+                sparse(() -> SparseExtent.openHosted(file, "", first.duplicate(), 1 << 16, false), out);
             }
         } else if (size >= 4 && CowdHeader.hasMagic(first)) {
             keysAt = KEYS_IN_SPARSE;

@@ -47,8 +47,8 @@ class VmdkMatchesLibvmdkTest {
         Files.write(dir.resolve("src.raw"), data);
     }
 
-    private static byte[] libvmdk(Path image) throws IOException {
-        Path out = dir.resolve(image.getFileName() + ".libvmdk");
+    static byte[] libvmdk(Path image) throws IOException {
+        Path out = image.resolveSibling(image.getFileName() + ".libvmdk");
         Tool.run(PYTHON, "-c", READ_ALL, image.toString(), out.toString()).ok();
         byte[] b = Files.readAllBytes(out);
         Files.delete(out);

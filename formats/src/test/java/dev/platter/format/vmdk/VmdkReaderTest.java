@@ -132,16 +132,13 @@ class VmdkReaderTest {
     }
 
     @Test
-    void writesAndCreationAreRefusedByName() throws IOException {
-        MemoryStorage s = new MemoryStorage("tiny.vmdk", 0);
-        s.write(0, ByteBuffer.wrap(new TinyVmdk().build()));
-        var e = assertThrows(dev.platter.core.UnsupportedFeatureException.class, () -> new VmdkFormat().open(s,
-                OpenOptions.readWriteDefaults().withFormat("vmdk")));
-        assertEquals("'vmdk' images are read only so far", e.getMessage());
-        assertFalse(new VmdkFormat().writable());
-        assertThrows(dev.platter.core.UnsupportedFeatureException.class, () -> new VmdkFormat().create(
-                dir.resolve("n.vmdk"), 1 << 20, new dev.platter.core.image.CreateOptions(java.util.Map.of(), null,
-                        false)));
+    void whatPlatterDoesNotWriteIsRefusedByName() throws IOException {
+        Files.write(dir.resolve("w-sesparse.vmdk"), VmdkFixtures.seSparse());
+        Path d = dir.resolve("w.vmdk");
+        Files.writeString(d, TinyVmdk.descriptor("seSparse", "SESPARSE", "w-sesparse.vmdk", 131072, ""));
+        var e = assertThrows(dev.platter.core.UnsupportedFeatureException.class, () -> Images.open(d,
+                OpenOptions.readWriteDefaults()));
+        assertTrue(e.getMessage().contains("Platter does not write seSparse extents"), e.getMessage());
         try (Image image = open(new TinyVmdk().build())) {
             assertThrows(dev.platter.core.ReadOnlyDeviceException.class, () -> image.write(0,
                     ByteBuffer.allocate(512)));

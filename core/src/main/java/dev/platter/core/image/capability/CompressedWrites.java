@@ -24,6 +24,22 @@ public interface CompressedWrites {
      */
     boolean slowOnIncompressible();
 
+    /**
+     * True when the image stores every cluster compressed (a stream-optimized VMDK): writers then hand over whole
+     * clusters through {@link #compress} whether or not compression was asked for, and plain writes of a cluster
+     * store it as it is. Default: false.
+     */
+    default boolean compressesEverything() {
+        return false;
+    }
+
+    /**
+     * Takes the creation options that tune compression in the format that understands them ({@code
+     * compression_level} for a stream-optimized VMDK), for an image just created with them. Default: none.
+     */
+    default void configure(java.util.Map<String, String> createOptions) {
+    }
+
     /** Stores one result of {@link #compress} at the cluster-aligned virtual offset {@code pos}. */
     void writeCompressedCluster(long pos, ByteBuffer compressed) throws IOException;
 }
