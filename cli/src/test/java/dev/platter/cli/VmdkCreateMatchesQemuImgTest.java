@@ -70,8 +70,13 @@ class VmdkCreateMatchesQemuImgTest {
 
     @Test
     void backingFilesAreVmdkOnly() throws IOException {
-        sameAsQemuImg("create", "-f", "vmdk", "-o", "subformat=monolithicFlat", "-b", "p.vmdk", "-F", "vmdk",
+        String parent = dir.resolve("parent.vmdk").toString();
+        Tool.run("qemu-img", "create", "-q", "-f", "vmdk", parent, "1M").ok();
+        sameAsQemuImg("create", "-f", "vmdk", "-o", "subformat=monolithicFlat", "-b", parent, "-F", "vmdk",
                 "@/d.vmdk", "1M");
+        sameAsQemuImg("create", "-f", "vmdk", "-b", parent, "-F", "vmdk", "@/d.vmdk");
+        sameAsQemuImg("create", "-f", "vmdk", "-o", "subformat=streamOptimized", "-b", parent, "-F", "vmdk",
+                "@/d.vmdk");
     }
 
     /** Platter's disks as qemu-img describes them: only the CID differs, so it is copied over before comparing. */
