@@ -446,6 +446,33 @@ final class SparseExtent extends VmdkExtent {
         write(offset, ByteBuffer.allocate((int) len), fill);
     }
 
+    /**
+     * A whole grain is dropped from its table (its bytes stay in the file, unreferenced: VMDK cannot free them); in
+     * part of a grain, what lies below is written over it.
+     */
+    @Override
+    void discard(long offset, long len, boolean parentBelow, GrainFill fill) throws IOException {
+        long grainBytes = grainSectors * 512;
+        long gdIndex = offset / (grainBytes * gtEntries);
+        int index = (int) ((offset / grainBytes) % gtEntries);
+        GrainTable t = tableForWrite(gdIndex, offset);
+        MappedRun.Kind kind = kind(t.entry(index));
+        if (kind == MappedRun.Kind.UNALLOCATED || (kind == MappedRun.Kind.ZERO && !parentBelow)) {
+            return;
+        }
+        if (offset % grainBytes == 0 && (len == grainBytes || offset + len == length())) {
+            setEntry(t, gdIndex, index, GrainTable.UNALLOCATED);
+            return;
+        }
+        if (compressed) {
+            throw new UnsupportedFeatureException("partial discards in streamOptimized vmdk", where + ": part of "
+                    + "a written stream-optimized grain cannot be changed (offset " + offset + ")");
+        }
+        ByteBuffer below = ByteBuffer.allocate((int) len);
+        fill.read(offset, below);
+        write(offset, below.clear(), fill);
+    }
+
     private void wholeGrainCheck(long offset, long len) throws UnsupportedFeatureException {
         long grainBytes = grainSectors * 512;
         if (offset % grainBytes != 0 || (len != grainBytes && offset + len != length())) {

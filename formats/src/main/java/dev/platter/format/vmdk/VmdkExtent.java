@@ -89,6 +89,16 @@ abstract class VmdkExtent {
         write(offset, ByteBuffer.allocate((int) len), fill);
     }
 
+    /**
+     * Makes {@code len} bytes at {@code offset} (inside one write unit) read as the disk below reads them (the
+     * parent, or zeros), freeing nothing in the file. Default: written over with what lies below.
+     */
+    void discard(long offset, long len, boolean parentBelow, GrainFill fill) throws IOException {
+        ByteBuffer below = ByteBuffer.allocate((int) len);
+        fill.read(offset, below);
+        write(offset, below.clear(), fill);
+    }
+
     /** The stored form of one grain compressed, or null when it would not shrink (compressed extents only). */
     ByteBuffer compressGrain(ByteBuffer grain) throws IOException {
         throw new IllegalStateException("not a compressed extent");

@@ -307,10 +307,25 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
         }
     }
 
-    /** VMDK has no discard (qemu's driver neither): nothing is freed. */
+    /**
+     * The range reads as the parent (or zeros) again. qemu's vmdk driver ignores discards; Platter drops whole
+     * grains from their tables and writes what lies below over parts of grains. Nothing is freed in the file.
+     */
     @Override
     public void discard(long pos, long len) throws IOException {
         writeCheck(pos, len);
+        synchronized (writeLock) {
+            ensureOpen();
+            updateCid();
+            for (long at = pos, end = pos + len; at < end; ) {
+                int i = extentAt(at);
+                VmdkExtent e = layout.extents().get(i);
+                long off = at - starts[i];
+                long n = Math.min(end - at, Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
+                e.discard(off, n, backing != null, fillFor(i));
+                at += n;
+            }
+        }
     }
 
     @Override
