@@ -143,11 +143,38 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage());
             }
         }
+        if (targetName.equals("-")) {
+            return toStdout(b);
+        }
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
             Convert.run(b.build(), printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             // The cause may be a lock held elsewhere (a device in use): the reporter adds qemu's hint.
+            throw new CliException(e.getMessage(), 1, e.getCause());
+        } finally {
+            if (printer != null) {
+                printer.finish();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@code -} as the target: the image goes to stdout, front to back (a format with a sequential writer: vmdk
+     * streamOptimized), for a pipe into tar or an upload. Progress, if asked for, goes to stderr.
+     */
+    private int toStdout(ConvertOptions.Builder b) throws Exception {
+        if (skipCreate) {
+            throw new CliException("-n cannot write into stdout");
+        }
+        java.io.OutputStream out = dev.platter.cli.output.Stdout.bytes();
+        ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(
+                new java.io.PrintWriter(System.err, true)) : null;
+        try {
+            Convert.toStream(b.build(), out, printer == null ? ProgressListener.NONE : printer);
+            out.flush();
+        } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 1, e.getCause());
         } finally {
             if (printer != null) {

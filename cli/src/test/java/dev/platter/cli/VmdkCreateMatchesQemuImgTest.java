@@ -99,6 +99,37 @@ class VmdkCreateMatchesQemuImgTest {
         assertTrue(Tool.run("qemu-img", "check", d.toString()).ok().stdout().contains("No errors"));
     }
 
+    /** {@code -} as the target: a stream-optimized disk on stdout that qemu-img reads as the source. */
+    @Test
+    void convertToStdoutWritesAStreamQemuImgReads() throws IOException {
+        byte[] data = new byte[5 << 20];
+        new java.util.Random(4).nextBytes(data);
+        java.util.Arrays.fill(data, 1 << 20, 3 << 20, (byte) 0);
+        Path src = dir.resolve("piped.raw");
+        Files.write(src, data);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        dev.platter.cli.output.Stdout.capture(out);
+        Cli.Result r;
+        try {
+            r = Cli.run("convert", "-O", "vmdk", "-o", "subformat=streamOptimized", src.toString(), "-");
+        } finally {
+            dev.platter.cli.output.Stdout.capture(null);
+        }
+        assertEquals(0, r.exit(), r.err());
+        Path disk = dir.resolve("disk.vmdk");
+        Files.write(disk, out.toByteArray());
+        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-F", "vmdk", src.toString(),
+                disk.toString()).ok().stdout());
+        assertTrue(Tool.run("qemu-img", "check", disk.toString()).ok().stdout().contains("No errors"));
+        Cli.Result flat = Cli.run("convert", "-O", "vmdk", src.toString(), "-");
+        assertEquals(1, flat.exit());
+        assertTrue(flat.err().contains("only subformat=streamOptimized can be written to a stream"), flat.err());
+        Cli.Result unordered = Cli.run("convert", "-W", "-O", "vmdk", "-o", "subformat=streamOptimized",
+                src.toString(), "-");
+        assertEquals(1, unordered.exit());
+        assertTrue(unordered.err().contains("front to back"), unordered.err());
+    }
+
     private static String[] prepend(String first, String[] rest) {
         String[] out = new String[rest.length + 1];
         out[0] = first;

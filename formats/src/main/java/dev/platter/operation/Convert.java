@@ -88,6 +88,41 @@ public final class Convert {
         }
     }
 
+    /**
+     * Converts into {@code out}, a sink that cannot seek (stdout), through the target format's sequential writer:
+     * clusters go out in ascending order (so {@code -W} is refused), zero runs are left out. No {@code -n}, no
+     * backing file for the target.
+     */
+    public static ConvertResult toStream(ConvertOptions options, java.io.OutputStream out, ProgressListener listener)
+            throws IOException {
+        Convert c = new Convert(options);
+        c.validate();
+        if (options.skipCreate() || options.outOfOrder() || c.backingFile() != null) {
+            throw new IllegalArgumentException("a stream target is written once, front to back: -n, -W and a "
+                    + "backing file do not apply");
+        }
+        ImageFormat targetFormat;
+        try {
+            targetFormat = Images.format(options.targetFormat());
+        } catch (UnknownFormatException e) {
+            throw new IllegalArgumentException("Unknown file format '" + options.targetFormat() + "'");
+        }
+        try (ConvertSources sources = c.openSources()) {
+            CreateOptions create = new CreateOptions(options.createOptions(), options.resolver(), false)
+                    .withFinalPath(options.target());
+            dev.platter.core.image.SequentialImageWriter writer = targetFormat.createSequential(out, sources.size(),
+                    create);
+            writer.compression().configure(options.createOptions());
+            ConvertResult result;
+            try (ConvertTarget target = new SequentialTarget(writer)) {
+                result = copy(sources, target, new Settings(options.sparseSize(), true, ChunkPlanner.ALL_LAYERS, -1,
+                        options.compress(), options.workers(), false), listener);
+                target.finish(true);
+            }
+            return result;
+        }
+    }
+
     private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {
         try {
             return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b)

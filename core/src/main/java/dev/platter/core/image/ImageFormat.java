@@ -104,6 +104,16 @@ public interface ImageFormat {
     void create(Path path, long size, CreateOptions options) throws IOException;
 
     /**
+     * A new image of {@code size} virtual bytes written front to back into {@code out}, which cannot seek (convert to
+     * stdout). Default: not possible for this format.
+     */
+    default SequentialImageWriter createSequential(java.io.OutputStream out, long size, CreateOptions options)
+            throws IOException {
+        throw new UnsupportedFeatureException("streamed output", "'" + name() + "' images cannot be written to a "
+                + "stream (a pipe or stdout)");
+    }
+
+    /**
      * File name extensions (lower case, without the dot) that name this format, such as {@code qcow2}. A file of
      * an untrusted image whose name has one of them must hold this format. Default: none.
      */

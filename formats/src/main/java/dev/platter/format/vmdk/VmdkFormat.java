@@ -9,7 +9,10 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.SafetyFinding;
 import dev.platter.core.storage.Storage;
 
+import dev.platter.core.image.SequentialImageWriter;
+
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -128,6 +131,31 @@ public final class VmdkFormat implements ImageFormat {
     public String describeCreate(long size, CreateOptions options) {
         VmdkCreateOptions.checkSyntax(options);
         return VmdkCreateOptions.describe(size, options);
+    }
+
+    /**
+     * A stream-optimized disk written front to back (convert to stdout): VMware's streaming layout, the directory
+     * and a footer at the end. Only {@code subformat=streamOptimized}, without a backing file.
+     */
+    @Override
+    public SequentialImageWriter createSequential(OutputStream out, long size, CreateOptions options)
+            throws IOException {
+        VmdkCreateOptions o = VmdkCreateOptions.parse(options);
+        if (o.subformat != VmdkSubformat.STREAM_OPTIMIZED) {
+            throw new IllegalArgumentException("only subformat=streamOptimized can be written to a stream ("
+                    + o.subformat.qemuName + " needs a file it can seek in)");
+        }
+        if (o.backingFile != null) {
+            throw new IllegalArgumentException("a vmdk written to a stream cannot have a backing file");
+        }
+        // The extent line names the disk's file; a stream's name is not known ("-" for stdout): disk.vmdk then.
+        String name = options.finalPath() == null ? "-" : options.finalPath().getFileName().toString();
+        if (name.equals("-")) {
+            name = "disk.vmdk";
+        }
+        String text = NewDescriptor.vmware(NewDescriptor.randomCid(), VmdkImage.NO_PARENT, null, name,
+                (size + 511) / 512, o);
+        return new VmdkStreamWriter(out, size, text, o);
     }
 
     @Override
