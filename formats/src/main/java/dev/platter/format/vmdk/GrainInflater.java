@@ -5,6 +5,7 @@ import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -17,8 +18,17 @@ final class GrainInflater {
     private GrainInflater() {
     }
 
-    /** @return the grain's bytes (fewer than a grain only for a short last grain) */
-    static byte[] inflate(Storage file, long recordOffset, boolean markers, int grainBytes) throws IOException {
+    /** Each reading thread's inflater and input buffer, reused grain after grain. */
+    private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+    private static final ThreadLocal<byte[][]> INPUTS = ThreadLocal.withInitial(() -> new byte[1][]);
+
+    /**
+     * Inflates the grain whose record starts at {@code recordOffset} into {@code out} (one grain long).
+     *
+     * @return the bytes inflated (fewer than a grain only for a short last grain)
+     */
+    static int inflate(Storage file, long recordOffset, boolean markers, byte[] out) throws IOException {
+        int grainBytes = out.length;
         long inputLimit = 2L * grainBytes;
         long dataOffset = recordOffset;
         long dataLength = grainBytes;
@@ -33,20 +43,28 @@ final class GrainInflater {
             }
             dataOffset = recordOffset + GrainMarker.GRAIN_HEADER;
         }
-        byte[] in = new byte[(int) dataLength];
-        file.readAt(dataOffset, ByteBuffer.wrap(in)); // past the end: zeros, as qemu reads them
-        byte[] out = new byte[grainBytes];
-        Inflater inflater = new Inflater();
+        byte[][] holder = INPUTS.get();
+        if (holder[0] == null || holder[0].length < dataLength) {
+            holder[0] = new byte[(int) Math.max(dataLength, grainBytes + 1024)];
+        }
+        byte[] in = holder[0];
+        ByteBuffer input = ByteBuffer.wrap(in, 0, (int) dataLength);
+        int got = file.readAt(dataOffset, input);
+        if (got < dataLength) {
+            Arrays.fill(in, Math.max(0, got), (int) dataLength, (byte) 0); // past the end: zeros, as qemu reads them
+        }
+        Inflater inflater = INFLATERS.get();
+        inflater.reset();
         try {
-            inflater.setInput(in);
+            inflater.setInput(in, 0, (int) dataLength);
             int n = 0;
             while (n < out.length && !inflater.finished()) {
-                int got = inflater.inflate(out, n, out.length - n);
-                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                int k = inflater.inflate(out, n, out.length - n);
+                if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new CorruptImageException("vmdk compressed grain", recordOffset, "the zlib stream is "
                             + "truncated");
                 }
-                n += got;
+                n += k;
             }
             if (!inflater.finished() && inflater.inflate(new byte[1]) != 0) {
                 throw new CorruptImageException("vmdk compressed grain", recordOffset, "inflates to more than one "
@@ -56,17 +74,10 @@ final class GrainInflater {
                 throw new CorruptImageException("vmdk compressed grain", recordOffset, "the zlib stream is "
                         + "truncated");
             }
-            if (n == out.length) {
-                return out;
-            }
-            byte[] shorter = new byte[n];
-            System.arraycopy(out, 0, shorter, 0, n);
-            return shorter;
+            return n;
         } catch (DataFormatException e) {
             throw new CorruptImageException("vmdk compressed grain", recordOffset, "not a zlib stream: "
                     + e.getMessage());
-        } finally {
-            inflater.end();
         }
     }
 }

@@ -64,6 +64,7 @@ final class SparseExtent extends VmdkExtent {
     private static final class Inflated {
         long record = -1;
         byte[] bytes;
+        int length;
     }
 
     private SparseExtent(Storage storage, String type, long sectors, GrainDirectory gd,
@@ -330,24 +331,28 @@ final class SparseExtent extends VmdkExtent {
     @Override
     void readCompressed(MappedRun run, long offset, ByteBuffer dst) throws IOException {
         int grainBytes = (int) (grainSectors * 512);
-        byte[] grain = inflated(run.token(), grainBytes);
+        Inflated grain = inflated(run.token(), grainBytes);
         int within = (int) (offset % grainBytes);
         if (within + dst.remaining() > grain.length) {
             throw new CorruptImageException("vmdk compressed grain", run.token(), "inflates to " + grain.length
                     + " bytes, fewer than the " + (within + dst.remaining()) + " read from it");
         }
-        dst.put(grain, within, dst.remaining());
+        dst.put(grain.bytes, within, dst.remaining());
     }
 
-    private byte[] inflated(long record, int grainBytes) throws IOException {
+    /** The grain at {@code record}, inflated into this thread's buffer (kept while the next read hits it). */
+    private Inflated inflated(long record, int grainBytes) throws IOException {
         Inflated last = lastGrain.get();
         if (last.record == record) {
-            return last.bytes;
+            return last;
         }
-        byte[] bytes = GrainInflater.inflate(storage, record, markers, grainBytes);
+        if (last.bytes == null || last.bytes.length != grainBytes) {
+            last.bytes = new byte[grainBytes];
+        }
+        last.record = -1;
+        last.length = GrainInflater.inflate(storage, record, markers, last.bytes);
         last.record = record;
-        last.bytes = bytes;
-        return bytes;
+        return last;
     }
 
     // ------------------------------------------------------------------------------------------ writes
