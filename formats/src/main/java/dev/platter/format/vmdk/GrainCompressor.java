@@ -5,23 +5,36 @@ import java.util.zip.Deflater;
 
 /**
  * Turns a grain into the record a stream-optimized extent stores: a grain marker (LBA, compressed size), the grain
- * as a zlib stream (RFC 1950, what qemu, VMware and libvmdk read), zeros up to the next sector. Thread-safe: each
- * thread keeps its own deflater, so that conversion workers compress in parallel; the output depends only on the
- * grain and the level, never on the thread.
+ * as a zlib stream (RFC 1950, what qemu, VMware and libvmdk read), zeros up to the next sector. Compressed with
+ * libdeflate where it loads ({@link LibDeflate}), else with the JDK's zlib. Thread-safe: each thread keeps its own
+ * compressor, so that conversion workers compress in parallel; the output depends only on the grain, the level
+ * and the library, never on the thread.
  */
 final class GrainCompressor {
     private final ThreadLocal<Deflater> deflaters;
+    /** libdeflate where it loads (faster, output no larger); else the JDK's zlib. */
+    private final ThreadLocal<LibDeflate.Compressor> fast;
     private final ThreadLocal<byte[]> outputs;
     private final int grainBytes;
     private final int level;
 
     GrainCompressor(int grainBytes, int level) {
+        this(grainBytes, level, LibDeflate.available());
+    }
+
+    /** @param libdeflate compress with libdeflate (which must be available), else with the JDK's zlib */
+    GrainCompressor(int grainBytes, int level, boolean libdeflate) {
         this.grainBytes = grainBytes;
         this.level = level;
         this.deflaters = ThreadLocal.withInitial(() -> new Deflater(level));
         // zlib's bound for stored blocks plus the marker and the sector padding.
         this.outputs = ThreadLocal.withInitial(() -> new byte[recordBound(grainBytes)]);
+        this.fast = libdeflate ? ThreadLocal.withInitial(() -> new LibDeflate.Compressor(level, grainBytes,
+                recordBound(grainBytes))) : null;
+        this.inputs = ThreadLocal.withInitial(() -> new byte[grainBytes]);
     }
+
+    private final ThreadLocal<byte[]> inputs;
 
     int level() {
         return level;
@@ -38,7 +51,27 @@ final class GrainCompressor {
      * when deflate does not make the grain smaller (the caller then stores it with {@link #stored}).
      */
     ByteBuffer compress(ByteBuffer grain, long lba) {
-        return record(grain, lba, deflaters.get(), true);
+        if (fast == null) {
+            return record(grain, lba, deflaters.get(), true);
+        }
+        byte[] in = inputs.get();
+        int len = grain.remaining();
+        grain.duplicate().get(in, 0, len);
+        byte[] out = outputs.get();
+        // Room for less than a grain: what does not shrink is stored as it is instead.
+        int zlib = fast.get().compress(in, len, out, GrainMarker.GRAIN_HEADER, grainBytes - 1);
+        if (zlib < 0) {
+            return null;
+        }
+        return finish(out, GrainMarker.GRAIN_HEADER + zlib, lba, zlib);
+    }
+
+    private static ByteBuffer finish(byte[] out, int n, long lba, int zlib) {
+        int padded = (n + 511) & ~511;
+        ByteBuffer record = ByteBuffer.allocate(padded);
+        record.put(out, 0, n).clear();
+        GrainMarker.putGrainHeader(record, lba, zlib);
+        return record;
     }
 
     /** The record for {@code grain} kept as it is, in zlib's stored blocks: fast, and what incompressible data needs. */
@@ -68,10 +101,6 @@ final class GrainCompressor {
         if (onlyIfSmaller && zlib >= grainBytes) {
             return null;
         }
-        int padded = (n + 511) & ~511;
-        ByteBuffer record = ByteBuffer.allocate(padded);
-        record.put(out, 0, n).clear();
-        GrainMarker.putGrainHeader(record, lba, zlib);
-        return record;
+        return finish(out, n, lba, zlib);
     }
 }

@@ -18,6 +18,26 @@ final class GrainInflater {
     private GrainInflater() {
     }
 
+    private static final ThreadLocal<LibDeflate.Decompressor[]> DECOMPRESSORS = ThreadLocal.withInitial(
+            () -> new LibDeflate.Decompressor[1]);
+
+    private static int withLibDeflate(byte[] in, int len, byte[] out, long recordOffset) throws IOException {
+        LibDeflate.Decompressor[] holder = DECOMPRESSORS.get();
+        if (holder[0] == null || holder[0].maxIn() < len) {
+            holder[0] = new LibDeflate.Decompressor(Math.max(len, 2 * out.length), out.length);
+        }
+        int n = holder[0].decompress(in, len, out);
+        if (n == -LibDeflate.INSUFFICIENT_SPACE) {
+            throw new CorruptImageException("vmdk compressed grain", recordOffset, "inflates to more than one "
+                    + "grain (" + out.length + " bytes)");
+        }
+        if (n < 0) {
+            throw new CorruptImageException("vmdk compressed grain", recordOffset, "not a zlib stream, or one cut "
+                    + "short");
+        }
+        return n;
+    }
+
     /** Each reading thread's inflater and input buffer, reused grain after grain. */
     private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
     private static final ThreadLocal<byte[][]> INPUTS = ThreadLocal.withInitial(() -> new byte[1][]);
@@ -52,6 +72,9 @@ final class GrainInflater {
         int got = file.readAt(dataOffset, input);
         if (got < dataLength) {
             Arrays.fill(in, Math.max(0, got), (int) dataLength, (byte) 0); // past the end: zeros, as qemu reads them
+        }
+        if (LibDeflate.available()) {
+            return withLibDeflate(in, (int) dataLength, out, recordOffset);
         }
         Inflater inflater = INFLATERS.get();
         inflater.reset();
