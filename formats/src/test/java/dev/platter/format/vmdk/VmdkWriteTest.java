@@ -279,6 +279,54 @@ class VmdkWriteTest {
         assertTrue(Tool.run("qemu-img", "compare", "-F", "raw", child.toString(), flat.toString()).exitCode() != 0);
     }
 
+    /** A qcow2 chain becomes a vmdk parent and a vmdk delta disk (-B): the delta reads as the chain's top. */
+    @Test
+    void aChainConvertsToADeltaDiskOverAVmdkParent() throws IOException {
+        Path base = dir.resolve("chain-base.raw");
+        Files.copy(source, base);
+        Path top = dir.resolve("chain-top.qcow2");
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "chain-base.raw", "-F", "raw", top.toString())
+                .ok();
+        Tool.run("qemu-io", "-f", "qcow2", "-c", "write -P 3 1M 100k", "-c", "write -z 2M 64k", "-c",
+                "write -P 4 4100k 5k", top.toString()).ok();
+        Path parent = dir.resolve("chain-parent.vmdk");
+        convert(base, parent, "raw", Map.of(), 2);
+        Path delta = dir.resolve("chain-delta.vmdk");
+        ConvertOptions o = ConvertOptions.builder(List.of(top), delta).sourceFormat("qcow2").targetFormat("vmdk")
+                .backing("chain-parent.vmdk", "vmdk").build();
+        Convert.run(o, dev.platter.core.ProgressListener.NONE);
+        assertEquals("Images are identical.", Tool.run("qemu-img", "compare", "-f", "qcow2", "-F", "vmdk",
+                top.toString(), delta.toString()).ok().stdout().strip());
+        String info = Tool.run("qemu-img", "info", "--output=json", delta.toString()).ok().stdout();
+        assertTrue(info.contains("\"backing-filename\": \"chain-parent.vmdk\""), info);
+        assertTrue(Files.size(delta) < Files.size(parent), "the delta holds only what the top layer changed");
+    }
+
+    /** A 5 GiB disk in three 2 GiB extents, sparse and flat, round-trips with data on both extent boundaries. */
+    @ParameterizedTest
+    @ValueSource(strings = {"twoGbMaxExtentSparse", "twoGbMaxExtentFlat"})
+    void multiExtentDisksRoundTrip(String subformat) throws IOException {
+        Path big = dir.resolve("big-" + subformat + ".raw");
+        try (var ch = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] b = new byte[300_000];
+            new Random(9).nextBytes(b);
+            for (long at : new long[] {0, (2L << 30) - 150_000, (4L << 30) - 100_000, (5L << 30) - 300_000}) {
+                ch.write(ByteBuffer.wrap(b), at);
+            }
+        }
+        Path vmdk = dir.resolve("big-" + subformat + ".vmdk");
+        convert(big, vmdk, "raw", Map.of("subformat", subformat), 2);
+        assertEquals("Images are identical.", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vmdk",
+                big.toString(), vmdk.toString()).ok().stdout().strip());
+        Path back = dir.resolve("big-" + subformat + ".back.raw");
+        ConvertOptions o = ConvertOptions.builder(List.of(vmdk), back).sourceFormat("vmdk").targetFormat("raw")
+                .build();
+        Convert.run(o, dev.platter.core.ProgressListener.NONE);
+        assertEquals("Images are identical.", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
+                big.toString(), back.toString()).ok().stdout().strip());
+    }
+
     @Test
     void streamGrainsAreWrittenWholeAndOnce() throws IOException {
         Path s = dir.resolve("once.vmdk");
