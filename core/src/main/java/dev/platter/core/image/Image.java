@@ -46,10 +46,11 @@ public interface Image extends BlockDevice {
     ImageInfo info() throws IOException;
 
     /**
-     * Changes the virtual size. Shrinking loses data past the new end, so it needs {@code allowShrink}.
+     * Changes the virtual size. Shrinking loses data past the new end, so it needs {@code allowShrink}. Formats
+     * without it refuse with qemu-img's message.
      */
     default void resize(long newSize, boolean allowShrink) throws IOException {
-        throw new UnsupportedFeatureException("resize", formatName() + " images cannot be resized");
+        throw new UnsupportedFeatureException("resize", "Image format driver does not support resize");
     }
 
     /**
