@@ -110,6 +110,12 @@ final class VmdkCreateOptions {
         return o;
     }
 
+    /** {@code compression_level} from creation options already checked by {@link #parse}, or null. */
+    static Integer compressionLevel(java.util.Map<String, String> createOptions) {
+        String level = createOptions.get("compression_level");
+        return level == null ? null : compressionLevel(level);
+    }
+
     private static int compressionLevel(String value) {
         try {
             int level = Integer.parseInt(value);

@@ -270,41 +270,18 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
 
     @Override
     public void write(long pos, ByteBuffer src) throws IOException {
-        writeCheck(pos, src.remaining());
-        synchronized (writeLock) {
-            ensureOpen();
-            updateCid();
-            ByteBuffer rest = src.duplicate();
-            long at = pos;
-            while (rest.hasRemaining()) {
-                int i = extentAt(at);
-                VmdkExtent e = layout.extents().get(i);
-                long off = at - starts[i];
-                long n = Math.min(rest.remaining(), Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
-                ByteBuffer piece = rest.slice(rest.position(), (int) n);
-                e.write(off, piece, fillFor(i));
-                rest.position(rest.position() + (int) n);
-                at += n;
-            }
-            src.position(src.limit());
-        }
+        ByteBuffer rest = src.duplicate();
+        eachPiece(pos, src.remaining(), (e, off, n, fill) -> {
+            e.write(off, rest.slice(rest.position(), (int) n), fill);
+            rest.position(rest.position() + (int) n);
+        });
+        src.position(src.limit());
     }
 
     @Override
     public void writeZeroes(long pos, long len) throws IOException {
-        writeCheck(pos, len);
-        synchronized (writeLock) {
-            ensureOpen();
-            updateCid();
-            for (long at = pos, end = pos + len; at < end; ) {
-                int i = extentAt(at);
-                VmdkExtent e = layout.extents().get(i);
-                long off = at - starts[i];
-                long n = Math.min(end - at, Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
-                e.writeZeroes(off, n, backing != null, fillFor(i));
-                at += n;
-            }
-        }
+        boolean parent = backing != null;
+        eachPiece(pos, len, (e, off, n, fill) -> e.writeZeroes(off, n, parent, fill));
     }
 
     /**
@@ -313,16 +290,31 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
      */
     @Override
     public void discard(long pos, long len) throws IOException {
+        boolean parent = backing != null;
+        eachPiece(pos, len, (e, off, n, fill) -> e.discard(off, n, parent, fill));
+    }
+
+    /** One extent's share of a change: {@code n} bytes at extent offset {@code off}, inside one write unit. */
+    @FunctionalInterface
+    private interface PieceChange {
+        void apply(VmdkExtent extent, long off, long n, VmdkExtent.GrainFill fill) throws IOException;
+    }
+
+    /**
+     * Applies a change to {@code [pos, pos + len)} split at extent and write-unit (grain) boundaries, under the write
+     * lock, after the first write's CID update.
+     */
+    private void eachPiece(long pos, long len, PieceChange change) throws IOException {
         writeCheck(pos, len);
         synchronized (writeLock) {
             ensureOpen();
             updateCid();
             for (long at = pos, end = pos + len; at < end; ) {
-                int i = extentAt(at);
+                int i = VmdkMapper.extentAt(starts, at);
                 VmdkExtent e = layout.extents().get(i);
                 long off = at - starts[i];
                 long n = Math.min(end - at, Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
-                e.discard(off, n, backing != null, fillFor(i));
+                change.apply(e, off, n, fillFor(i));
                 at += n;
             }
         }
@@ -367,20 +359,6 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
         if (pos < 0 || len < 0 || pos > size - len) {
             Bounds.check(pos, len, size, describe());
         }
-    }
-
-    private int extentAt(long pos) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (starts[mid] <= pos) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
     }
 
     /** What a new grain of extent {@code i} holds beyond the bytes written: the parent's, or zeros. */
@@ -466,10 +444,10 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
     /** {@code compression_level}: the zlib level of the grains compressed from now on (1-9; 6 unless set). */
     @Override
     public void configure(Map<String, String> createOptions) {
-        String level = createOptions.get("compression_level");
+        Integer level = VmdkCreateOptions.compressionLevel(createOptions);
         if (level != null) {
             synchronized (writeLock) {
-                layout.extents().get(0).setCompressionLevel(Integer.parseInt(level));
+                layout.extents().get(0).setCompressionLevel(level);
             }
         }
     }

@@ -44,6 +44,11 @@ final class VmdkMapper implements ImageMapper {
 
     /** Index of the extent holding virtual offset {@code pos} (inside the disk). */
     int extentAt(long pos) {
+        return extentAt(starts, pos);
+    }
+
+    /** Index of the extent holding {@code pos}, given each extent's virtual start offset in ascending order. */
+    static int extentAt(long[] starts, long pos) {
         int lo = 0;
         int hi = starts.length - 1;
         while (lo < hi) {

@@ -183,9 +183,9 @@ final class VmdkStreamWriter implements SequentialImageWriter, CompressedWrites 
 
     @Override
     public void configure(Map<String, String> createOptions) {
-        String level = createOptions.get("compression_level");
+        Integer level = VmdkCreateOptions.compressionLevel(createOptions);
         if (level != null) {
-            compressor = new GrainCompressor(GRAIN_BYTES, Integer.parseInt(level));
+            compressor = new GrainCompressor(GRAIN_BYTES, level);
         }
     }
 }
