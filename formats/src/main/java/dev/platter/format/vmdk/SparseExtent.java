@@ -400,13 +400,19 @@ final class SparseExtent extends VmdkExtent {
             return;
         }
         long grainStart = offset - within;
-        ByteBuffer grain = ByteBuffer.allocate((int) grainBytes);
-        if (src.remaining() < grainBytes && kind == MappedRun.Kind.UNALLOCATED) {
-            fill.read(grainStart, grain.slice(0, (int) Math.min(grainBytes, length() - grainStart)));
+        ByteBuffer grain;
+        if (src.remaining() == grainBytes) {
+            grain = src.duplicate(); // a whole grain: written as it is, no copy
+        } else {
+            grain = ByteBuffer.allocate((int) grainBytes);
+            if (kind == MappedRun.Kind.UNALLOCATED) {
+                fill.read(grainStart, grain.slice(0, (int) Math.min(grainBytes, length() - grainStart)));
+            }
+            grain.put((int) within, src.duplicate(), src.position(), src.remaining());
+            grain.clear();
         }
-        grain.put((int) within, src.duplicate(), src.position(), src.remaining());
         long sector = allocate(grainSectors, offset);
-        storage.write(sector * 512, grain.clear());
+        storage.write(sector * 512, grain);
         setEntry(t, gdIndex, index, sector);
     }
 
