@@ -12,6 +12,7 @@ import dev.platter.operation.CommitOptions;
 import dev.platter.operation.Rebase;
 import dev.platter.operation.RebaseOptions;
 import dev.platter.core.testing.CrashJournal;
+import dev.platter.core.testing.FlushModel;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.Test;
@@ -83,13 +84,9 @@ class Qcow2CrashPointsTest {
     /** Random writes, zeroes, discards and compressed clusters with flushes between; a model says what to expect. */
     private void writesWithModel(String name, String what, CrashCheck more) throws Exception {
         Path image = dir.resolve(name);
-        byte[] model = guestContent(image);
-        List<long[]> flushes = new ArrayList<>();  // {journal index, model version}
-        List<byte[]> versions = new ArrayList<>();
-        List<long[]> issued = new ArrayList<>();   // {journal index when issued, start, length}
+        FlushModel model = new FlushModel(guestContent(image));
+        byte[] content = model.content();
         CrashJournal journal = new CrashJournal();
-        versions.add(model.clone());
-        flushes.add(new long[] {0, 0});
         Random r = new Random(what.hashCode());
         journal.run(() -> {
             try (Qcow2Image q = (Qcow2Image) Images.open(image, OpenOptions.readWriteDefaults().withFormat("qcow2")
@@ -98,16 +95,16 @@ class Qcow2CrashPointsTest {
                     int op = r.nextInt(8);
                     long at = r.nextInt(SIZE);
                     long len = Math.min(SIZE - at, 1 + r.nextInt(96 * 1024));
-                    issued.add(new long[] {journal.size(), at, len});
+                    model.issued(journal.size(), at, len);
                     switch (op) {
                         case 0, 1, 2 -> {
                             byte[] b = random((int) len, i);
                             q.write(at, ByteBuffer.wrap(b));
-                            System.arraycopy(b, 0, model, (int) at, (int) len);
+                            System.arraycopy(b, 0, content, (int) at, (int) len);
                         }
                         case 3 -> {
                             q.writeZeroes(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
+                            Arrays.fill(content, (int) at, (int) (at + len), (byte) 0);
                         }
                         case 4 -> {
                             if (q.version() >= 3 && !q.extendedL2()) {
@@ -115,41 +112,21 @@ class Qcow2CrashPointsTest {
                                 byte[] b = new byte[q.clusterSize()];
                                 Arrays.fill(b, 0, b.length / 2, (byte) i);
                                 q.writeClusterCompressed(c, ByteBuffer.wrap(b));
-                                System.arraycopy(b, 0, model, (int) c, b.length);
-                                issued.get(issued.size() - 1)[1] = c;
-                                issued.get(issued.size() - 1)[2] = b.length;
+                                System.arraycopy(b, 0, content, (int) c, b.length);
+                                model.reissued(c, b.length);
                             }
                         }
                         default -> {
                             q.flush();
-                            versions.add(model.clone());
-                            flushes.add(new long[] {journal.size(), versions.size() - 1});
+                            model.flushed(journal.size());
                         }
                     }
                 }
             }
-            versions.add(model.clone());
-            flushes.add(new long[] {journal.size(), versions.size() - 1});
+            model.flushed(journal.size());
         });
         checkEveryCrash(journal, name, what, (n, crashed) -> {
-            int k = 0;
-            while (k + 1 < flushes.size() && flushes.get(k + 1)[0] <= n) {
-                k++;
-            }
-            byte[] expected = versions.get((int) flushes.get(k)[1]);
-            boolean[] uncertain = new boolean[SIZE];
-            for (long[] w : issued) {
-                if (w[0] >= flushes.get(k)[0] && w[0] <= n) {
-                    Arrays.fill(uncertain, (int) w[1], (int) (w[1] + w[2]), true);
-                }
-            }
-            byte[] actual = guestContent(crashed);
-            for (int b = 0; b < SIZE; b++) {
-                if (!uncertain[b] && actual[b] != expected[b]) {
-                    fail(what + ": after " + n + " writes, byte " + b + " flushed as " + expected[b] + " reads "
-                            + actual[b]);
-                }
-            }
+            model.check(n, guestContent(crashed), what);
             more.check(n, crashed);
         });
     }

@@ -6,6 +6,7 @@ import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.capability.CompressedWrites;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.testing.CrashJournal;
+import dev.platter.core.testing.FlushModel;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,12 +53,8 @@ class VmdkCrashPointsTest {
                     dev.platter.core.image.CreateOptions.parseList(options)));
         }
         boolean stream = options.contains("streamOptimized");
-        byte[] model = content(image);
-        List<long[]> flushes = new ArrayList<>();  // {journal index, model version}
-        List<byte[]> versions = new ArrayList<>();
-        List<long[]> issued = new ArrayList<>();   // {journal index when issued, start, length}
-        versions.add(model.clone());
-        flushes.add(new long[] {0, 0});
+        FlushModel flushes = new FlushModel(content(image));
+        byte[] model = flushes.content();
         Random r = new Random(setup.hashCode());
         CrashJournal journal = new CrashJournal();
         journal.run(() -> {
@@ -80,7 +75,7 @@ class VmdkCrashPointsTest {
                             op = 0;
                         }
                     }
-                    issued.add(new long[] {journal.size(), at, len});
+                    flushes.issued(journal.size(), at, len);
                     switch (op) {
                         case 0, 1, 2 -> {
                             byte[] b = random((int) len, i);
@@ -114,14 +109,12 @@ class VmdkCrashPointsTest {
                         }
                         default -> {
                             img.flush();
-                            versions.add(model.clone());
-                            flushes.add(new long[] {journal.size(), versions.size() - 1});
+                            flushes.flushed(journal.size());
                         }
                     }
                 }
             }
-            versions.add(model.clone());
-            flushes.add(new long[] {journal.size(), versions.size() - 1});
+            flushes.flushed(journal.size());
         });
         Path crashDir = Files.createDirectories(dir.resolve("crash"));
         if (overParent) {
@@ -141,23 +134,7 @@ class VmdkCrashPointsTest {
                 if (check.exitCode() != 0) {
                     fail(what + ": qemu-img check: " + check.stdout() + check.stderr());
                 }
-                int k = 0;
-                while (k + 1 < flushes.size() && flushes.get(k + 1)[0] <= n) {
-                    k++;
-                }
-                byte[] expected = versions.get((int) flushes.get(k)[1]);
-                boolean[] uncertain = new boolean[SIZE];
-                for (long[] w : issued) {
-                    if (w[0] >= flushes.get(k)[0] && w[0] <= n) {
-                        Arrays.fill(uncertain, (int) w[1], (int) (w[1] + w[2]), true);
-                    }
-                }
-                byte[] actual = content(crashed);
-                for (int b = 0; b < SIZE; b++) {
-                    if (!uncertain[b] && actual[b] != expected[b]) {
-                        fail(what + ": byte " + b + " flushed as " + expected[b] + " reads " + actual[b]);
-                    }
-                }
+                flushes.check(n, content(crashed), what);
                 states++;
             }
         }
