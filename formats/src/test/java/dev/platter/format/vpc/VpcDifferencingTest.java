@@ -154,6 +154,24 @@ class VpcDifferencingTest {
     }
 
     @Test
+    void aLoopOfTwoEndsInOneLine() throws IOException {
+        TinyVhd a = new TinyVhd().locator("W2ru", "b.vhd");
+        a.type = VhdDiskType.DIFFERENCING;
+        a.id = new java.util.UUID(1, 1);
+        a.parentId = new java.util.UUID(2, 2);
+        TinyVhd b = new TinyVhd().locator("W2ru", "a.vhd");
+        b.type = VhdDiskType.DIFFERENCING;
+        b.id = new java.util.UUID(2, 2);
+        b.parentId = new java.util.UUID(1, 1);
+        Files.write(dir.resolve("a.vhd"), a.build());
+        Files.write(dir.resolve("b.vhd"), b.build());
+        IOException e = assertThrows(IOException.class, () -> platter(dir.resolve("a.vhd")));
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().toLowerCase().contains("loop") || e.getMessage().contains("chain"),
+                e.getMessage());
+    }
+
+    @Test
     @RequiresTool("qemu-img")
     void qemuImgReadsTheChildAloneWithZerosForTheParent() throws IOException {
         Path c = child(parent(), new TinyVhd().locator("W2ru", ".\\parent.vhd"));
