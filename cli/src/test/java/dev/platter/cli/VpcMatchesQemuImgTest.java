@@ -124,6 +124,16 @@ class VpcMatchesQemuImgTest {
         Files.delete(out);
     }
 
+    /** What qemu's vpc driver cannot do is refused with qemu-img's words: resize, measure, amend; no snapshots. */
+    @Test
+    void whatQemuCannotDoIsRefusedAlike() throws IOException {
+        Files.copy(dir.resolve("dynamic.vhd"), dir.resolve("resize.vhd"));
+        sameAsQemuImg("resize", "-f", "vpc", path("resize.vhd"), "+1M");
+        sameAsQemuImg("measure", "-O", "vpc", "--size", "1G");
+        sameAsQemuImg("amend", "-f", "vpc", "-o", "force_size=on", path("resize.vhd"));
+        sameAsQemuImg("snapshot", "-l", path("resize.vhd"));
+    }
+
     /** A broken footer checksum: qemu-img refuses the file; so does Platter, naming the footer. */
     @Test
     void badChecksumIsRefused() throws IOException {
