@@ -127,6 +127,35 @@ class VpcWriteTest {
                 .ok().stdout().strip().endsWith("Images are identical."), options);
     }
 
+    /** convert -O vpc writes the blocks where qemu-img convert writes them: the same file but the random fields. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dynamic", "fixed", "dynamic,force_size=on"})
+    void convertIsQemuImgsByteForByte(String options) throws IOException {
+        String name = options.replace(',', '_').replace('=', '_');
+        Path mine = dir.resolve("cm-" + name + ".vhd");
+        Path theirs = dir.resolve("cq-" + name + ".vhd");
+        Tool.run("qemu-img", "convert", "-f", "raw", "-O", "vpc", "-o", "subformat=" + options, source.toString(),
+                theirs.toString()).ok();
+        convert(source, mine, "raw", "vpc", CreateOptions.parseList("subformat=" + options));
+        if (options.startsWith("fixed")) {
+            assertArrayEquals(Files.readAllBytes(theirs), blankFixedFooter(Files.readAllBytes(mine),
+                    Files.readAllBytes(theirs)), options);
+        } else {
+            assertArrayEquals(comparable(theirs, false), comparable(mine, false), options);
+        }
+    }
+
+    /** {@code mine} with the random fields of its footer taken from {@code theirs}. */
+    private static byte[] blankFixedFooter(byte[] mine, byte[] theirs) {
+        byte[] out = mine.clone();
+        int at = out.length - 512;
+        if (theirs.length == mine.length) {
+            System.arraycopy(theirs, at + 24, out, at + 24, 4);
+            System.arraycopy(theirs, at + 64, out, at + 64, 20);
+        }
+        return out;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dynamic", "fixed"})
     void qemuImgsDisksConvertBackByteForByte(String subformat) throws IOException {
