@@ -20,7 +20,6 @@ import dev.platter.core.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -63,7 +62,7 @@ public final class VpcImage implements Image, PreallocatedMetadata, AzureUpload 
         this.freeOffset = layout.freeOffset();
     }
 
-    /** Opens the VHD on {@code storage}; the image owns the storage from then on. */
+    /** Opens the VHD on {@code storage}; the image owns the storage from then on (not when opening fails). */
     static VpcImage open(Storage storage, OpenOptions options) throws IOException {
         Image backing = null;
         try {
@@ -88,9 +87,8 @@ public final class VpcImage implements Image, PreallocatedMetadata, AzureUpload 
         } catch (IOException | RuntimeException e) {
             try {
                 if (backing != null) {
-                    backing.close();
+                    backing.close(); // the storage is closed by whoever opened it (Images.open)
                 }
-                storage.close();
             } catch (IOException closing) {
                 e.addSuppressed(closing);
             }
