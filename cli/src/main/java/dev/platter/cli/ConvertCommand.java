@@ -132,7 +132,8 @@ final class ConvertCommand implements Callable<Integer> {
                 .snapshot(snapshot)
                 .outOfOrder(outOfOrder)
                 .forceShare(forceShare)
-                .resolver(untrusted.resolver());
+                .resolver(untrusted.resolver())
+                .warnings(this::warn);
         if (workers != null) {
             b.workers(workers);
         }
@@ -158,6 +159,13 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A creation warning of the target format ({@code azure=on} rounding the size up), on stderr. */
+    private void warn(String warning) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println("platter: warning: " + warning);
+        err.flush();
     }
 
     /**

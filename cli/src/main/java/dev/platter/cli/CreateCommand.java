@@ -107,6 +107,10 @@ final class CreateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(filename + ": " + e.getMessage());
         }
+        for (String warning : fmt.createWarnings(bytes, createOptions)) {
+            spec.commandLine().getErr().println("platter: warning: " + warning);
+            spec.commandLine().getErr().flush();
+        }
         if (!quiet && bytes >= 0) {
             spec.commandLine().getOut().println("Formatting '" + filename + "', " + summary);
             spec.commandLine().getOut().flush();

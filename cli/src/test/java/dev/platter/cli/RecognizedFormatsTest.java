@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vpc, vhdx, vdi, qed,
- * parallels or qcow is refused by name until Platter reads it, never read as raw; a fixed VHD is raw for both (its
- * only footer is at the end). vmdk, recognised only until Platter read it, probes as qemu-img probes it and is read
- * as qemu-img reads it.
+ * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vhdx, vdi, qed,
+ * parallels or qcow is refused by name until Platter reads it, never read as raw. vmdk and vpc, recognised only until
+ * Platter read them, probe as qemu-img probes them and are read as qemu-img reads them; a fixed VHD is raw for both
+ * (its only footer is at the end), and info notes the footer.
  */
 @RequiresTool({"qemu-img", "qemu-io"})
 class RecognizedFormatsTest {
@@ -37,7 +37,7 @@ class RecognizedFormatsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "vpc|", "vpc|subformat=fixed", "vhdx|", "vhdx|subformat=fixed", "vdi|", "qed|", "parallels|", "qcow|"})
+        "vhdx|", "vhdx|subformat=fixed", "vdi|", "qed|", "parallels|", "qcow|"})
     void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
         Path file = dir.resolve("disk." + format);
         List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
@@ -53,19 +53,34 @@ class RecognizedFormatsTest {
             assertEquals(qemu, Images.probe(s).name(), format + " " + options);
         }
         Cli.Result info = Cli.run("info", file.toString());
+        assertEquals(1, info.exit());
+        assertEquals("platter: Could not open '" + file + "': '" + qemu + "' images are not supported yet\n",
+                info.err());
+        Cli.Result convert = Cli.run("convert", "-O", "qcow2", file.toString(), dir.resolve("out.qcow2").toString());
+        assertEquals(1, convert.exit(), "never converted as raw");
+        assertTrue(Files.notExists(dir.resolve("out.qcow2")));
+    }
+
+    /** A dynamic VHD probes as vpc; a fixed one as raw, as in qemu-img, and info names the footer it has. */
+    @ParameterizedTest
+    @ValueSource(strings = {"subformat=dynamic", "subformat=fixed"})
+    void vpcIsProbedAsQemuImgProbesIt(String options) throws Exception {
+        Path file = dir.resolve("disk.vhd");
+        Tool.run("qemu-img", "create", "-q", "-f", "vpc", "-o", options, file.toString(), "4M").ok();
+        String qemu = qemuFormat(file);
+        try (Storage s = FileStorage.open(file, true)) {
+            assertEquals(qemu, Images.probe(s).name(), options);
+        }
+        Cli.Result info = Cli.run("info", file.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("file format: " + qemu), info.out());
         if (qemu.equals("raw")) {
-            assertEquals(0, info.exit(), info.err());
-            assertTrue(info.out().contains("file format: raw"), info.out());
             assertEquals("platter: note: '" + file + "' has a fixed VHD footer at the end (vpc), which probing does "
-                    + "not look for: it is read as raw, as qemu-img reads it; 'vpc' images are not supported yet\n",
+                    + "not look for: it is read as raw, as qemu-img reads it; -f vpc reads it as vpc\n",
                     info.err(), "a fixed VHD is raw, and info says what else it sees");
         } else {
-            assertEquals(1, info.exit());
-            assertEquals("platter: Could not open '" + file + "': '" + qemu + "' images are not supported yet\n",
-                    info.err());
-            Cli.Result convert = Cli.run("convert", "-O", "qcow2", file.toString(), dir.resolve("out.qcow2").toString());
-            assertEquals(1, convert.exit(), "never converted as raw");
-            assertTrue(Files.notExists(dir.resolve("out.qcow2")));
+            assertEquals("vpc", qemu);
+            assertEquals("", info.err());
         }
     }
 

@@ -217,6 +217,7 @@ public final class Convert {
             }
             try {
                 CreateOptions create = new CreateOptions(opts, options.resolver(), false);
+                format.createWarnings(size, create).forEach(options.warnings());
                 format.create(file, size, file.equals(options.target()) ? create
                         : create.withFinalPath(options.target()));
             } catch (IllegalArgumentException e) {

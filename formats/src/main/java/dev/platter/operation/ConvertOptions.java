@@ -33,12 +33,14 @@ import java.util.Map;
  * @param resolver         gate for the files the sources refer to
  * @param cache            {@code -t}: how the target is written (default {@link TargetCache#AUTO})
  * @param forceShare       {@code -U}: the sources are opened sharing everything with other users (qemu's locks)
+ * @param warnings         where the target format's creation warnings go (the CLI: stderr), one line each
  */
 public record ConvertOptions(List<Path> sources, List<String> sourceNames, String sourceFormat, String snapshot,
                              Path target, String targetName, String targetFormat, Map<String, String> createOptions,
                              boolean compress, long sparseSize, boolean skipCreate, boolean targetIsZero,
                              String backingFile, String backingFormat, int workers, boolean outOfOrder,
-                             ReferenceResolver resolver, TargetCache cache, boolean forceShare) {
+                             ReferenceResolver resolver, TargetCache cache, boolean forceShare,
+                             java.util.function.Consumer<String> warnings) {
 
     /** qemu-img's default for {@code -S}. */
     public static final long DEFAULT_SPARSE_SIZE = 4096;
@@ -55,6 +57,9 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         }
         if (cache == null) {
             cache = TargetCache.AUTO;
+        }
+        if (warnings == null) {
+            warnings = w -> { };
         }
     }
 
@@ -87,6 +92,7 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         private int workers = defaultWorkers();
         private boolean outOfOrder;
         private ReferenceResolver resolver;
+        private java.util.function.Consumer<String> warnings;
         private TargetCache cache = TargetCache.AUTO;
 
         private Builder(List<Path> sources, Path target) {
@@ -160,6 +166,12 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return this;
         }
 
+        /** Where the target format's creation warnings go ({@code azure=on} rounding a size up). */
+        public Builder warnings(java.util.function.Consumer<String> value) {
+            this.warnings = value;
+            return this;
+        }
+
         public Builder resolver(ReferenceResolver value) {
             this.resolver = value;
             return this;
@@ -181,7 +193,7 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return new ConvertOptions(sources, names, sourceFormat, snapshot, target,
                     targetName != null ? targetName : target.toString(), targetFormat, createOptions, compress,
                     sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver,
-                    cache, forceShare);
+                    cache, forceShare, warnings);
         }
     }
 }

@@ -100,6 +100,15 @@ public interface ImageFormat {
      */
     String describeCreate(long size, CreateOptions options);
 
+    /**
+     * What the user should be told before an image is created with these options (Platter's own options that change
+     * what was asked for: {@code azure=on} rounding a VHD's size up), one line each; the CLI prints them on stderr.
+     * Validates nothing. Default: none.
+     */
+    default List<String> createWarnings(long size, CreateOptions options) {
+        return List.of();
+    }
+
     /** Creates a new image file of {@code size} virtual bytes, replacing any file at {@code path}. */
     void create(Path path, long size, CreateOptions options) throws IOException;
 

@@ -17,8 +17,11 @@ import java.util.Locale;
  * @param claimants the formats other than the fallback that claim the content
  * @param named     the formats whose extension the file name has (empty for names like {@code disk.img})
  * @param extension the file name's extension, lower case, or ""
+ * @param carried   the formats whose signature the file carries where probing does not look (a fixed VHD's footer):
+ *                  naming or pinning one of them is no conflict
  */
-record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageFormat> named, String extension) {
+record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageFormat> named, String extension,
+                    List<ImageFormat> carried) {
 
     /** Probes {@code storage}; {@code path} (null: none) is where its name comes from. */
     static ProbeVerdict of(Storage storage, Path path) throws IOException {
@@ -49,7 +52,13 @@ record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageF
                 named.add(f);
             }
         }
-        return new ProbeVerdict(best, claimants, named, extension);
+        List<ImageFormat> carried = new ArrayList<>();
+        for (ImageFormat f : Images.formats()) {
+            if (f != best && f.unprobedSignature(storage) != null) {
+                carried.add(f);
+            }
+        }
+        return new ProbeVerdict(best, claimants, named, extension, carried);
     }
 
     private static String extension(Path path) {
@@ -70,7 +79,7 @@ record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageF
 
     /** Why the file name contradicts the probe (a {@code .qcow2} name on content that probes as raw), or null. */
     String nameConflict() {
-        if (named.isEmpty() || named.contains(probed)) {
+        if (named.isEmpty() || named.contains(probed) || named.stream().anyMatch(carried::contains)) {
             return null;
         }
         return "the name ends in '." + extension + "' but the content probes as " + probed.name();
@@ -78,7 +87,7 @@ record ProbeVerdict(ImageFormat probed, List<ImageFormat> claimants, List<ImageF
 
     /** Why the pinned format contradicts the probe, or null. */
     String pinConflict(ImageFormat pinned) {
-        if (pinned == null || pinned.equals(probed)) {
+        if (pinned == null || pinned.equals(probed) || carried.contains(pinned)) {
             return null;
         }
         return "the format is given as " + pinned.name() + " but the content probes as " + probed.name();

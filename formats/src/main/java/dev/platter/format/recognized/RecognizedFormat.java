@@ -17,8 +17,8 @@ import java.nio.file.Path;
 /**
  * The formats qemu-img 7.2 probes that Platter does not read yet. Each is probed exactly as qemu probes it (its
  * first 512 bytes, qemu's scores), so that such a file is refused by name ({@code 'vpc' images are not supported
- * yet}) instead of being read as raw, and probing picks what qemu-img picks: a fixed VHD, whose only footer is at
- * the end, is raw for qemu-img too. A format that Platter learns to read replaces its entry here.
+ * yet}) instead of being read as raw, and probing picks what qemu-img picks. A format that Platter learns to read
+ * replaces its entry here.
  */
 public abstract class RecognizedFormat implements ImageFormat {
     /** qemu reads this much of a file to probe it (BLOCK_PROBE_BUF_SIZE). */
@@ -116,31 +116,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         @Override
         int score(ByteBuffer b, String fileName) {
             return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
-        }
-    }
-
-    /** VHD ("vpc"): the footer's cookie at offset 0, as a dynamic or differencing VHD has it (a fixed one not). */
-    public static final class Vpc extends RecognizedFormat {
-        public Vpc() {
-            super("vpc");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return startsWith(b, 0, "conectix") ? CERTAIN : 0;
-        }
-
-        /** A fixed VHD: the footer's cookie in the last sector, and no copy of it at the start. */
-        @Override
-        public String unprobedSignature(Storage storage) throws IOException {
-            long size = storage.size();
-            if (size < 1024) {
-                return null;
-            }
-            ByteBuffer footer = ByteBuffer.allocate(8);
-            storage.readAt(size - 512, footer);
-            return footer.position() == 8 && startsWith(footer.flip(), 0, "conectix") ? "a fixed VHD footer at the end"
-                    : null;
         }
     }
 
