@@ -27,6 +27,17 @@ final class StatFsCalculator {
             freeClusters += gd.freeBlocks();
             freeInodes += gd.freeInodes();
         }
+        // The kernel's mount deletes the orphans left by files removed while open (OrphanCleanup) before any statfs.
+        if (OrphanCleanup.present(sb) && fs.processesOrphans()) {
+            OrphanCleanup.Result orphans = OrphanCleanup.of(fs);
+            freeClusters += orphans.blocks() / ratio;
+            freeInodes += orphans.inodes();
+            fs.warn("orphan inodes: " + orphans.inodes() + " unlinked while open (holding " + orphans.blocks()
+                    + " blocks), which the kernel deletes when it mounts: free space and free inodes here count them"
+                    + " as freed" + (orphans.truncations() == 0 ? "" : "; " + orphans.truncations() + " being"
+                    + " truncated, which the kernel truncates to their size: their blocks past it still count as"
+                    + " used here"));
+        }
         long overhead = overheadClusters(fs);
         long blocks = Math.max(0, sb.blocksCount - overhead * ratio);
         long bfree = Math.max(0, freeClusters) * ratio;
