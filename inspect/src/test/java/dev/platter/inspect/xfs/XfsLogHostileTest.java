@@ -262,6 +262,16 @@ class XfsLogHostileTest {
         oneLine(UnsupportedFeatureException.class, log, "xfs log block", "BUI");
     }
 
+    /** The intents whose finishing would change a file (bmap, xattr, mapping exchange): each refused by its name. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4676, BUI (bmap update intent)",
+        "4678, ATTRI (xattr update intent)", "4680, XMI (mapping exchange intent)"})
+    void pendingIntentsThatChangeFilesAreRefusedByName(int type, String name) throws IOException {
+        SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
+        log.commit(SyntheticLog.intent(type, 78));
+        oneLine(UnsupportedFeatureException.class, log, "xfs log block", name);
+    }
+
     @Test
     void finishedIntentsAndPendingFreesAreFine() throws IOException {
         SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
