@@ -5,6 +5,11 @@ import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.inspect.fs.FsOptions;
+import dev.platter.inspect.guest.DetectedFilesystem;
+import dev.platter.inspect.guest.DiskSpec;
+import dev.platter.inspect.guest.Guest;
+import dev.platter.inspect.guest.GuestOptions;
+import dev.platter.inspect.testing.GuestDisks;
 import dev.platter.testdata.RequiresLoopDevices;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
@@ -117,6 +122,48 @@ class ExtDirtyJournalTest {
             Ext4FileSystem fs = Ext4FileSystem.open(image, FsOptions.defaults());
             assertNull(fs.journalReplay());
             assertFalse(fs.list(fs.rootInode()).isEmpty());
+        }
+    }
+
+    /**
+     * The same dirty guest as a backup tool or a hypervisor holds it: on an LVM logical volume, in a qcow2 image of
+     * that disk, and in the qcow2's internal snapshot taken before the guest overwrote the filesystem in the active
+     * layer; read through the guest layer (LVM, the filesystem found on the LV, as ls, cat and df read it): equal to
+     * the kernel's recovered copy every time, no image written.
+     */
+    @Test
+    @RequiresTool({"qemu-img", "qemu-io"})
+    void throughLvmQcow2AndAnInternalSnapshot() throws Exception {
+        Path img = make("guest", 41, "plain", "-t ext4", "commit=1");
+        List<String> expected = expected("guest");
+        Path lvm = GuestDisks.onLvm(img, dir.resolve("guest-lvm.img"));
+        Path qcow2 = dir.resolve("guest-lvm.qcow2");
+        Tool.run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", lvm.toString(), qcow2.toString()).ok();
+        Path snapshotted = GuestDisks.qcow2WithSnapshot(lvm, dir.resolve("guest-snap.qcow2"), "crash");
+        List<Path> images = List.of(lvm, qcow2, snapshotted);
+        List<String> hashes = new ArrayList<>();
+        for (Path p : images) {
+            hashes.add(JournalReplayTest.sha256(p));
+        }
+        assertEquals(expected, guestDump(lvm, "raw"), "raw disk, LVM");
+        assertEquals(expected, guestDump(qcow2, "qcow2"), "qcow2, LVM");
+        assertEquals(expected, guestDump(GuestDisks.snapshotView(snapshotted, "crash", dir.resolve("view.raw")),
+                "raw"), "the qcow2's internal snapshot, LVM");
+        try (Guest guest = Guest.open(List.of(new DiskSpec(snapshotted, "qcow2")), GuestOptions.defaults())) {
+            DetectedFilesystem now = guest.filesystem(GuestDisks.LV);
+            assertTrue(now == null || !"ext4".equals(now.type()), "the active layer no longer holds the filesystem");
+        }
+        for (int i = 0; i < images.size(); i++) {
+            assertEquals(hashes.get(i), JournalReplayTest.sha256(images.get(i)), images.get(i) + " is never written");
+        }
+    }
+
+    /** ext-kernel-dump.sh's lines for the filesystem on the LV, found by the guest layer. */
+    private static List<String> guestDump(Path disk, String format) throws IOException {
+        try (Guest guest = Guest.open(List.of(new DiskSpec(disk, format)), GuestOptions.defaults())) {
+            DetectedFilesystem fs = guest.filesystem(GuestDisks.LV);
+            assertEquals("ext4", fs.type());
+            return ExtKernelJournalTest.dump(fs.fileSystem());
         }
     }
 

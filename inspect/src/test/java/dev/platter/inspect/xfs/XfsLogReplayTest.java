@@ -115,6 +115,37 @@ class XfsLogReplayTest {
         }
     }
 
+    /**
+     * The same dirty filesystem on an LVM logical volume, raw and in a qcow2's internal snapshot taken before the
+     * guest overwrote it in the active layer, read through the guest layer: the kernel's tree and df.
+     */
+    @org.junit.jupiter.api.Test
+    @RequiresTool({"qemu-img", "qemu-io"})
+    void throughLvmAndAnInternalSnapshot() throws Exception {
+        Path img = make("lvm-src", 22, 0, "", "");
+        String expected = String.join("\n", Files.readAllLines(dir.resolve("lvm-src.tree"),
+                StandardCharsets.ISO_8859_1));
+        String df = Files.readString(dir.resolve("lvm-src.df")).trim();
+        Path lvm = dev.platter.inspect.testing.GuestDisks.onLvm(img, dir.resolve("lvm.img"));
+        Path snapshotted = dev.platter.inspect.testing.GuestDisks.qcow2WithSnapshot(lvm, dir.resolve("lvm.qcow2"),
+                "crash");
+        String before = sha256(snapshotted);
+        Path view = dev.platter.inspect.testing.GuestDisks.snapshotView(snapshotted, "crash",
+                dir.resolve("view.raw"));
+        for (Path disk : List.of(lvm, view)) {
+            try (dev.platter.inspect.guest.Guest guest = dev.platter.inspect.guest.Guest.open(List.of(
+                    new dev.platter.inspect.guest.DiskSpec(disk, "raw")),
+                    dev.platter.inspect.guest.GuestOptions.defaults())) {
+                var found = guest.filesystem(dev.platter.inspect.testing.GuestDisks.LV);
+                assertEquals("xfs", found.type(), disk.toString());
+                GuestFileSystem fs = found.fileSystem();
+                assertEquals(expected, String.join("\n", tree(fs)), disk.toString());
+                assertStatfs(fs.statfs(), df, fs.warnings());
+            }
+        }
+        assertEquals(before, sha256(snapshotted), "the qcow2 is never written");
+    }
+
     void compare(String name, int seed, int wrap, String mkfs, String mount) throws Exception {
         Path img = make(name, seed, wrap, mkfs, mount);
         String before = sha256(img);
