@@ -10,8 +10,9 @@ import java.util.Set;
  * {@code s_last_orphan} chain (each inode's {@code i_dtime} names the next) and, with orphan_file, the non-zero
  * entries of the orphan file's blocks. An orphan without links (a file or directory removed while still open) is
  * deleted: its inode and every block it holds ({@code i_blocks}: data, extent or indirect blocks, its xattr block
- * unless shared) become free. An orphan with links was being truncated: the kernel truncates it to {@code i_size};
- * that is counted here, not applied (the blocks past {@code i_size} stay counted as used).
+ * unless shared) become free. An orphan with links was being truncated: the kernel truncates it to {@code i_size},
+ * freeing what {@link TruncateEffect} counts (when it cannot be exact, that orphan is reported and its blocks stay
+ * counted as used).
  * <p>
  * As in the kernel, the chain ends at the first inode that is out of range, not in use in its group's bitmap, or
  * names a next orphan out of range; orphan-file entries that are not valid are skipped. Bounded: at most
@@ -25,9 +26,14 @@ final class OrphanCleanup {
     private static final int DTIME = 0x14;
     private static final int XATTR_REFCOUNT = 4;
 
-    /** Orphans deleted (inodes and blocks freed) and orphans left being truncated. */
-    record Result(long inodes, long blocks, long truncations) {
-        static final Result NONE = new Result(0, 0, 0);
+    /**
+     * Orphans deleted (inodes and the blocks they held), orphans truncated (and the blocks that frees), and truncation
+     * orphans whose effect is not known exactly (not applied).
+     */
+    record Result(long inodes, long blocks, long truncations, long truncatedBlocks, long untruncated) {
+        long freedBlocks() {
+            return blocks + truncatedBlocks;
+        }
     }
 
     private final Ext4FileSystem fs;
@@ -36,6 +42,8 @@ final class OrphanCleanup {
     private long inodes;
     private long blocks;
     private long truncations;
+    private long truncatedBlocks;
+    private long untruncated;
 
     private OrphanCleanup(Ext4FileSystem fs) {
         this.fs = fs;
@@ -47,7 +55,7 @@ final class OrphanCleanup {
         OrphanCleanup c = new OrphanCleanup(fs);
         c.chain();
         c.orphanFile();
-        return new Result(c.inodes, c.blocks, c.truncations);
+        return new Result(c.inodes, c.blocks, c.truncations, c.truncatedBlocks, c.untruncated);
     }
 
     /** True when the kernel would find orphans to process: a chain, or an orphan file marked as holding some. */
@@ -105,7 +113,13 @@ final class OrphanCleanup {
 
     private void process(Inode inode) throws IOException {
         if (inode.linksCount != 0) {
-            truncations++;
+            long freed = TruncateEffect.freedBlocks(fs, inode);
+            if (freed < 0) {
+                untruncated++;
+            } else {
+                truncations++;
+                truncatedBlocks += freed;
+            }
             return;
         }
         inodes++;

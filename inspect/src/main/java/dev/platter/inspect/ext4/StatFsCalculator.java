@@ -30,13 +30,14 @@ final class StatFsCalculator {
         // The kernel's mount deletes the orphans left by files removed while open (OrphanCleanup) before any statfs.
         if (OrphanCleanup.present(sb) && fs.processesOrphans()) {
             OrphanCleanup.Result orphans = OrphanCleanup.of(fs);
-            freeClusters += orphans.blocks() / ratio;
+            freeClusters += orphans.freedBlocks() / ratio;
             freeInodes += orphans.inodes();
             fs.warn("orphan inodes: " + orphans.inodes() + " unlinked while open (holding " + orphans.blocks()
-                    + " blocks), which the kernel deletes when it mounts: free space and free inodes here count them"
-                    + " as freed" + (orphans.truncations() == 0 ? "" : "; " + orphans.truncations() + " being"
-                    + " truncated, which the kernel truncates to their size: their blocks past it still count as"
-                    + " used here"));
+                    + " blocks) and " + orphans.truncations() + " being truncated (" + orphans.truncatedBlocks()
+                    + " blocks past their size), which the kernel deletes and truncates when it mounts: free space"
+                    + " and free inodes here count that as done" + (orphans.untruncated() == 0 ? "" : "; "
+                    + orphans.untruncated() + " more being truncated cannot be accounted exactly (bigalloc, not a"
+                    + " regular file, or a damaged tree): their blocks past their size still count as used here"));
         }
         long overhead = overheadClusters(fs);
         long blocks = Math.max(0, sb.blocksCount - overhead * ratio);
