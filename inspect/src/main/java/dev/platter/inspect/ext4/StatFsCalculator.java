@@ -1,5 +1,6 @@
 package dev.platter.inspect.ext4;
 
+import dev.platter.core.CorruptImageException;
 import dev.platter.inspect.fs.StatFs;
 
 import java.io.IOException;
@@ -27,9 +28,17 @@ final class StatFsCalculator {
             freeClusters += gd.freeBlocks();
             freeInodes += gd.freeInodes();
         }
-        // The kernel's mount deletes the orphans left by files removed while open (OrphanCleanup) before any statfs.
+        // The kernel's mount deletes and truncates the orphans (OrphanCleanup) before any statfs could run.
+        OrphanCleanup.Result orphans = null;
         if (OrphanCleanup.present(sb) && fs.processesOrphans()) {
-            OrphanCleanup.Result orphans = OrphanCleanup.of(fs);
+            try {
+                orphans = OrphanCleanup.of(fs);
+            } catch (CorruptImageException e) {
+                // Damaged orphan metadata costs the orphans' effect on df, not df itself.
+                fs.warn("orphan inodes not processed: " + e.getMessage());
+            }
+        }
+        if (orphans != null) {
             freeClusters += orphans.freedBlocks() / ratio;
             freeInodes += orphans.inodes();
             fs.warn("orphan inodes: " + orphans.inodes() + " unlinked while open (holding " + orphans.blocks()
