@@ -1,7 +1,11 @@
 package dev.platter.inspect.ext4;
 
+import dev.platter.core.CorruptImageException;
+
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,7 +19,8 @@ import java.util.Set;
  * counted as used).
  * <p>
  * As in the kernel, the chain ends at the first inode that is out of range, not in use in its group's bitmap, or
- * names a next orphan out of range; orphan-file entries that are not valid are skipped. Bounded: at most
+ * names a next orphan out of range; orphan-file entries that are not valid are skipped, and an orphan-file block
+ * without its magic is an error, as the kernel then fails the mount (its checksums are not checked). Bounded: at most
  * {@link #MAX_ORPHANS} orphans and {@link #MAX_ORPHAN_FILE_BLOCKS} orphan-file blocks are read, a chain that comes
  * back to an inode already seen ends.
  */
@@ -90,22 +95,32 @@ final class OrphanCleanup {
         long count = Math.min(fs.size(file) / sb.blockSize, MAX_ORPHAN_FILE_BLOCKS);
         int perBlock = (sb.blockSize - 8) / 4;
         BlockMapper map = fs.mapper(file);
+        // The kernel reads and checks every block when it mounts, before the cleanup: one bad block, no mount.
+        // Only the entries are kept (at most MAX_ORPHANS of them), never the blocks.
+        List<Long> entries = new ArrayList<>();
         for (long i = 0; i < count; i++) {
             BlockRun run = map.map(i);
             if (run.kind() != BlockRun.Kind.DATA) {
-                return;
+                throw new CorruptImageException("ext orphan file", -1, "block " + i + " is not mapped");
             }
-            byte[] b = fs.readBlock(run.physical() + (i - run.logical()), "ext orphan file block " + i);
+            long phys = run.physical() + (i - run.logical());
+            byte[] b = fs.readBlock(phys, "ext orphan file block " + i);
             if (Le.i32(b, sb.blockSize - 8) != ORPHAN_BLOCK_MAGIC) {
-                return; // the kernel fails the mount here; statfs keeps what the disk says
+                throw new CorruptImageException("ext orphan file block " + i, phys * sb.blockSize,
+                        "bad magic 0x" + Integer.toHexString(Le.i32(b, sb.blockSize - 8)));
             }
-            for (int j = 0; j < perBlock && seen.size() < MAX_ORPHANS; j++) {
+            for (int j = 0; j < perBlock && entries.size() < MAX_ORPHANS; j++) {
                 long ino = Le.u32(b, j * 4);
-                if (ino != 0 && seen.add(ino)) {
-                    Inode inode = orphan(ino);
-                    if (inode != null) {
-                        process(inode);
-                    }
+                if (ino != 0) {
+                    entries.add(ino);
+                }
+            }
+        }
+        for (long ino : entries) {
+            if (seen.size() < MAX_ORPHANS && seen.add(ino)) {
+                Inode inode = orphan(ino);
+                if (inode != null) {
+                    process(inode);
                 }
             }
         }
@@ -159,7 +174,7 @@ final class OrphanCleanup {
                 return null;
             }
             return fs.inode(ino);
-        } catch (dev.platter.core.CorruptImageException e) {
+        } catch (CorruptImageException e) {
             return null; // ext4_orphan_get fails on a bad inode: the kernel's walk ends there too
         }
     }

@@ -311,6 +311,38 @@ class ExtHostileTest {
                 + " whatever the replay option (no journal to leave unreplayed)");
     }
 
+    /**
+     * The orphan file: entries name orphans (a file without links is deleted, as with the chain); a block without its
+     * magic fails the kernel's mount, so nothing is processed and df says why in a warning, but still answers.
+     */
+    @Test
+    void orphanFileEntriesAreProcessedAndABadBlockStopsThemAll() throws IOException {
+        ByteDevice good = ByteDevice.of(ExtImages.get("ext4-features"));
+        Ext4FileSystem fs = Ext4FileSystem.open(good, STRICT);
+        var clean = fs.statfs();
+        Superblock sb = fs.superblock();
+        long small = path(fs, "/files/small.txt");
+        long block0 = fs.mapper(fs.inode(sb.orphanFileInum)).map(0).physical();
+        int at = (int) (block0 * fs.blockSize());
+
+        ByteDevice listed = good.copy();
+        put32(listed.bytes, 1024 + 0x64, Le.i32(listed.bytes, 1024 + 0x64) | Features.RO_COMPAT_ORPHAN_PRESENT);
+        fixSuperblockChecksum(listed);
+        put32(listed.bytes, at + 8, (int) small);
+        put16(listed.bytes, (int) inodeOffset(fs, small) + 0x1A, 0);
+        Ext4FileSystem o = Ext4FileSystem.open(listed, NO_CHECKSUMS);
+        assertEquals(clean.freeFiles() + 1, o.statfs().freeFiles(), o.warnings().toString());
+        assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("orphan inodes: 1 unlinked while open")),
+                o.warnings().toString());
+
+        ByteDevice bad = listed.copy();
+        put32(bad.bytes, at + fs.blockSize() - 8, 0x12345678);
+        Ext4FileSystem b = Ext4FileSystem.open(bad, NO_CHECKSUMS);
+        assertEquals(clean.freeFiles(), b.statfs().freeFiles(), "nothing processed");
+        assertTrue(b.warnings().stream().anyMatch(w -> w.startsWith("orphan inodes not processed: ")
+                && w.contains("bad magic 0x12345678")), b.warnings().toString());
+    }
+
     @Test
     void badDirectoryEntriesEndTheirBlockWithAWarning() throws IOException {
         ByteDevice good = ByteDevice.of(ExtImages.get("ext2-1k"));
