@@ -10,7 +10,9 @@
 #               renames, appends, truncations, new files and directories, chmod), three files and a directory removed
 #               while held open (orphans), committed by the journal's commit timer (mount with commit=1) but not
 #               written in place (the flusher waits 30 s); a marker file fsynced; then the filesystem is shut down
-#               without flushing the journal (`xfs_io -x -c shutdown`, the generic FS_IOC_SHUTDOWN that ext4 obeys).
+#               without flushing the journal (`xfs_io -x -c shutdown`, the generic FS_IOC_SHUTDOWN that ext4 obeys)
+#               and the image copied at once, as the crash leaves it (a `sync` elsewhere on the machine in those
+#               seconds would write the committed metadata in place: replay then changes less).
 #   fc-pending  plain, then one more file created and fsynced on a fast_commit filesystem just before the shutdown:
 #               the fsync writes fast-commit blocks for the transaction after the log, which the kernel replays.
 #   fc-stale    plain, but the marker's fast commit is followed by a full commit (the timer) and more changes: the
@@ -23,6 +25,7 @@
 #   NAME.mount      "ro", or "rw: ..." with why
 #   NAME.logdump    debugfs logdump of the dirty image (journal blocks, the fast-commit area)
 #   NAME.fsck       e2fsck -fn of the recovered copy (must be clean; the script fails otherwise)
+#   NAME.norecovery.df  stat -f of a copy mounted `ro,norecovery` (the on-disk state, its orphans processed)
 # Needs: root, loop devices, e2fsprogs, xfs_io (xfsprogs), coreutils; attr for xattrs.
 set -euo pipefail
 OUT="$1"; NAME="$2"; SEED="$3"; SCENARIO="$4"
@@ -137,9 +140,13 @@ case "$SCENARIO" in
   *) echo "unknown scenario $SCENARIO" >&2; exit 2 ;;
 esac
 xfs_io -x -c shutdown "$MNT"
+# The image as the crash leaves it is copied now: unmounting writes the block device's dirty buffers (the metadata the
+# journal committed, not yet written in place) and would leave replay nothing to change.
+cp --sparse=always "$IMG" "$IMG.crash"
 exec 3<&- 4<&- 5<&- 6<&-
 umount "$MNT"
 losetup -d "$LOOP"; LOOP=""
+mv "$IMG.crash" "$IMG"
 dumpe2fs -h "$IMG" 2>/dev/null | grep -q needs_recovery || { echo "$NAME: the image is clean" >&2; exit 1; }
 debugfs -c -R logdump "$IMG" > "$OUT/$NAME.logdump" 2>&1
 
@@ -161,3 +168,11 @@ sh "$HERE/ext-kernel-dump.sh" "$MNT" > "$OUT/$NAME.expected"
 umount "$MNT"
 losetup -d "$LOOP"; LOOP=""
 e2fsck -fn "$COPY" > "$OUT/$NAME.fsck" 2>&1 || { cat "$OUT/$NAME.fsck"; exit 1; }
+# What `mount -o ro,norecovery` shows (--no-replay's model): the on-disk state, whose orphans the kernel still
+# processes at mount (on a writable device).
+cp --sparse=always "$IMG" "$COPY"
+LOOP="$(losetup -f --show "$COPY")"
+mount -t ext4 -o ro,norecovery "$LOOP" "$MNT"
+stat -f -c '%S %b %f %a %c %d' "$MNT" > "$OUT/$NAME.norecovery.df"
+umount "$MNT"
+losetup -d "$LOOP"; LOOP=""

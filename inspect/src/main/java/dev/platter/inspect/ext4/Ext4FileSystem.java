@@ -51,11 +51,12 @@ public final class Ext4FileSystem implements GuestFileSystem {
     };
 
     /**
-     * True when the kernel's mount would process the orphans: after recovery (or on a clean journal), unless the
-     * filesystem is marked with errors; never on the stale on-disk state of --no-replay.
+     * True when the kernel's mount would process the orphans: unless the filesystem is marked with errors. That
+     * includes the on-disk state of --no-replay: a {@code ro,norecovery} mount processes the orphans the on-disk
+     * superblock names (Linux 6.18: "orphan cleanup on readonly fs").
      */
     boolean processesOrphans() {
-        return (sb.state & 0x2) == 0 && !(sb.hasIncompat(Features.INCOMPAT_RECOVER) && replay == null);
+        return (sb.state & 0x2) == 0;
     }
 
     /** What journal recovery did, or null when the filesystem was read as it stands on disk. */
@@ -128,8 +129,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
         }
         if (OrphanCleanup.present(sb) && !processesOrphans()) {
             warnings.add("orphan inodes are present (unlinked while open or being truncated); not processed"
-                    + ((sb.state & 0x2) != 0 ? " (the kernel skips them on a filesystem with errors)"
-                    : " (the journal was not replayed)"));
+                    + " (the kernel skips them on a filesystem with errors)");
         }
         if (sb.hasRoCompat(Features.RO_COMPAT_HAS_SNAPSHOT)) {
             warnings.add("the filesystem carries out-of-tree snapshot metadata (has_snapshot), ignored");
