@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes an XFS image whose dirty log ends with an extent-free intent (EFI) whose done item (EFD) never reached it, and
 # writes what the kernel shows after recovering a copy (it finishes the intent at mount): the oracle of
-# XfsLogReplayTest#unfinishedExtentFreesAreFreedAsTheKernelFreesThem.
+# XfsPendingEfiOnKernel (run on request: the race below makes it unreliable on a loaded machine).
 #
 # Usage: make-xfs-pending-efi.sh OUTDIR NAME [TRIES]
 #

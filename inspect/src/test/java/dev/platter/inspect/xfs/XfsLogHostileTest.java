@@ -282,6 +282,44 @@ class XfsLogHostileTest {
         }
     }
 
+    /**
+     * A pending EFI's extents count as free, as the kernel frees them at mount; finished, or beside a pending refcount
+     * intent (whose finishing may free the same blocks), they do not.
+     */
+    @Test
+    void pendingExtentFreesCountAsFreeUnlessARefcountIntentIsPendingToo() throws IOException {
+        long done = freeBlocks(SyntheticLog.intent(LogItem.EFI, 9), SyntheticLog.intent(LogItem.EFD, 9));
+        assertEquals(done + 7 + 5, freeBlocks(efi(9, 7, 5)));
+        assertEquals(done, freeBlocks(efi(9, 7, 5), SyntheticLog.intent(LogItem.CUI, 10)));
+    }
+
+    /** Free blocks after replaying a transaction of {@code item}, then one transaction for each of {@code more}. */
+    @SafeVarargs
+    private static long freeBlocks(List<byte[]> item, List<byte[]>... more) throws IOException {
+        SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
+        log.commit(item);
+        for (List<byte[]> m : more) {
+            log.commit(m);
+        }
+        try (GuestFileSystem fs = open(log)) {
+            return fs.statfs().freeBlocks();
+        }
+    }
+
+    /** An xfs_efi_log_format with one 64-bit xfs_extent per length, at made-up blocks. */
+    private static List<byte[]> efi(long id, int... lengths) {
+        byte[] f = new byte[16 + 16 * lengths.length];
+        SyntheticLog.le16(f, 0, LogItem.EFI);
+        SyntheticLog.le16(f, 2, 1);
+        SyntheticLog.le32(f, 4, lengths.length);
+        SyntheticLog.le64(f, 8, id);
+        for (int i = 0; i < lengths.length; i++) {
+            SyntheticLog.le64(f, 16 + 16 * i, 100 + 20L * i);
+            SyntheticLog.le32(f, 16 + 16 * i + 8, lengths[i]);
+        }
+        return List.of(f);
+    }
+
     @Test
     void bigEndianLogsAreRefusedByName() throws IOException {
         SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
