@@ -50,6 +50,15 @@ public final class Ext4FileSystem implements GuestFileSystem {
         }
     };
 
+    /**
+     * True when the kernel's mount would process the orphans: unless the filesystem is marked with errors. That
+     * includes the on-disk state of --no-replay: a {@code ro,norecovery} mount processes the orphans the on-disk
+     * superblock names (Linux 6.18: "orphan cleanup on readonly fs").
+     */
+    boolean processesOrphans() {
+        return (sb.state & 0x2) == 0;
+    }
+
     /** What journal recovery did, or null when the filesystem was read as it stands on disk. */
     private final JournalReplay.Result replay;
 
@@ -118,8 +127,9 @@ public final class Ext4FileSystem implements GuestFileSystem {
         if ((sb.state & 0x2) != 0) {
             warnings.add("the filesystem is marked as having errors (s_state)");
         }
-        if (sb.lastOrphan != 0 || sb.hasRoCompat(Features.RO_COMPAT_ORPHAN_PRESENT)) {
-            warnings.add("orphan inodes are present (unlinked while open or being truncated); not processed");
+        if (OrphanCleanup.present(sb) && !processesOrphans()) {
+            warnings.add("orphan inodes are present (unlinked while open or being truncated); not processed"
+                    + " (the kernel skips them on a filesystem with errors)");
         }
         if (sb.hasRoCompat(Features.RO_COMPAT_HAS_SNAPSHOT)) {
             warnings.add("the filesystem carries out-of-tree snapshot metadata (has_snapshot), ignored");

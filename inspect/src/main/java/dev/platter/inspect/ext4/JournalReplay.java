@@ -294,8 +294,11 @@ final class JournalReplay {
     }
 
     /**
-     * Refuses a fast-commit area that holds entries for the transaction after the log: the kernel would replay them
-     * (ext4's fast-commit replay), which Platter does not do. An area whose head names another transaction is stale.
+     * Refuses a fast-commit area whose first tag is a head naming the transaction after the log, as the kernel's scan
+     * ({@code ext4_fc_replay_scan}) reads it: from there the kernel either replays the fast commits up to the last
+     * tail whose CRC holds (ext4's fast-commit replay, which rewrites inodes, extents and directories: Platter does not
+     * do it) or, with no valid tail, fails the recovery; on Linux 6.18 even a read-only mount of such a journal fails.
+     * An area whose head names another transaction is stale and ignored, as the kernel ignores it.
      */
     private void checkFastCommit(int end) throws IOException {
         if (!jsb.hasIncompat(JournalSuperblock.INCOMPAT_FAST_COMMIT)) {
@@ -307,9 +310,9 @@ final class JournalReplay {
             int len = Le.u16(b, 2);
             if (tag == 9 && len >= 8 && Le.i32(b, 8) == end) {
                 throw new UnsupportedFeatureException("fast_commit", "ext journal block " + blk + ": the fast-commit"
-                        + " area holds entries for transaction " + Integer.toUnsignedString(end) + ", and Platter"
-                        + " does not replay fast commits (the kernel would); use --no-replay to read the filesystem"
-                        + " as it stands on disk");
+                        + " area holds entries for transaction " + Integer.toUnsignedString(end) + ", which only"
+                        + " the kernel's fast-commit replay at a read-write mount applies; Platter does not replay"
+                        + " fast commits: use --no-replay to read the filesystem as it stands on disk");
             }
         }
     }

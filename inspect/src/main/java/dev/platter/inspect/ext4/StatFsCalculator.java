@@ -1,5 +1,6 @@
 package dev.platter.inspect.ext4;
 
+import dev.platter.core.CorruptImageException;
 import dev.platter.inspect.fs.StatFs;
 
 import java.io.IOException;
@@ -26,6 +27,26 @@ final class StatFsCalculator {
             GroupDescriptor gd = fs.group(g);
             freeClusters += gd.freeBlocks();
             freeInodes += gd.freeInodes();
+        }
+        // The kernel's mount deletes and truncates the orphans (OrphanCleanup) before any statfs could run.
+        OrphanCleanup.Result orphans = null;
+        if (OrphanCleanup.present(sb) && fs.processesOrphans()) {
+            try {
+                orphans = OrphanCleanup.of(fs);
+            } catch (CorruptImageException e) {
+                // Damaged orphan metadata costs the orphans' effect on df, not df itself.
+                fs.warn("orphan inodes not processed: " + e.getMessage());
+            }
+        }
+        if (orphans != null) {
+            freeClusters += orphans.freedBlocks() / ratio;
+            freeInodes += orphans.inodes();
+            fs.warn("orphan inodes: " + orphans.inodes() + " unlinked while open (holding " + orphans.blocks()
+                    + " blocks) and " + orphans.truncations() + " being truncated (" + orphans.truncatedBlocks()
+                    + " blocks past their size), which the kernel deletes and truncates when it mounts: free space"
+                    + " and free inodes here count that as done" + (orphans.untruncated() == 0 ? "" : "; "
+                    + orphans.untruncated() + " more being truncated cannot be accounted exactly (bigalloc, not a"
+                    + " regular file, or a damaged tree): their blocks past their size still count as used here"));
         }
         long overhead = overheadClusters(fs);
         long blocks = Math.max(0, sb.blocksCount - overhead * ratio);

@@ -23,13 +23,21 @@ public final class DetectedFilesystem {
     private final String label;
     private final String uuid;
     private final GuestFileSystem fs;
+    /** Why its driver could not open it (a journal that cannot be replayed, corruption ...), or null. */
+    private final String openFailure;
 
     DetectedFilesystem(GuestDevice device, String type, String label, String uuid, GuestFileSystem fs) {
+        this(device, type, label, uuid, fs, null);
+    }
+
+    private DetectedFilesystem(GuestDevice device, String type, String label, String uuid, GuestFileSystem fs,
+                               String openFailure) {
         this.device = device;
         this.type = type;
         this.label = label;
         this.uuid = uuid;
         this.fs = fs;
+        this.openFailure = openFailure;
     }
 
     /** Identifies what {@code device} holds, or returns null for containers (PVs, RAID members, LUKS). */
@@ -48,7 +56,7 @@ public final class DetectedFilesystem {
                 return new DetectedFilesystem(device, fs.type(), fs.label(), fs.uuid(), fs);
             } catch (IOException e) {
                 warnings.add(device.name() + ": " + e.getMessage());
-                return new DetectedFilesystem(device, "unknown", "", "", null);
+                return new DetectedFilesystem(device, "unknown", "", "", null, e.getMessage());
             }
         }
         Content content = ContentProbe.identify(dev);
@@ -95,6 +103,10 @@ public final class DetectedFilesystem {
 
     /** The opened filesystem; fails for filesystems Platter cannot read. */
     public GuestFileSystem fileSystem() throws IOException {
+        if (fs == null && openFailure != null) {
+            // Say why, in the error itself: the warning naming it may be far above, or not shown.
+            throw new IOException(device.name() + ": cannot be read: " + openFailure);
+        }
         if (fs == null) {
             throw new IOException(device.name() + ": cannot mount a " + type + " filesystem");
         }

@@ -29,7 +29,7 @@ final class LogRecovery {
 
     /** What a replay did, for the report. */
     record Summary(int transactions, int buffers, int inodes, int icreates, int cancelled, int newerOnDisk,
-                   int dquotsSkipped, long overlayBytes, List<String> pendingIntents) {
+                   int dquotsSkipped, long overlayBytes, List<String> pendingIntents, long pendingFreeBlocks) {
     }
 
     private final XfsContext ctx;
@@ -532,6 +532,11 @@ final class LogRecovery {
 
     private Summary finish() throws IOException {
         List<String> pending = new ArrayList<>();
+        long freed = 0;
+        // A pending refcount intent may itself end in freeing blocks an EFI names (a CoW extent being cancelled):
+        // then the EFIs are only reported, so nothing is counted free twice.
+        boolean refcountPending = intents.values().stream()
+                .anyMatch(i -> i.type() == LogItem.CUI || i.type() == LogItem.CUI_RT);
         for (Map.Entry<String, LogIntent> e : intents.entrySet()) {
             LogIntent i = e.getValue();
             long block = intentBlocks.get(e.getKey());
@@ -540,7 +545,21 @@ final class LogRecovery {
                         "xfs log intent " + LogItem.typeName(i.type()), log.what(block) + ": an unfinished "
                         + LogItem.typeName(i.type()) + " (id 0x" + Long.toHexString(i.id()) + ") would change file "
                         + "contents or attributes when the kernel finishes it; finishing intents is not done here");
-                case LogItem.EFI, LogItem.EFI_RT -> pending.add("an unfinished " + LogItem.typeName(i.type())
+                case LogItem.EFI -> {
+                    if (refcountPending) {
+                        pending.add("an unfinished " + LogItem.typeName(i.type()) + " at " + log.what(block)
+                                + " frees " + i.blocks() + " blocks in " + i.extents() + " extents when the kernel"
+                                + " finishes it (with a refcount intent pending too, free space figures here count"
+                                + " them as used)");
+                    } else {
+                        // The kernel's mount finishes it: the extents go back to the free space (xfs_free_extent).
+                        freed += i.blocks();
+                        pending.add("an unfinished " + LogItem.typeName(i.type()) + " at " + log.what(block)
+                                + " frees " + i.blocks() + " blocks in " + i.extents() + " extents, which the"
+                                + " kernel does when it mounts: free space here counts them as freed");
+                    }
+                }
+                case LogItem.EFI_RT -> pending.add("an unfinished " + LogItem.typeName(i.type())
                         + " at " + log.what(block) + " frees " + i.blocks() + " blocks in " + i.extents()
                         + " extents when the kernel finishes it (free space figures here count them as used)");
                 default -> pending.add("an unfinished " + LogItem.typeName(i.type()) + " at " + log.what(block)
@@ -548,6 +567,6 @@ final class LogRecovery {
             }
         }
         return new Summary(transactions, buffers, inodes, icreates, cancelled, newer, dquots, overlay.bytes(),
-                pending);
+                pending, freed);
     }
 }

@@ -44,6 +44,8 @@ public final class XfsFileSystem implements GuestFileSystem {
     private final String replayNote;
     /** After a replay: the inodes on the unlinked lists the kernel frees at mount, when exactly accountable. */
     private final UnlinkedInodes.Effect unlinked;
+    /** After a replay: the blocks of the unfinished extent-free intents, which the kernel frees at mount. */
+    private final long intentFrees;
     private final Map<Long, XfsInode> inodes = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, XfsInode> eldest) {
@@ -51,11 +53,13 @@ public final class XfsFileSystem implements GuestFileSystem {
         }
     };
 
-    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, String replayNote, UnlinkedInodes.Effect unlinked) {
+    private XfsFileSystem(XfsContext ctx, XfsLog.Verdict log, String replayNote, UnlinkedInodes.Effect unlinked,
+                          long intentFrees) {
         this.ctx = ctx;
         this.log = log;
         this.replayNote = replayNote;
         this.unlinked = unlinked.exact() ? unlinked : UnlinkedInodes.Effect.NONE;
+        this.intentFrees = intentFrees;
     }
 
     /** Opens the XFS filesystem on {@code device} (which stays owned by the caller). */
@@ -149,7 +153,8 @@ public final class XfsFileSystem implements GuestFileSystem {
                 + " transactions (log blocks " + log.tail() + " to " + log.head() + "), " + replayed.buffers()
                 + " buffers, " + replayed.inodes() + " inodes, " + replayed.icreates()
                 + " inode chunks; the image was not written";
-        XfsFileSystem fs = new XfsFileSystem(ctx, log, note, unlinked);
+        XfsFileSystem fs = new XfsFileSystem(ctx, log, note, unlinked,
+                replayed == null ? 0 : replayed.pendingFreeBlocks());
         XfsInode root = fs.inode(sb.rootIno());
         if (root.type() != FileType.DIRECTORY) {
             throw new CorruptImageException("xfs root inode " + sb.rootIno(), root.position,
@@ -323,7 +328,7 @@ public final class XfsFileSystem implements GuestFileSystem {
     @Override
     public StatFs statfs() throws IOException {
         return guard("xfs statfs", () -> XfsStatFs.compute(ctx, log.state() == XfsLog.State.DIRTY,
-                replayNote != null ? RefcountCowStaging.blocks(ctx) : 0, unlinked));
+                replayNote != null ? RefcountCowStaging.blocks(ctx) : 0, unlinked, intentFrees));
     }
 
     /** What log recovery did ("log replayed in memory: ..."), or null when the log was not replayed. */

@@ -29,16 +29,18 @@ final class XfsStatFs {
     }
 
     static StatFs compute(XfsContext ctx, boolean countersFromAgs) throws IOException {
-        return compute(ctx, countersFromAgs, 0, UnlinkedInodes.Effect.NONE);
+        return compute(ctx, countersFromAgs, 0, UnlinkedInodes.Effect.NONE, 0);
     }
 
     /**
      * @param cowLeftovers blocks of copy-on-write staging extents a crash left, which the kernel frees at mount
      *                     (only after a replayed log)
      * @param unlinked     what freeing the inodes on the unlinked lists changes, which the kernel's mount does
+     * @param intentFrees  blocks of the unfinished extent-free intents of a replayed log, which the kernel's mount
+     *                     frees
      */
-    static StatFs compute(XfsContext ctx, boolean countersFromAgs, long cowLeftovers, UnlinkedInodes.Effect unlinked)
-            throws IOException {
+    static StatFs compute(XfsContext ctx, boolean countersFromAgs, long cowLeftovers, UnlinkedInodes.Effect unlinked,
+                          long intentFrees) throws IOException {
         Superblock sb = ctx.sb;
         Geometry geo = ctx.geo;
         long blocks = sb.dblocks() - (sb.hasInternalLog() ? sb.logBlocks() : 0);
@@ -63,7 +65,7 @@ final class XfsStatFs {
         if (!countersFromAgs && !sb.hasPerAgReservations()) {
             allocbt = 0; // Linux read no AGF at mount: none of their btree blocks are counted yet
         }
-        long fdblocks = (fromAgs ? agFree : sb.fdblocks()) + cowLeftovers + unlinked.freedBlocks();
+        long fdblocks = (fromAgs ? agFree : sb.fdblocks()) + cowLeftovers + unlinked.freedBlocks() + intentFrees;
         long icount = (fromAgs ? agInodes : sb.icount()) + unlinked.icountDelta();
         long ifree = (fromAgs ? agFreeInodes : sb.ifree()) + unlinked.ifreeDelta();
         // The log's blocks are never free: a damaged counter must not report more free blocks than f_blocks.

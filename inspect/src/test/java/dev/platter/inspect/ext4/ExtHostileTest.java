@@ -275,6 +275,74 @@ class ExtHostileTest {
         assertEquals(0, file.readBytes(1L << 61, 1)[0]);
     }
 
+    /**
+     * Orphans as the kernel's mount walks them: a chain through i_dtime, an inode without links deleted (its inode and
+     * block freed), one with links left to truncate (reported), a chain coming back to itself ended, and an orphan
+     * whose next is out of range not processed at all (ext4_orphan_get refuses it).
+     */
+    @Test
+    void orphanChainsAreWalkedAsTheKernelDoesAndStayBounded() throws IOException {
+        ByteDevice good = ByteDevice.of(ExtImages.get("ext2-1k"));
+        Ext4FileSystem fs = Ext4FileSystem.open(good, STRICT);
+        var clean = fs.statfs();
+        long a = path(fs, "/files/small.txt");
+        long b = path(fs, "/files/f4096");
+        ByteDevice cycle = good.copy();
+        put32(cycle.bytes, 1024 + 0xE8, (int) a);                                    // s_last_orphan
+        put32(cycle.bytes, (int) inodeOffset(fs, a) + 0x14, (int) b);                // a -> b
+        put32(cycle.bytes, (int) inodeOffset(fs, b) + 0x14, (int) a);                // b -> a: a cycle
+        put16(cycle.bytes, (int) inodeOffset(fs, a) + 0x1A, 0);                      // a has no links left
+        Ext4FileSystem c = Ext4FileSystem.open(cycle, STRICT);
+        assertNotNull(path(c, "/files/small.txt"), "the directory entry is still there: only df changes");
+        var s = assertTimeoutPreemptively(Duration.ofSeconds(20), c::statfs);
+        assertEquals(clean.freeFiles() + 1, s.freeFiles());
+        assertEquals(clean.freeBlocks() + 2, s.freeBlocks(), "small.txt's data block and its own xattr block");
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("orphan inodes: 1 unlinked while open (holding 2"
+                + " blocks)") && w.contains("1 being truncated (0 blocks past their size)")), c.warnings().toString());
+
+        ByteDevice wild = cycle.copy();
+        put32(wild.bytes, (int) inodeOffset(fs, a) + 0x14, 0x7FFFFFF0);
+        Ext4FileSystem w = Ext4FileSystem.open(wild, STRICT);
+        assertEquals(clean.freeFiles(), w.statfs().freeFiles(), "an orphan naming a next out of range is refused");
+
+        ByteDevice readOnly = cycle.copy();
+        Ext4FileSystem r = Ext4FileSystem.open(readOnly, STRICT.withReplayJournal(false));
+        assertEquals(clean.freeFiles() + 1, r.statfs().freeFiles(), "a clean filesystem's orphans are processed"
+                + " whatever the replay option (no journal to leave unreplayed)");
+    }
+
+    /**
+     * The orphan file: entries name orphans (a file without links is deleted, as with the chain); a block without its
+     * magic fails the kernel's mount, so nothing is processed and df says why in a warning, but still answers.
+     */
+    @Test
+    void orphanFileEntriesAreProcessedAndABadBlockStopsThemAll() throws IOException {
+        ByteDevice good = ByteDevice.of(ExtImages.get("ext4-features"));
+        Ext4FileSystem fs = Ext4FileSystem.open(good, STRICT);
+        var clean = fs.statfs();
+        Superblock sb = fs.superblock();
+        long small = path(fs, "/files/small.txt");
+        long block0 = fs.mapper(fs.inode(sb.orphanFileInum)).map(0).physical();
+        int at = (int) (block0 * fs.blockSize());
+
+        ByteDevice listed = good.copy();
+        put32(listed.bytes, 1024 + 0x64, Le.i32(listed.bytes, 1024 + 0x64) | Features.RO_COMPAT_ORPHAN_PRESENT);
+        fixSuperblockChecksum(listed);
+        put32(listed.bytes, at + 8, (int) small);
+        put16(listed.bytes, (int) inodeOffset(fs, small) + 0x1A, 0);
+        Ext4FileSystem o = Ext4FileSystem.open(listed, NO_CHECKSUMS);
+        assertEquals(clean.freeFiles() + 1, o.statfs().freeFiles(), o.warnings().toString());
+        assertTrue(o.warnings().stream().anyMatch(w -> w.startsWith("orphan inodes: 1 unlinked while open")),
+                o.warnings().toString());
+
+        ByteDevice bad = listed.copy();
+        put32(bad.bytes, at + fs.blockSize() - 8, 0x12345678);
+        Ext4FileSystem b = Ext4FileSystem.open(bad, NO_CHECKSUMS);
+        assertEquals(clean.freeFiles(), b.statfs().freeFiles(), "nothing processed");
+        assertTrue(b.warnings().stream().anyMatch(w -> w.startsWith("orphan inodes not processed: ")
+                && w.contains("bad magic 0x12345678")), b.warnings().toString());
+    }
+
     @Test
     void badDirectoryEntriesEndTheirBlockWithAWarning() throws IOException {
         ByteDevice good = ByteDevice.of(ExtImages.get("ext2-1k"));

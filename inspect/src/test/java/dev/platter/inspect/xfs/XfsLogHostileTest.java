@@ -262,6 +262,16 @@ class XfsLogHostileTest {
         oneLine(UnsupportedFeatureException.class, log, "xfs log block", "BUI");
     }
 
+    /** The intents whose finishing would change a file (bmap, xattr, mapping exchange): each refused by its name. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4676, BUI (bmap update intent)",
+        "4678, ATTRI (xattr update intent)", "4680, XMI (mapping exchange intent)"})
+    void pendingIntentsThatChangeFilesAreRefusedByName(int type, String name) throws IOException {
+        SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
+        log.commit(SyntheticLog.intent(type, 78));
+        oneLine(UnsupportedFeatureException.class, log, "xfs log block", name);
+    }
+
     @Test
     void finishedIntentsAndPendingFreesAreFine() throws IOException {
         SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
@@ -270,6 +280,44 @@ class XfsLogHostileTest {
         try (GuestFileSystem fs = open(log)) {
             assertTrue(fs.warnings().stream().anyMatch(w -> w.contains("unfinished EFI")), fs.warnings().toString());
         }
+    }
+
+    /**
+     * A pending EFI's extents count as free, as the kernel frees them at mount; finished, or beside a pending refcount
+     * intent (whose finishing may free the same blocks), they do not.
+     */
+    @Test
+    void pendingExtentFreesCountAsFreeUnlessARefcountIntentIsPendingToo() throws IOException {
+        long done = freeBlocks(SyntheticLog.intent(LogItem.EFI, 9), SyntheticLog.intent(LogItem.EFD, 9));
+        assertEquals(done + 7 + 5, freeBlocks(efi(9, 7, 5)));
+        assertEquals(done, freeBlocks(efi(9, 7, 5), SyntheticLog.intent(LogItem.CUI, 10)));
+    }
+
+    /** Free blocks after replaying a transaction of {@code item}, then one transaction for each of {@code more}. */
+    @SafeVarargs
+    private static long freeBlocks(List<byte[]> item, List<byte[]>... more) throws IOException {
+        SyntheticLog log = SyntheticLog.on("xfs-kernel-v5");
+        log.commit(item);
+        for (List<byte[]> m : more) {
+            log.commit(m);
+        }
+        try (GuestFileSystem fs = open(log)) {
+            return fs.statfs().freeBlocks();
+        }
+    }
+
+    /** An xfs_efi_log_format with one 64-bit xfs_extent per length, at made-up blocks. */
+    private static List<byte[]> efi(long id, int... lengths) {
+        byte[] f = new byte[16 + 16 * lengths.length];
+        SyntheticLog.le16(f, 0, LogItem.EFI);
+        SyntheticLog.le16(f, 2, 1);
+        SyntheticLog.le32(f, 4, lengths.length);
+        SyntheticLog.le64(f, 8, id);
+        for (int i = 0; i < lengths.length; i++) {
+            SyntheticLog.le64(f, 16 + 16 * i, 100 + 20L * i);
+            SyntheticLog.le32(f, 16 + 16 * i + 8, lengths[i]);
+        }
+        return List.of(f);
     }
 
     @Test
