@@ -113,15 +113,12 @@ final class ReplayOverlay implements ReplayTarget {
             file.readAt(pos, part);
         }
         long end = pos + want;
+        for (int i = (int) Math.max(0, Math.min(want, fileEnd - pos)); i < want; i++) {
+            out.put(i, (byte) 0); // past the file's end
+        }
         Map.Entry<Long, Piece> first = pieces.floorEntry(pos);
         Long from = first != null && first.getValue().end() > pos ? first.getKey() : pieces.ceilingKey(pos);
-        if (pos + Math.max(0, fileEnd - pos) < end) {
-            long zeroFrom = Math.max(pos, fileEnd);
-            for (int i = (int) (zeroFrom - pos); i < want; i++) {
-                out.put(i, (byte) 0);
-            }
-        }
-        if (from != null) {
+        if (from != null && from < end) {
             for (Piece p : pieces.subMap(from, true, end, false).values()) {
                 long s = Math.max(p.start(), pos);
                 long e = Math.min(p.end(), end);
