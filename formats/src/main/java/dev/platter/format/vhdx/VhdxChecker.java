@@ -32,14 +32,16 @@ final class VhdxChecker {
     /**
      * qemu's vhdx_check_bat_entries, with its messages; the overlap of a payload block with the log or a region has
      * none in qemu and gets one here. Like qemu, the payload/bitmap alternation is counted over fully present
-     * entries only, and a block's length is cut at 512 times the disk's logical sector count.
+     * entries only, and a block's length is cut at the disk's end counted from its BAT index (not its block number).
      */
     static List<String> batProblems(VhdxImage image, FileRegions regions, boolean firstOnly) throws IOException {
         List<String> out = new ArrayList<>();
         Bat bat = image.bat();
         long fileSize = image.data().size();
         long blockSize = image.blockSize();
-        long sectorsTimes512 = image.size() / image.logicalSectorSize() * 512;
+        // qemu cuts at total_sectors * 512: the size with 512-byte sectors; with 4096-byte ones qemu's count is
+        // an eighth of the disk (it takes logical sectors for 512-byte ones), and Platter takes the size.
+        long sectorsTimes512 = image.size();
         long payblocks = bat.chunkRatio();
         for (long i = 0; i < bat.size(); i++) {
             long entry = bat.entry(i);
