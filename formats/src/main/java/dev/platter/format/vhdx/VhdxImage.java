@@ -71,7 +71,8 @@ public final class VhdxImage implements Image, FlushBarriers {
         this.readOnly = readOnly;
         this.logState = logState;
         this.nextLogSequence = nextLogSequence;
-        this.size = metadata.virtualSize() / metadata.logicalSectorSize() * metadata.logicalSectorSize();
+        // qemu's size in 512-byte sectors; a 4096-byte-sector disk keeps its stored size too (as libvhdi reads it)
+        this.size = metadata.virtualSize() / 512 * 512;
         this.reads = new MappedReader(new Mapper(), () -> size, () -> null);
     }
 
