@@ -9,11 +9,12 @@ import java.io.IOException;
  * flushed file offset is refused (it was truncated), data descriptors write their 4 KiB, zero descriptors their
  * zeros, and a file shorter than the entry's last file offset is extended to the next MiB (when that offset is not
  * MiB-aligned; qemu leaves it alone when it is). Platter also refuses writes that end past both the file and the
- * entry's last file offset, and a last file offset more than 1 TiB past the file: they point outside the file.
+ * entry's last file offset, and a last file offset more than 4 GiB past the file (a crash loses at most a few
+ * blocks' growth): they point outside the file.
  */
 final class LogReplay {
     private static final long MIB = 1 << 20;
-    private static final long MAX_GROWTH = 1L << 40;
+    private static final long MAX_GROWTH = 4L << 30;
 
     private LogReplay() {
     }

@@ -157,13 +157,15 @@ public final class VhdxImage implements Image, FlushBarriers {
             file.write(offset, ByteBuffer.wrap(sector));
         }
 
+        /** Zeros as a hole inside the file and as the file's growth past its end: what reads back is the same. */
         @Override
         public void zero(long offset, long length) throws IOException {
-            ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, MIB));
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(zeros.capacity(), length - done);
-                file.write(offset + done, zeros.clear().limit(n));
-                done += n;
+            long size = file.size();
+            if (offset < size) {
+                file.punchHole(offset, Math.min(length, size - offset));
+            }
+            if (offset + length > size) {
+                file.setSize(offset + length);
             }
         }
 
