@@ -40,7 +40,8 @@ final class Bat {
                     + "past the end of the file (" + fileSize + " bytes)");
         }
         long[] entries = new long[(int) count];
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(8, count * 8)))
+                .order(ByteOrder.LITTLE_ENDIAN);
         for (int done = 0; done < count; ) {
             int n = (int) Math.min(count - done, chunk.capacity() / 8);
             chunk.clear().limit(n * 8);
