@@ -45,6 +45,8 @@ public final class VhdxImage implements Image, FlushBarriers {
     /** What structures and payload are read from: the file, or the file as an in-memory log replay left it. */
     private final Storage data;
     private final VhdxHeaders headers;
+    /** The log and the regions: what no payload block may overlap. */
+    private final FileRegions regions;
     private final VhdxMetadata metadata;
     private final Bat bat;
     private final long size;
@@ -61,9 +63,10 @@ public final class VhdxImage implements Image, FlushBarriers {
 
     enum LogState { CLEAN, REPLAYED_ON_DISK, REPLAYED_IN_MEMORY }
 
-    private VhdxImage(Storage file, Storage data, VhdxHeaders headers, VhdxMetadata metadata, Bat bat,
-                      boolean readOnly, LogState logState, long nextLogSequence) {
+    private VhdxImage(Storage file, Storage data, VhdxHeaders headers, FileRegions regions, VhdxMetadata metadata,
+                      Bat bat, boolean readOnly, LogState logState, long nextLogSequence) {
         this.file = file;
+        this.regions = regions;
         this.data = data;
         this.headers = headers;
         this.metadata = metadata;
@@ -132,18 +135,15 @@ public final class VhdxImage implements Image, FlushBarriers {
                     + "locator) are not supported; qemu-img 7.2 refuses them too (Operation not supported)");
         }
         Bat bat = Bat.read(data, table.bat(), m);
-        VhdxImage image = new VhdxImage(file, data, headers, m, bat, readOnly, state, nextSequence);
+        VhdxImage image = new VhdxImage(file, data, headers, regions, m, bat, readOnly, state, nextSequence);
         if (!forCheck) {
             List<String> problems = VhdxChecker.batProblems(image, regions, true);
             if (!problems.isEmpty()) {
                 throw new CorruptImageException("vhdx BAT", table.bat().offset(), problems.get(0));
             }
         }
-        image.regions = regions;
         return image;
     }
-
-    private FileRegions regions;
 
     /** The image file as a replay target: writes synced one by one, as qemu's replay writes them. */
     private record FileTarget(Storage file) implements ReplayTarget {
