@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * VHDX (Hyper-V): dynamic and fixed disks read, created and written as qemu-img 7.2 does, with 512- and 4096-byte
  * logical sectors; a dirty log replayed on disk when opened read-write and in memory when opened read-only.
- * Differencing disks are refused, as qemu 7.2 refuses them.
+ * Differencing disks are read (their parent through the reference gate), where qemu 7.2 refuses them; Platter does
+ * not create or write them.
  */
 public final class VhdxFormat implements ImageFormat {
     public static final String NAME = "vhdx";

@@ -11,22 +11,29 @@ import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.ImageMapper;
 import dev.platter.core.image.MappedReader;
 import dev.platter.core.image.MappedRun;
+import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceKind;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.image.capability.FlushBarriers;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * An open VHDX disk (dynamic or fixed; differencing disks are refused, as qemu 7.2 refuses them). Opening follows
+ * An open VHDX disk: dynamic or fixed, or differencing (read only; qemu 7.2 refuses those). Opening follows
  * qemu's vhdx_open: the file identifier, the current header, the log (replayed: on disk when open read-write, as
  * qemu does, in memory when read-only, where qemu refuses), the region table, the metadata, the BAT, and every
- * fully present block checked against the file's end and its metadata regions.
+ * fully present block checked against the file's end and its metadata regions. A differencing disk's parent is its
+ * locator's relative path, opened through the reference gate and checked against the locator's parent_linkage; its
+ * blocks that are not present, and the sectors of partially present blocks that their sector bitmap does not mark,
+ * read from the parent.
  *
  * <p>Writes allocate a new block at the next MiB past the end of the file, as qemu's do. Unlike qemu, which logs
  * and applies each BAT change at once, BAT changes wait in memory until a flush (or close), which first flushes
@@ -45,6 +52,10 @@ public final class VhdxImage implements Image, FlushBarriers {
     /** What structures and payload are read from: the file, or the file as an in-memory log replay left it. */
     private final Storage data;
     private final VhdxHeaders headers;
+    /** A differencing disk's parent (null otherwise, or when backing files are not opened) and its locator. */
+    private final Image parent;
+    private final ParentLocator locator;
+    private final SectorBitmaps bitmaps;
     /** The log and the regions: what no payload block may overlap. */
     private final FileRegions regions;
     private final VhdxMetadata metadata;
@@ -64,8 +75,12 @@ public final class VhdxImage implements Image, FlushBarriers {
     enum LogState { CLEAN, REPLAYED_ON_DISK, REPLAYED_IN_MEMORY }
 
     private VhdxImage(Storage file, Storage data, VhdxHeaders headers, FileRegions regions, VhdxMetadata metadata,
-                      Bat bat, boolean readOnly, LogState logState, long nextLogSequence) {
+                      Bat bat, boolean readOnly, LogState logState, long nextLogSequence, Image parent,
+                      ParentLocator locator) {
         this.file = file;
+        this.parent = parent;
+        this.locator = locator;
+        this.bitmaps = new SectorBitmaps(data, bat, metadata.blockSize(), metadata.logicalSectorSize());
         this.regions = regions;
         this.data = data;
         this.headers = headers;
@@ -76,7 +91,7 @@ public final class VhdxImage implements Image, FlushBarriers {
         this.nextLogSequence = nextLogSequence;
         // qemu's size in 512-byte sectors; a 4096-byte-sector disk keeps its stored size too (as libvhdi reads it)
         this.size = metadata.virtualSize() / 512 * 512;
-        this.reads = new MappedReader(new Mapper(), () -> size, () -> null);
+        this.reads = new MappedReader(new Mapper(), () -> size, this::backing);
     }
 
     /**
@@ -130,19 +145,74 @@ public final class VhdxImage implements Image, FlushBarriers {
         RegionTable table = RegionTable.parse(VhdxFile.readPadded(data, RegionTable.OFFSET, RegionTable.SIZE),
                 regions);
         VhdxMetadata m = VhdxMetadata.read(data, table.metadata());
+        ParentLocator locator = null;
         if (m.hasParent()) {
-            throw new UnsupportedFeatureException("differencing vhdx", "differencing vhdx images (with a parent "
-                    + "locator) are not supported; qemu-img 7.2 refuses them too (Operation not supported)");
+            if (!readOnly) {
+                throw new UnsupportedFeatureException("writing differencing vhdx", "differencing vhdx images are "
+                        + "read only in Platter (qemu-img 7.2 does not open them at all)");
+            }
+            locator = ParentLocator.read(data, m.parentLocatorOffset(), m.parentLocatorLength());
         }
         Bat bat = Bat.read(data, table.bat(), m);
-        VhdxImage image = new VhdxImage(file, data, headers, regions, m, bat, readOnly, state, nextSequence);
-        if (!forCheck) {
-            List<String> problems = VhdxChecker.batProblems(image, regions, true);
-            if (!problems.isEmpty()) {
-                throw new CorruptImageException("vhdx BAT", table.bat().offset(), problems.get(0));
+        Image parent = locator == null ? null : openParent(file, locator, options, m.parentLocatorOffset());
+        try {
+            VhdxImage image = new VhdxImage(file, data, headers, regions, m, bat, readOnly, state, nextSequence,
+                    parent, locator);
+            if (!forCheck) {
+                List<String> problems = VhdxChecker.batProblems(image, regions, true);
+                if (!problems.isEmpty()) {
+                    throw new CorruptImageException("vhdx BAT", table.bat().offset(), problems.get(0));
+                }
             }
+            return image;
+        } catch (IOException | RuntimeException e) {
+            if (parent != null) {
+                try {
+                    parent.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        return image;
+    }
+
+    /**
+     * A differencing disk's parent: its {@code relative_path} through the reference gate (an untrusted image's is
+     * refused; chain depth and loops are the gate's to bound), as a vhdx whose data write GUID is the locator's
+     * parent_linkage. Null when the caller does not open backing files.
+     */
+    private static Image openParent(Storage file, ParentLocator locator, OpenOptions options, long locatorOffset)
+            throws IOException {
+        String name = locator.relativePath();
+        if (name == null) {
+            throw new CorruptImageException("vhdx parent locator", locatorOffset, "no relative_path (only "
+                    + locator.entries().keySet() + ")");
+        }
+        Path referrer = file.path() != null ? file.path() : Path.of(file.name());
+        if (options.isUntrusted()) {
+            options.resolver().resolve(referrer, name, ReferenceKind.BACKING_FILE); // refuses
+        }
+        if (!options.openBacking()) {
+            return null;
+        }
+        Image parent;
+        try {
+            parent = Images.openBacking(referrer, name, VhdxFormat.NAME, options);
+        } catch (CorruptImageException | UnsupportedFeatureException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("Could not open backing file: " + e.getMessage(), e);
+        }
+        if (!(parent instanceof VhdxImage p) || !locator.linksTo(p.headers.current().dataWriteGuid())) {
+            String found = parent instanceof VhdxImage p ? "{" + p.headers.current().dataWriteGuid() + "}"
+                    : "a " + parent.formatName() + " image";
+            parent.close();
+            throw new CorruptImageException("vhdx parent locator", locatorOffset, "parent '" + name + "' is "
+                    + found + ", not the parent_linkage " + locator.entries().get("parent_linkage")
+                    + " (the parent changed after this disk was made)");
+        }
+        return parent;
     }
 
     /** The image file as a replay target: writes synced one by one, as qemu's replay writes them. */
@@ -198,13 +268,23 @@ public final class VhdxImage implements Image, FlushBarriers {
     }
 
     @Override
+    public Image backing() {
+        return parent;
+    }
+
+    /** The locator's relative path of a differencing disk, or null. */
+    String parentPath() {
+        return locator == null ? null : locator.relativePath();
+    }
+
+    @Override
     public boolean isReadOnly() {
         return readOnly;
     }
 
     @Override
     public String describe() {
-        return file.name();
+        return locator == null ? file.name() : file.name() + " [parent=" + locator.relativePath() + "]";
     }
 
     @Override
@@ -227,6 +307,11 @@ public final class VhdxImage implements Image, FlushBarriers {
     /** Whether the file parameters say "leave blocks allocated" (a fixed disk). */
     boolean fixed() {
         return metadata.leaveBlocksAllocated();
+    }
+
+    /** The current header's data write GUID (what a child's parent_linkage names). */
+    VhdxGuid dataWriteGuid() {
+        return headers.current().dataWriteGuid();
     }
 
     LogState logState() {
@@ -267,9 +352,32 @@ public final class VhdxImage implements Image, FlushBarriers {
             if (BlockState.readsAsZero(state)) {
                 return new MappedRun(MappedRun.Kind.UNALLOCATED, n, null, -1, 0);
             }
+            if (state == BlockState.PARTIALLY_PRESENT && metadata.hasParent()) {
+                return partial(block, inBlock, n, BlockState.offset(entry), index);
+            }
             throw new CorruptImageException("vhdx BAT entry " + index, bat.regionOffset() + index * 8, "block "
                     + block + " is " + BlockState.name(state) + " (a disk without a parent has no such blocks)");
         }
+    }
+
+    /** A run inside a partially present block: sectors whose bitmap bits are alike, from this file or the parent. */
+    private MappedRun partial(long block, long inBlock, long n, long offset, long index) throws IOException {
+        if (offset < MIB) {
+            throw new CorruptImageException("vhdx BAT entry " + index, bat.regionOffset() + index * 8, "block "
+                    + block + " lies at " + offset + ", inside the header section");
+        }
+        byte[] bits = bitmaps.bits(block);
+        int sector = metadata.logicalSectorSize();
+        long first = inBlock / sector;
+        boolean present = SectorBitmaps.present(bits, first);
+        long end = first + 1;
+        long lastSector = (inBlock + n - 1) / sector;
+        while (end <= lastSector && SectorBitmaps.present(bits, end) == present) {
+            end++;
+        }
+        long len = Math.min(n, end * sector - inBlock);
+        return present ? new MappedRun(MappedRun.Kind.DATA, len, data, offset + inBlock, 0)
+                : new MappedRun(MappedRun.Kind.UNALLOCATED, len, null, -1, 0);
     }
 
     @Override
@@ -486,13 +594,15 @@ public final class VhdxImage implements Image, FlushBarriers {
                 }
             }
             closed = true;
-            try {
-                file.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
+            for (java.io.Closeable c : parent == null ? List.of(file) : List.<java.io.Closeable>of(file, parent)) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
             }
             if (failure != null) {
@@ -507,8 +617,10 @@ public final class VhdxImage implements Image, FlushBarriers {
     @Override
     public ImageInfo info() throws IOException {
         long allocated = file.allocatedBytes();
+        String p = parentPath();
         return new ImageInfo(file.name(), VhdxFormat.NAME, size, metadata.blockSize(), allocated < 0 ? null
-                : allocated, false, null, null, null, List.of(), null, null, false);
+                : allocated, false, p, p == null ? null : ReferenceResolver.fullBackingFilename(file.name(), p),
+                p == null ? null : VhdxFormat.NAME, List.of(), null, null, false);
     }
 
     @Override

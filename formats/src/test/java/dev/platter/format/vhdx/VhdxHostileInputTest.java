@@ -271,15 +271,24 @@ class VhdxHostileInputTest {
         }
     }
 
-    /** qemu 7.2 refuses differencing disks, so their parent locators are never followed: no loop can start. */
+    /** A parent locator that does not fit, or whose strings lie outside it, is refused before any parent is looked for. */
     @Test
-    void differencingDisksAreRefusedBeforeAnyParentIsLookedFor() throws IOException {
+    void parentLocatorsOutOfBounds() throws IOException {
+        int entry = (int) TinyVhdx.METADATA + 32 + 5 * 32;
         refused(with(clean, b -> {
             le(b).putInt((int) metadataItems + 4, VhdxMetadata.FLAG_HAS_PARENT);
-            b[(int) TinyVhdx.METADATA + 32 + 5 * 32] = 0;
-            VhdxGuid.PARENT_LOCATOR.write(le(b), (int) TinyVhdx.METADATA + 32 + 5 * 32);
+            VhdxGuid.PARENT_LOCATOR.write(le(b), entry);
             le(b).putShort((int) TinyVhdx.METADATA + 10, (short) 6);
-        }), "differencing vhdx");
+        }), "vhdx parent locator", "0 bytes long");
+        byte[] locator = ParentLocator.encode(java.util.Map.of("relative_path", "p.vhdx"));
+        refused(with(clean, b -> {
+            le(b).putInt((int) metadataItems + 4, VhdxMetadata.FLAG_HAS_PARENT);
+            VhdxGuid.PARENT_LOCATOR.write(le(b), entry);
+            le(b).putShort((int) TinyVhdx.METADATA + 10, (short) 6);
+            le(b).putInt(entry + 16, VhdxMetadata.FIRST_ITEM + 40).putInt(entry + 20, locator.length);
+            le(ByteBuffer.wrap(locator).order(ByteOrder.LITTLE_ENDIAN).putInt(20 + 4, 1 << 30).array());
+            System.arraycopy(locator, 0, b, (int) metadataItems + 40, locator.length);
+        }), "vhdx parent locator", "outside the locator");
         refused(with(clean, b -> le(b).putInt((int) metadataItems + 4, VhdxMetadata.FLAG_HAS_PARENT)),
                 "vhdx file parameters", "no parent locator");
     }
