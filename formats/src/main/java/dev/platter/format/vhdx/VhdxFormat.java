@@ -4,6 +4,7 @@ import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.SafetyFinding;
 import dev.platter.core.storage.Storage;
 
 import java.io.IOException;
@@ -53,7 +54,12 @@ public final class VhdxFormat implements ImageFormat {
 
     @Override
     public List<String> fileExtensions() {
-        return List.of("vhdx");
+        return List.of("vhdx", "avhdx");
+    }
+
+    @Override
+    public List<SafetyFinding> safetyFindings(Storage storage) throws IOException {
+        return VhdxSafety.findings(storage);
     }
 
     @Override

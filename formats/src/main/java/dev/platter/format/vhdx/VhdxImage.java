@@ -68,6 +68,7 @@ public final class VhdxImage implements Image, FlushBarriers {
     /** What happened to a log at open: nothing, replayed on disk, or replayed in memory only. */
     private final LogState logState;
     private boolean wroteVisibleData;
+    private boolean ownsFile = true;
     private boolean barriers = true;
     private long nextLogSequence;
     private volatile boolean closed;
@@ -100,9 +101,19 @@ public final class VhdxImage implements Image, FlushBarriers {
      * @param forCheck as qemu's BDRV_O_CHECK: blocks past the end of the file are left to {@link #check}
      */
     static VhdxImage open(Storage file, OpenOptions options, boolean forCheck) throws IOException {
+        return open(file, options, forCheck, true);
+    }
+
+    /** @param ownsFile whether the image closes the file (on failure too); not for a safety inspection */
+    static VhdxImage open(Storage file, OpenOptions options, boolean forCheck, boolean ownsFile) throws IOException {
         try {
-            return openOrFail(file, options, forCheck);
+            VhdxImage image = openOrFail(file, options, forCheck);
+            image.ownsFile = ownsFile;
+            return image;
         } catch (IOException | RuntimeException e) {
+            if (!ownsFile) {
+                throw e;
+            }
             try {
                 file.close();
             } catch (IOException suppressed) {
@@ -272,6 +283,11 @@ public final class VhdxImage implements Image, FlushBarriers {
         return parent;
     }
 
+    /** The locator's relative_path of a differencing disk as stored (backslashes and all), or null. */
+    String storedParentPath() {
+        return locator == null ? null : locator.entries().get("relative_path");
+    }
+
     /** The locator's relative path of a differencing disk, or null. */
     String parentPath() {
         return locator == null ? null : locator.relativePath();
@@ -312,6 +328,10 @@ public final class VhdxImage implements Image, FlushBarriers {
     /** The current header's data write GUID (what a child's parent_linkage names). */
     VhdxGuid dataWriteGuid() {
         return headers.current().dataWriteGuid();
+    }
+
+    FileRegions regions() {
+        return regions;
     }
 
     LogState logState() {
@@ -594,7 +614,14 @@ public final class VhdxImage implements Image, FlushBarriers {
                 }
             }
             closed = true;
-            for (java.io.Closeable c : parent == null ? List.of(file) : List.<java.io.Closeable>of(file, parent)) {
+            List<java.io.Closeable> all = new ArrayList<>();
+            if (ownsFile) {
+                all.add(file);
+            }
+            if (parent != null) {
+                all.add(parent);
+            }
+            for (java.io.Closeable c : all) {
                 try {
                     c.close();
                 } catch (IOException e) {

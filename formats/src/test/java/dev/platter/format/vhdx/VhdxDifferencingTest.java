@@ -212,4 +212,22 @@ class VhdxDifferencingTest {
         assertTrue(e.getMessage().toLowerCase().contains("loop") || e.getMessage().contains("chain"),
                 e.getMessage());
     }
+
+    /** check --safety names the parent as stored, and a dirty log, without opening or changing anything. */
+    @Test
+    void theSafetyInspectionNamesTheParentAndADirtyLog() throws IOException {
+        try (dev.platter.core.storage.Storage s = dev.platter.core.storage.FileStorage.open(child, true)) {
+            java.util.List<dev.platter.core.image.SafetyFinding> f = new VhdxFormat().safetyFindings(s);
+            assertEquals(1, f.size(), f.toString());
+            assertEquals(".\\parent.vhdx", f.get(0).reference());
+        }
+        Path dirty = dev.platter.testdata.Fixtures.expand("vhdx-dirty-log.vhdx", dir);
+        byte[] before = Files.readAllBytes(dirty);
+        try (dev.platter.core.storage.Storage s = dev.platter.core.storage.FileStorage.open(dirty, true)) {
+            java.util.List<dev.platter.core.image.SafetyFinding> f = new VhdxFormat().safetyFindings(s);
+            assertEquals(1, f.size(), f.toString());
+            assertTrue(f.get(0).message().contains("log that has not been replayed"), f.toString());
+        }
+        assertArrayEquals(before, Files.readAllBytes(dirty));
+    }
 }
