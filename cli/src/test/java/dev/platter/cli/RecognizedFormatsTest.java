@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vhdx, vdi, qed,
- * parallels or qcow is refused by name until Platter reads it, never read as raw. vmdk and vpc, recognised only until
+ * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vdi, qed, parallels
+ * or qcow is refused by name until Platter reads it, never read as raw. vmdk, vpc and vhdx, recognised only until
  * Platter read them, probe as qemu-img probes them and are read as qemu-img reads them; a fixed VHD is raw for both
  * (its only footer is at the end), and info notes the footer.
  */
@@ -37,7 +37,7 @@ class RecognizedFormatsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "vhdx|", "vhdx|subformat=fixed", "vdi|", "qed|", "parallels|", "qcow|"})
+        "vdi|", "qed|", "parallels|", "qcow|"})
     void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
         Path file = dir.resolve("disk." + format);
         List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
@@ -107,6 +107,26 @@ class RecognizedFormatsTest {
         Cli.Result convert = Cli.run("convert", "-O", "raw", file.toString(), out.toString());
         assertEquals(0, convert.exit(), convert.err());
         assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vmdk",
+                out.toString(), file.toString()).ok().stdout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"subformat=dynamic", "subformat=fixed", "block_state_zero=off"})
+    void vhdxIsProbedAndReadAsQemuImgReadsIt(String options) throws Exception {
+        Path file = dir.resolve("disk.vhdx");
+        Tool.run("qemu-img", "create", "-q", "-f", "vhdx", "-o", options, file.toString(), "4M").ok();
+        Tool.run("qemu-io", "-f", "vhdx", "-c", "write -P 0x2a 1M 128k", file.toString()).ok();
+        assertEquals("vhdx", qemuFormat(file));
+        try (Storage s = FileStorage.open(file, true)) {
+            assertEquals("vhdx", Images.probe(s).name(), options);
+        }
+        Cli.Result info = Cli.run("info", file.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertEquals(Tool.run("qemu-img", "info", file.toString()).ok().stdout(), info.out());
+        Path out = dir.resolve("out.raw");
+        Cli.Result convert = Cli.run("convert", "-O", "raw", file.toString(), out.toString());
+        assertEquals(0, convert.exit(), convert.err());
+        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vhdx",
                 out.toString(), file.toString()).ok().stdout());
     }
 

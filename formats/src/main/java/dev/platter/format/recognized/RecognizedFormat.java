@@ -119,18 +119,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** VHDX: the file identifier's signature. */
-    public static final class Vhdx extends RecognizedFormat {
-        public Vhdx() {
-            super("vhdx");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return startsWith(b, 0, "vhdxfile") ? CERTAIN : 0;
-        }
-    }
-
     /** VirtualBox VDI: the signature at offset 64 of a whole 512-byte header. */
     public static final class Vdi extends RecognizedFormat {
         public Vdi() {
