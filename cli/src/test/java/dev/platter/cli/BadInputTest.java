@@ -84,7 +84,7 @@ class BadInputTest {
     @Test
     void aFormatPlatterCannotWriteIsRefusedBeforeAnythingIsAnnounced() {
         String f = dir.resolve("x.vmdk").toString();
-        assertOneLineError(Cli.run("create", "-f", "vdi", f, "1M"), "'vdi' images are not supported yet");
+        assertOneLineError(Cli.run("create", "-f", "luks", f, "1M"), "'luks' images are not supported yet");
         assertFalse(Files.exists(dir.resolve("x.vmdk")));
     }
 
