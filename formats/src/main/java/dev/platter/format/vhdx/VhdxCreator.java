@@ -12,15 +12,18 @@ import java.nio.file.Path;
 
 /**
  * Writes a new disk as qemu-img 7.2's vhdx_co_create lays it out, byte for byte but for the random GUIDs and
- * sequence number: the file identifier with qemu's creator string, two headers (log of {@code log_size} at 1 MiB),
+ * sequence number: the file identifier with Platter's creator string, two headers (log of {@code log_size} at 1 MiB),
  * two identical region tables, the BAT right after the log and the metadata region right after the BAT, the file
  * ending 5 MiB past the BAT (dynamic) or that plus the disk (fixed). The BAT is written as qemu writes it: ZERO
  * entries with {@code block_state_zero} (qemu's default, fixed disks included), fully present ones for a fixed
  * disk without it, and nothing at all (all NOT_PRESENT) for a dynamic disk without it.
  */
 final class VhdxCreator {
-    /** What qemu-img 7.2 writes as the creator: "QEMU v" and its version, UTF-16LE without a terminator. */
-    static final String CREATOR = "QEMU v7.2.22";
+    /**
+     * The creator, UTF-16LE without a terminator as qemu writes its own ("QEMU v7.2.22"): a diagnostic field that
+     * says which program made the file, so Platter's says Platter.
+     */
+    static final String CREATOR = "Platter";
     static final long MIB = 1 << 20;
 
     private VhdxCreator() {

@@ -64,9 +64,13 @@ class VhdxWriteTest {
         Convert.run(o, dev.platter.core.ProgressListener.NONE);
     }
 
-    /** Blanks what qemu makes random: header sequence numbers, GUIDs and checksums, the page 83 GUID. */
+    /**
+     * Blanks what qemu makes random (header sequence numbers, GUIDs and checksums, the page 83 GUID) and the creator
+     * string, which names the program that made the file.
+     */
     static byte[] withoutRandomFields(byte[] file) {
         byte[] b = file.clone();
+        Arrays.fill(b, 8, 8 + 512, (byte) 0);
         for (long h : new long[] {64 << 10, 128 << 10}) {
             Arrays.fill(b, (int) h + 4, (int) h + 48, (byte) 0);
         }
