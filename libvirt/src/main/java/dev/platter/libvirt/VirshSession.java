@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
 public final class VirshSession implements LibvirtConnection {
     private static final long TIMEOUT_SECONDS = 120;
     private static final String EOF = "\u0000eof";
+    private static final String MARKER_PREFIX = "platter-marker-";
+    private static final int MARKER_LENGTH = MARKER_PREFIX.length() + 36;
     /** Without a terminal virsh still echoes each command after its prompt (# for root, $ for others). */
     private static final Pattern PROMPT = Pattern.compile("virsh [#$] ");
 
@@ -94,11 +96,11 @@ public final class VirshSession implements LibvirtConnection {
         if (commandLine.indexOf('\n') >= 0 || commandLine.indexOf('\r') >= 0) {
             throw new IllegalArgumentException("a virsh command is one line");
         }
-        String marker = "platter-" + UUID.randomUUID();
+        String marker = MARKER_PREFIX + UUID.randomUUID();
         stdin.write(commandLine + "\necho --err " + marker + "\necho " + marker + "\n");
         stdin.flush();
         String out = until(stdout, marker);
-        String err = until(stderr, marker);
+        String err = until(stderr, "error: " + marker);
         List<String> errors = new ArrayList<>();
         for (String line : err.split("\n")) {
             if (line.startsWith("error: ")) {
@@ -146,11 +148,28 @@ public final class VirshSession implements LibvirtConnection {
         return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /**
+     * Splits the stream into lines, and also ends a line as soon as it is a whole marker: virsh prints an echo's
+     * text without a line break and then the next prompt, which waits for input without one either.
+     */
     private static void pump(InputStream in, BlockingQueue<String> queue) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    queue.add(line);
+                StringBuilder line = new StringBuilder();
+                for (int c = r.read(); c >= 0; c = r.read()) {
+                    if (c == '\n') {
+                        queue.add(line.toString());
+                        line.setLength(0);
+                        continue;
+                    }
+                    line.append((char) c);
+                    if (line.length() == MARKER_LENGTH && line.indexOf(MARKER_PREFIX) == 0) {
+                        queue.add(line.toString());
+                        line.setLength(0);
+                    }
+                }
+                if (line.length() > 0) {
+                    queue.add(line.toString());
                 }
             } catch (IOException e) {
                 // The process ended; EOF below tells the waiting reader.

@@ -9,14 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Disk and volume XML from images: explicit formats, the whole chain, valid for libvirt's schemas, parsed back. */
@@ -91,13 +89,9 @@ class DiskXmlTest {
     }
 
     @Test
-    void aFormatLibvirtCannotDeclareIsRefused() throws IOException {
-        Path f = dir.resolve("x.vhdx");
-        Files.write(f, new byte[0]);
-        // vhdx has no <driver type> value; the message says what to do instead of writing XML libvirt refuses.
+    void theFormatsLibvirtCannotDeclareAreKnown() {
+        // vhdx has no <driver type> value (VHD is vpc): fromImage refuses it with what to do instead.
         assertTrue(DiskXml.LIBVIRT_FORMATS.contains("vpc"));
         assertTrue(!DiskXml.LIBVIRT_FORMATS.contains("vhdx"));
-        assertThrows(Exception.class, () -> SafeXml.parse("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>"
-                + "<x>&e;</x>"));
     }
 }
