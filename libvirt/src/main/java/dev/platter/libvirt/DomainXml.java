@@ -83,6 +83,19 @@ public final class DomainXml {
         disk.insertBefore(newStore, newSource.getNextSibling());
     }
 
+    /** Removes the empty {@code <backingStore/>} ending the disk's chain: libvirt reads the rest from the images. */
+    public void unterminateChain(String target) throws IOException {
+        Element parent = diskElement(target);
+        for (Element store = SafeXml.child(parent, "backingStore"); store != null;
+             store = SafeXml.child(parent, "backingStore")) {
+            if (SafeXml.child(store, "source") == null) {
+                parent.removeChild(store);
+                return;
+            }
+            parent = store;
+        }
+    }
+
     /** Sets {@code <name>}. */
     public void setName(String name) {
         SafeXml.child(root, "name").setTextContent(name);
