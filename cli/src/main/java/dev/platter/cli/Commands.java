@@ -35,6 +35,7 @@ final class Commands {
         COMMANDS.put("copy-out", dev.platter.cli.guest.CopyOutCommand::new);
         COMMANDS.put("tar-out", dev.platter.cli.guest.TarOutCommand::new);
         COMMANDS.put("inspector", dev.platter.cli.guest.InspectorCommand::new);
+        COMMANDS.put("libvirt", dev.platter.cli.libvirt.LibvirtCommand::new);
     }
 
     private Commands() {

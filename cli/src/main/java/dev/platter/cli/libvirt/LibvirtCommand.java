@@ -1,0 +1,12 @@
+package dev.platter.cli.libvirt;
+
+import picocli.CommandLine.Command;
+
+/** {@code platter libvirt ...}: what Platter writes, handed to libvirt with its formats declared. */
+@Command(name = "libvirt", sortOptions = false,
+        description = "Disk and volume XML for images, a shut-off guest's disk converted in place of the old one,"
+                + " clones, and a start-up guard hook for libvirt's qemu driver.",
+        subcommands = {DiskXmlCommand.class, VolumeXmlCommand.class, ConvertDiskCommand.class, CloneCommand.class,
+                InstallHookCommand.class, HookCommand.class})
+public final class LibvirtCommand {
+}
