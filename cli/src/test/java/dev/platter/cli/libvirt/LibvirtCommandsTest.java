@@ -1,6 +1,7 @@
 package dev.platter.cli.libvirt;
 
 import dev.platter.cli.Main;
+import dev.platter.cli.output.Stdout;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Images;
 import dev.platter.testdata.BootSector;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,11 +34,19 @@ class LibvirtCommandsTest {
     record Result(int exit, String out, String err) {
     }
 
+    /** Runs platter in-process; stdout holds the text output and the guest bytes (ls, cat) after it. */
     static Result platter(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Stdout.capture(bytes);
+        int code;
+        try (PrintWriter text = new PrintWriter(out)) {
+            code = Main.run(args, text, new PrintWriter(err));
+        } finally {
+            Stdout.capture(null);
+        }
+        return new Result(code, out + bytes.toString(StandardCharsets.UTF_8), err.toString());
     }
 
     @AfterEach
@@ -108,12 +118,14 @@ class LibvirtCommandsTest {
     void guestCommandsReadADomainsDisksAsTheyReadTheSameImages() throws IOException {
         Path disk = Fixtures.expand("guest-mbr.raw", dir);
         String uri = testUri(disk, "raw", false);
-        for (String[] cmd : new String[][] {{"filesystems", "-l"}, {"df"}, {"inspector"}, {"ls", "/"}}) {
+        for (String[] cmd : new String[][] {{"filesystems", "-l"}, {"df"}, {"inspector"}, {"ls", "-m", "/dev/sda1", "-l", "/"},
+                {"cat", "-m", "/dev/sda1", "/etc/issue"}}) {
             String[] byImage = concat(new String[] {cmd[0], "-a", disk.toString(), "--format", "raw"}, cmd);
             String[] byDomain = concat(new String[] {cmd[0], "-d", "vm1", "-c", uri}, cmd);
             Result a = platter(byImage);
             Result d = platter(byDomain);
             assertEquals(0, a.exit(), a.err());
+            assertTrue(!a.out().isBlank(), String.join(" ", byImage));
             // virt-df names the guest by its domain with -d, by its first image with -a (columns padded to fit).
             assertEquals(a.out().replace("guest-mbr.raw:", "vm1:").replaceAll(" +", " "),
                     d.out().replaceAll(" +", " "), String.join(" ", byDomain));
