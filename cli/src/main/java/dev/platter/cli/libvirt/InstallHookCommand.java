@@ -55,7 +55,7 @@ public final class InstallHookCommand implements Callable<Integer> {
                 + "# not match their declared <driver type>, leave the allowed folders, or fail check.\n"
                 + "# Every other call exits at once; stdin (the domain XML) is always read to its end.\n"
                 + "case \"$2\" in\n"
-                + "  prepare) exec " + run + " libvirt hook" + allow + " qemu \"$@\" ;;\n"
+                + "  prepare) exec " + run + " libvirt hook" + allow + " -- qemu \"$@\" ;;\n"
                 + "esac\n"
                 + "cat >/dev/null\n"
                 + "exit 0\n";
@@ -73,7 +73,7 @@ public final class InstallHookCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The running JVM and jar, with the launcher's small-tool JVM options. */
+    /** The running JVM and jar, with options for a short-lived tool. */
     private static String thisPlatter() {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path jar;
@@ -85,7 +85,12 @@ public final class InstallHookCommand implements Callable<Integer> {
         if (!jar.toString().endsWith(".jar")) {
             throw new CliException("Platter does not run from a jar (" + jar + "): pass --command");
         }
-        return shellQuote(java) + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -jar " + shellQuote(
+        // The launcher's class-data archive, when it has made one, halves the JVM's start (the hook runs at every
+        // guest start); the launcher itself is not used: it may rebuild the jar, which a hook must never do.
+        Path archive = jar.resolveSibling("platter.jsa");
+        String cds = Files.exists(archive) ? " -XX:SharedArchiveFile=" + shellQuote(archive.toString())
+                + " -Xlog:cds=off -Xlog:cds+dynamic=off" : "";
+        return shellQuote(java) + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1" + cds + " -jar " + shellQuote(
                 jar.toString());
     }
 

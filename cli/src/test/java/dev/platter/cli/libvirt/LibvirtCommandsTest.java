@@ -207,7 +207,7 @@ class LibvirtCommandsTest {
         Path hook = dir.resolve("qemu.d/50-platter");
         assertTrue(Files.isExecutable(hook));
         String script = Files.readString(hook);
-        assertTrue(script.contains("prepare) exec /opt/platter/platter libvirt hook --allow '/srv/vm images' qemu"
+        assertTrue(script.contains("prepare) exec /opt/platter/platter libvirt hook --allow '/srv/vm images' -- qemu"
                 + " \"$@\""), script);
         Tool.Result other = Tool.run("sh", "-c", "echo '<domain/>' | " + hook + " g release end -");
         assertEquals(0, other.exitCode(), other.stderr());
