@@ -52,9 +52,14 @@ final class Commands {
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
         }
-        // Every command answers --help (and -h).
-        root.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        // Every command answers --help (and -h), nested ones (platter libvirt disk-xml) too.
+        root.getSubcommands().values().forEach(Commands::withHelp);
         return root;
+    }
+
+    private static void withHelp(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getSubcommands().values().forEach(Commands::withHelp);
     }
 
     private static boolean onlyAsksForTheVersion(List<String> args) {

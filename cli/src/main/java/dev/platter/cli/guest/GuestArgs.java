@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * The options every guest command shares, with libguestfs's names and meaning: {@code -a IMAGE} (repeatable; the
  * first is /dev/sda), {@code --format=FMT} pinning the format of the images added after it (plain {@code --format}
- * goes back to probing), {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
+ * goes back to probing), {@code -d DOMAIN} and {@code -c URI} to take a libvirt domain's disks with their declared
+ * formats instead, {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
  * {@code --blocksize=512|4096}; and Platter's {@code --no-replay}: read journaled filesystems as they stand on disk,
  * as {@code mount -o norecovery} would, instead of replaying their journal in memory as the kernel (and so
  * libguestfs) does when it mounts them.
@@ -118,7 +119,7 @@ public final class GuestArgs {
         return !mountSpecs.isEmpty();
     }
 
-    /** Opens the guest, or fails with the virt tools' message when no -a was given. */
+    /** Opens the guest, or fails with the virt tools' message when neither -a nor -d was given. */
     public Guest open() throws IOException {
         fromDomain = domainDisks();
         if (disks.isEmpty() && fromDomain == null) {
