@@ -5,6 +5,7 @@ import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.operation.Convert;
 import dev.platter.operation.ConvertOptions;
 
@@ -85,7 +86,8 @@ public final class CloneDomain {
                     chain = below;
                 } else {
                     Convert.run(ConvertOptions.builder(List.of(source), target).sourceFormat(declared)
-                            .targetFormat(format).build(), progress);
+                            .targetFormat(format).resolver(DeclaredFormats.of(ReferenceResolver.relativeToImage(),
+                                    List.of(disk))).build(), progress);
                 }
                 domain.replaceSource(disk.target(), DiskSource.file(target.toAbsolutePath().normalize().toString()),
                         format, chain);

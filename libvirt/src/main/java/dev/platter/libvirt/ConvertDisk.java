@@ -1,6 +1,7 @@
 package dev.platter.libvirt;
 
 import dev.platter.core.ProgressListener;
+import dev.platter.core.image.ReferenceResolver;
 import dev.platter.operation.Compare;
 import dev.platter.operation.CompareOptions;
 import dev.platter.operation.CompareResult;
@@ -58,14 +59,16 @@ public final class ConvertDisk {
         if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(output + " exists already: convert-disk never overwrites a file");
         }
+        // The chain below the image opens with the formats the domain declares or the images record, never probed.
+        ReferenceResolver chain = DeclaredFormats.of(ReferenceResolver.relativeToImage(), List.of(disk));
         boolean keep = false;
         try {
             Convert.run(ConvertOptions.builder(List.of(source), output).sourceFormat(declared)
                     .targetFormat(options.format()).compress(options.compress())
-                    .createOptions(options.createOptions()).build(), progress);
+                    .createOptions(options.createOptions()).resolver(chain).build(), progress);
             afterConvert.run(output);
             CompareResult same = Compare.run(new CompareOptions(source, source.toString(), declared, output,
-                    output.toString(), options.format(), false, null, false), ProgressListener.NONE);
+                    output.toString(), options.format(), false, chain, false), ProgressListener.NONE);
             if (!same.identical()) {
                 throw new IOException("the new image " + output + " differs from " + source + ": "
                         + same.message().strip() + " (domain left unchanged, new image deleted)");

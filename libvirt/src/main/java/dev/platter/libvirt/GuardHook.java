@@ -78,8 +78,8 @@ public final class GuardHook {
                     return "backing image " + p + " declared " + layer.format() + " but the content is " + c;
                 }
             }
-            ReferenceResolver gate = allowed.isEmpty() ? ReferenceResolver.relativeToImage()
-                    : ReferenceResolver.confinedTo(allowed);
+            ReferenceResolver gate = DeclaredFormats.of(allowed.isEmpty() ? ReferenceResolver.relativeToImage()
+                    : ReferenceResolver.confinedTo(allowed), List.of(disk));
             try (Image image = Images.open(path, shared.withFormat(declared).withResolver(gate))) {
                 for (Image i = image; i.backing() != null; i = i.backing()) {
                     if (i.info().backingFormat() == null && disk.chain().isEmpty()) {

@@ -14,10 +14,10 @@ import java.util.List;
 
 /**
  * The disks {@code -d DOMAIN} adds, in the domain's order, each pinned to its declared format (a disk without
- * {@code <driver type>} is raw, as libvirt hands it to QEMU; nothing is probed), the domain's name, and whether it
- * runs.
+ * {@code <driver type>} is raw, as libvirt hands it to QEMU; nothing is probed), the disks as declared (their
+ * backing chains' formats), the domain's name, and whether it runs.
  */
-record DomainDisks(String name, List<DiskSpec> disks, boolean running) {
+record DomainDisks(String name, List<DiskSpec> disks, List<DomainDisk> declared, boolean running) {
 
     static DomainDisks read(String uri, String domain) throws IOException {
         try (VirshSession libvirt = VirshSession.open(uri)) {
@@ -25,6 +25,7 @@ record DomainDisks(String name, List<DiskSpec> disks, boolean running) {
             // A running guest's live XML is what QEMU has open; a shut-off one's is its definition.
             DomainXml xml = DomainXml.parse(libvirt.domainXml(domain, !state.isActive()));
             List<DiskSpec> specs = new ArrayList<>();
+            List<DomainDisk> read = new ArrayList<>();
             for (DomainDisk d : xml.disks()) {
                 if (d.source() == null) {
                     continue;
@@ -34,11 +35,12 @@ record DomainDisks(String name, List<DiskSpec> disks, boolean running) {
                             + d.source().describe() + ": only file and block-device disks can be read");
                 }
                 specs.add(new DiskSpec(Path.of(d.source().path()), d.format() == null ? "raw" : d.format()));
+                read.add(d);
             }
             if (specs.isEmpty()) {
                 throw new CliException("domain '" + xml.name() + "' has no disk to read");
             }
-            return new DomainDisks(xml.name(), specs, state.isActive());
+            return new DomainDisks(xml.name(), specs, read, state.isActive());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.platter.cli.guest;
 import dev.platter.cli.CliException;
 import dev.platter.cli.UntrustedOption;
 import dev.platter.core.image.OpenOptions;
+import dev.platter.libvirt.DeclaredFormats;
 import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
@@ -128,9 +129,13 @@ public final class GuestArgs {
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
         options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay));
         OpenOptions open = untrusted.apply(options.openOptions());
-        if (fromDomain != null && fromDomain.running()) {
-            // QEMU holds the write lock of a running guest's disks; reading them means sharing it (libguestfs --ro).
-            open = open.withForceShare(true);
+        if (fromDomain != null) {
+            // Backing images too open with the formats the domain declares or the images record, never probed.
+            open = open.withResolver(DeclaredFormats.of(open.resolver(), fromDomain.declared()));
+            if (fromDomain.running()) {
+                // QEMU holds the write lock of a running guest's disks: reading them means sharing it (libguestfs --ro).
+                open = open.withForceShare(true);
+            }
         }
         return Guest.open(fromDomain != null ? fromDomain.disks() : disks, options.withOpenOptions(open));
     }
