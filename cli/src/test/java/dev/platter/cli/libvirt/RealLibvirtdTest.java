@@ -149,7 +149,18 @@ class RealLibvirtdTest {
             assertTrue(after.contains("type='qcow2'") && after.contains(dir.resolve("conv.qcow2").toString()), after);
             assertFalse(virsh("start", name).startsWith("error"));
             assertTrue(marker(serial, 10), "the converted guest printed " + BootSector.MARKER);
+            virsh("destroy", name);
+
+            // A linked clone of it: a qcow2 overlay recording the converted image as its backing file.
+            Files.deleteIfExists(serial);
+            LibvirtCommandsTest.Result clone = platter("libvirt", "clone", "-o", name, "-n", name + "-linked",
+                    "--linked", "--connect", Libvirtd.URI);
+            assertEquals(0, clone.exit(), clone.err());
+            assertFalse(virsh("start", name + "-linked").startsWith("error"));
+            assertTrue(marker(serial, 10), "the linked clone printed " + BootSector.MARKER);
         } finally {
+            virsh("destroy", name + "-linked");
+            virsh("undefine", name + "-linked");
             virsh("destroy", name);
             virsh("undefine", name);
         }
@@ -185,6 +196,27 @@ class RealLibvirtdTest {
         virsh("destroy", name);
         assertTrue(refused.contains("Hook script execution failed") && refused.contains("declared raw but the"
                 + " content is qcow2"), refused);
+
+        // A chain leaving the allowed folder (the test's image folder): an overlay inside, its base outside.
+        Path outside = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-outside"));
+        try {
+            Path base = outside.resolve("base.raw");
+            Files.copy(raw, base);
+            Path overlay = dir.resolve("escape.qcow2");
+            assertEquals(0, platter("create", "-f", "qcow2", "-b", base.toString(), "-F", "raw",
+                    overlay.toString()).exit());
+            String escape = "platter-escape-" + UUID.randomUUID().toString().substring(0, 8);
+            Path escapeXml = dir.resolve(escape + ".xml");
+            Files.writeString(escapeXml, domain(escape, fileDisk(overlay, "qcow2"), dir.resolve(escape + ".log")));
+            String chainRefused = virsh("create", escapeXml.toString());
+            virsh("destroy", escape);
+            assertTrue(chainRefused.contains("Hook script execution failed")
+                    && chainRefused.contains("leaves the allowed folders"), chainRefused);
+        } finally {
+            try (Stream<Path> s = Files.walk(outside)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
 
         // The oracle is honest: without the hook the same guest starts and never prints the marker.
         Path hook = Path.of(HOOK);
