@@ -32,11 +32,15 @@ class RealLibvirtdTest {
     private static Libvirtd daemon;
     private static Path dir;
     private static boolean hookInstalled;
+    private static boolean hookFolderMade;
+    private static boolean testRootMade;
 
     @BeforeAll
     static void start() throws Exception {
         boolean wasRunning = Libvirtd.running();
         // Images must be reachable by the libvirt-qemu user: not under a 0700 temporary folder.
+        testRootMade = !Files.exists(Path.of("/var/lib/platter-test"));
+        hookFolderMade = !Files.exists(Path.of(HOOK).getParent());
         dir = Files.createDirectories(Path.of("/var/lib/platter-test", UUID.randomUUID().toString()));
         Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -59,6 +63,9 @@ class RealLibvirtdTest {
     static void stop() throws IOException {
         if (hookInstalled) {
             Files.deleteIfExists(Path.of(HOOK));
+            if (hookFolderMade) {
+                Files.deleteIfExists(Path.of(HOOK).getParent());
+            }
         }
         if (daemon != null) {
             daemon.close();
@@ -66,6 +73,9 @@ class RealLibvirtdTest {
         if (dir != null) {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            if (testRootMade) {
+                Files.deleteIfExists(dir.getParent());
             }
         }
     }
