@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -197,6 +198,25 @@ class LibvirtCommandsTest {
         // Only prepare decides; a missing file is left to libvirt's own, clearer error.
         assertEquals(0, hook(domainXml(disk(qcow2, "raw")), "started").exit());
         assertEquals(0, hook(domainXml(disk(dir.resolve("missing.raw"), "raw")), "prepare").exit());
+    }
+
+    @Test
+    @RequiresTool({"qemu-img", "qemu-io"})
+    void theHookRefusesAnImageThatCheckReportsCorrupt() throws IOException {
+        Path img = dir.resolve("bad.qcow2");
+        Tool.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "lazy_refcounts=off", img.toString(), "64M").ok();
+        Tool.run("qemu-io", "-c", "write -P 1 0 64k", "-c", "write -P 2 1M 64k", "-c", "write -P 3 2M 64k",
+                img.toString()).ok();
+        assertEquals(0, hook(domainXml(disk(img, "qcow2")), "prepare").exit(), "clean before the damage");
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            // A fresh 64 MiB image keeps its refcount block at 0x20000: data cluster 6 (guest 2M) now counts 0.
+            f.seek(0x20000 + 6 * 2);
+            f.writeShort(0);
+        }
+        assertEquals(2, Tool.run("qemu-img", "check", img.toString()).exitCode(), "qemu-img sees the corruption");
+        Result r = hook(domainXml(disk(img, "qcow2")), "prepare");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("bad.qcow2: check found ") && r.err().contains(" corruptions"), r.err());
     }
 
     @Test
