@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The one-door rule, checked on the sources: operations, the CLI, inspection and the libvirt module reach formats only through the
- * SPI and its capabilities, never by importing a format's package.
+ * The one-door rule, checked on the sources: operations, the CLI, inspection and the libvirt module reach formats
+ * only through the SPI and its capabilities, never by importing a format's package.
  */
 class LayeringTest {
     private static final Pattern FORMAT_IMPORT = Pattern.compile("dev\\.platter\\.format\\.[a-z0-9]+");

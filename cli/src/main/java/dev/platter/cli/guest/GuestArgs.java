@@ -133,7 +133,7 @@ public final class GuestArgs {
             // Backing images too open with the formats the domain declares or the images record, never probed.
             open = open.withResolver(DeclaredFormats.of(open.resolver(), fromDomain.declared()));
             if (fromDomain.running()) {
-                // QEMU holds the write lock of a running guest's disks: reading them means sharing it (libguestfs --ro).
+                // QEMU holds the write lock of a running guest's disks: reading them means sharing it (as --ro).
                 open = open.withForceShare(true);
             }
         }
