@@ -93,8 +93,8 @@ public final class ConvertDisk {
             Files.delete(source);
             removed = true;
         }
-        return new ConvertDiskResult(domain.name(), disk.target(), source, declared, output.toAbsolutePath().normalize(),
-                options.format(), removed);
+        return new ConvertDiskResult(domain.name(), disk.target(), source, declared,
+                output.toAbsolutePath().normalize(), options.format(), removed);
     }
 
     private void refuseIfActive(String suffix) throws IOException {

@@ -119,7 +119,8 @@ class LibvirtCommandsTest {
     void guestCommandsReadADomainsDisksAsTheyReadTheSameImages() throws IOException {
         Path disk = Fixtures.expand("guest-mbr.raw", dir);
         String uri = testUri(disk, "raw", false);
-        for (String[] cmd : new String[][] {{"filesystems", "-l"}, {"df"}, {"inspector"}, {"ls", "-m", "/dev/sda1", "-l", "/"},
+        for (String[] cmd : new String[][] {{"filesystems", "-l"}, {"df"}, {"inspector"},
+                {"ls", "-m", "/dev/sda1", "-l", "/"},
                 {"cat", "-m", "/dev/sda1", "/etc/issue"}, {"tar-out", "-m", "/dev/sda1", "/etc", "-"}}) {
             String[] byImage = concat(new String[] {cmd[0], "-a", disk.toString(), "--format", "raw"}, cmd);
             String[] byDomain = concat(new String[] {cmd[0], "-d", "vm1", "-c", uri}, cmd);
