@@ -35,6 +35,7 @@ final class Commands {
         COMMANDS.put("copy-out", dev.platter.cli.guest.CopyOutCommand::new);
         COMMANDS.put("tar-out", dev.platter.cli.guest.TarOutCommand::new);
         COMMANDS.put("inspector", dev.platter.cli.guest.InspectorCommand::new);
+        COMMANDS.put("libvirt", dev.platter.cli.libvirt.LibvirtCommand::new);
     }
 
     private Commands() {
@@ -51,9 +52,14 @@ final class Commands {
         } else {
             COMMANDS.forEach((name, factory) -> root.addSubcommand(name, factory.get()));
         }
-        // Every command answers --help (and -h).
-        root.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        // Every command answers --help (and -h), nested ones (platter libvirt disk-xml) too.
+        root.getSubcommands().values().forEach(Commands::withHelp);
         return root;
+    }
+
+    private static void withHelp(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getSubcommands().values().forEach(Commands::withHelp);
     }
 
     private static boolean onlyAsksForTheVersion(List<String> args) {

@@ -11,7 +11,7 @@ class HelpTest {
     @ParameterizedTest
     @ValueSource(strings = {"create", "info", "convert", "map", "compare", "measure", "dd", "rebase", "commit",
             "check", "snapshot", "resize", "amend", "filesystems", "df", "ls", "cat", "copy-out", "tar-out",
-            "inspector"})
+            "inspector", "libvirt"})
     void helpPrintsUsage(String command) {
         Cli.Result r = Cli.run(command, "--help");
         assertEquals(0, r.exit(), r.err());

@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The one-door rule, checked on the sources: operations, the CLI and inspection reach formats only through the
- * SPI and its capabilities, never by importing a format's package.
+ * The one-door rule, checked on the sources: operations, the CLI, inspection and the libvirt module reach formats
+ * only through the SPI and its capabilities, never by importing a format's package.
  */
 class LayeringTest {
     private static final Pattern FORMAT_IMPORT = Pattern.compile("dev\\.platter\\.format\\.[a-z0-9]+");
@@ -24,7 +24,8 @@ class LayeringTest {
     void noOperationCommandOrInspectorNamesAFormatPackage() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<Path> trees = List.of(root.resolve("formats/src/main/java/dev/platter/operation"),
-                root.resolve("cli/src/main/java"), root.resolve("inspect/src/main/java"));
+                root.resolve("cli/src/main/java"), root.resolve("inspect/src/main/java"),
+                root.resolve("libvirt/src/main/java"));
         List<String> offenders = new ArrayList<>();
         int files = 0;
         for (Path tree : trees) {

@@ -4,7 +4,6 @@ import dev.platter.cli.CliException;
 import dev.platter.cli.output.Csv;
 import dev.platter.cli.output.HumanSize;
 import dev.platter.inspect.fs.StatFs;
-import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
 import picocli.CommandLine.Command;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -53,7 +51,7 @@ public final class DfCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Guest g = guest.open()) {
             title(out);
-            String name = displayName(guest.disks());
+            String name = guest.displayName();
             for (DetectedFilesystem fs : g.filesystems()) {
                 if (fs.type().equals("swap") || fs.type().equals("unknown")) {
                     continue;
@@ -73,12 +71,6 @@ public final class DfCommand implements Callable<Integer> {
             guest.printWarnings(g, spec.commandLine().getErr());
         }
         return 0;
-    }
-
-    /** virt-df's name for the guest: the first image's base name, plus one '+' per further image. */
-    static String displayName(List<DiskSpec> disks) {
-        String first = disks.get(0).path().getFileName().toString();
-        return first + "+".repeat(disks.size() - 1);
     }
 
     private void title(PrintWriter out) {

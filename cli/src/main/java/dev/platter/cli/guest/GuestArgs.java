@@ -2,6 +2,8 @@ package dev.platter.cli.guest;
 
 import dev.platter.cli.CliException;
 import dev.platter.cli.UntrustedOption;
+import dev.platter.core.image.OpenOptions;
+import dev.platter.libvirt.DeclaredFormats;
 import dev.platter.inspect.guest.DiskSpec;
 import dev.platter.inspect.guest.DetectedFilesystem;
 import dev.platter.inspect.guest.Guest;
@@ -20,7 +22,8 @@ import java.util.List;
 /**
  * The options every guest command shares, with libguestfs's names and meaning: {@code -a IMAGE} (repeatable; the
  * first is /dev/sda), {@code --format=FMT} pinning the format of the images added after it (plain {@code --format}
- * goes back to probing), {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
+ * goes back to probing), {@code -d DOMAIN} and {@code -c URI} to take a libvirt domain's disks with their declared
+ * formats instead, {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
  * {@code --blocksize=512|4096}; and Platter's {@code --no-replay}: read journaled filesystems as they stand on disk,
  * as {@code mount -o norecovery} would, instead of replaying their journal in memory as the kernel (and so
  * libguestfs) does when it mounts them.
@@ -31,12 +34,22 @@ public final class GuestArgs {
     private String format;
     private int blocksize = PartitionTables.PROBE;
     private int printedWarnings;
+    private DomainDisks fromDomain;
 
     @Option(names = {"-a", "--add"}, paramLabel = "IMAGE", parameterConsumer = InOrder.class,
             description = "Add a disk image (repeat for more disks).")
     void add(String image) {
         disks.add(new DiskSpec(Path.of(image), format));
     }
+
+    @Option(names = {"-d", "--domain"}, paramLabel = "NAME|UUID",
+            description = "Add the disks of this libvirt domain, each with the format its <driver type> declares"
+                    + " (never probed); a running domain's disks are read sharing QEMU's locks.")
+    String domain;
+
+    @Option(names = {"-c", "--connect"}, paramLabel = "URI",
+            description = "libvirt URI for -d (default: virsh's, e.g. qemu:///system as root).")
+    String connect;
 
     @Option(names = "--format", arity = "0..1", fallbackValue = "", paramLabel = "FMT",
             parameterConsumer = InOrder.class,
@@ -79,19 +92,52 @@ public final class GuestArgs {
         return disks;
     }
 
+    /**
+     * virt-df's name for the guest: the domain's name with -d, else the first image's base name plus one '+' per
+     * further image. Valid after {@link #open()}.
+     */
+    public String displayName() {
+        if (fromDomain != null) {
+            return fromDomain.name();
+        }
+        String first = disks.get(0).path().getFileName().toString();
+        return first + "+".repeat(disks.size() - 1);
+    }
+
+    /** The disks of -d, read from libvirt; whether the domain runs decides how they are locked. */
+    private DomainDisks domainDisks() throws IOException {
+        if (domain == null) {
+            return null;
+        }
+        if (!disks.isEmpty()) {
+            throw new CliException("-a and -d cannot be used together");
+        }
+        return DomainDisks.read(connect, domain);
+    }
+
     /** True when -m was given. */
     public boolean hasMounts() {
         return !mountSpecs.isEmpty();
     }
 
-    /** Opens the guest, or fails with the virt tools' message when no -a was given. */
+    /** Opens the guest, or fails with the virt tools' message when neither -a nor -d was given. */
     public Guest open() throws IOException {
-        if (disks.isEmpty()) {
-            throw new CliException("you must specify at least one -a option");
+        fromDomain = domainDisks();
+        if (disks.isEmpty() && fromDomain == null) {
+            throw new CliException("you must specify at least one -a or -d option");
         }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
         options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay));
-        return Guest.open(disks, options.withOpenOptions(untrusted.apply(options.openOptions())));
+        OpenOptions open = untrusted.apply(options.openOptions());
+        if (fromDomain != null) {
+            // Backing images too open with the formats the domain declares or the images record, never probed.
+            open = open.withResolver(DeclaredFormats.of(open.resolver(), fromDomain.declared()));
+            if (fromDomain.running()) {
+                // QEMU holds the write lock of a running guest's disks: reading them means sharing it (as --ro).
+                open = open.withForceShare(true);
+            }
+        }
+        return Guest.open(fromDomain != null ? fromDomain.disks() : disks, options.withOpenOptions(open));
     }
 
     /**

@@ -80,7 +80,7 @@ class GuestCommandsTest {
     void usageErrors() {
         GuestCli.Result r = GuestCli.run("filesystems");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("you must specify at least one -a option"), r.err());
+        assertTrue(r.err().contains("you must specify at least one -a or -d option"), r.err());
         r = GuestCli.run("df", "-a", a, "-h", "--csv");
         assertTrue(r.err().contains("-h and --csv"), r.err());
         r = GuestCli.run("ls", "-a", a, "--uids", "/");
