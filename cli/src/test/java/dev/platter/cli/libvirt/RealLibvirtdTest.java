@@ -191,6 +191,22 @@ class RealLibvirtdTest {
         assertTrue(boots("platter-chain-" + UUID.randomUUID().toString().substring(0, 8), disk.out(), 10));
     }
 
+    /** VMDK out of Platter, as handed to VMware, boots under libvirt too: monolithicSparse and streamOptimized. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"monolithicSparse", "streamOptimized"})
+    void aVmdkFromPlatterBoots(String subformat) throws Exception {
+        Path raw = BootSector.writeRawDisk(dir.resolve("vm-" + subformat + ".raw"), 16L << 20);
+        Path vmdk = dir.resolve("vm-" + subformat + ".vmdk");
+        assertEquals(0, platter("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=" + subformat, raw.toString(),
+                vmdk.toString()).exit());
+        LibvirtCommandsTest.Result disk = platter("libvirt", "disk-xml", vmdk.toString(), "-f", "vmdk", "--target",
+                "vda");
+        assertEquals(0, disk.exit(), disk.err());
+        assertTrue(disk.out().contains("type=\"vmdk\""), disk.out());
+        assertTrue(boots("platter-vmdk-" + UUID.randomUUID().toString().substring(0, 8), disk.out(), 10),
+                subformat + " printed " + BootSector.MARKER);
+    }
+
     @Test
     void theWrongDeclaredFormatIsRefusedByTheHookAndWithoutItDoesNotBoot() throws Exception {
         Path raw = BootSector.writeRawDisk(dir.resolve("wrong.raw"), 16L << 20);
