@@ -156,18 +156,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** VirtualBox VDI: the signature at offset 64 of a whole 512-byte header. */
-    public static final class Vdi extends RecognizedFormat {
-        public Vdi() {
-            super("vdi");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 512 && le32(b, 64) == 0xbeda107f ? CERTAIN : 0;
-        }
-    }
-
     /** QED: "QED\0" in a whole 68-byte header. */
     public static final class Qed extends RecognizedFormat {
         public Qed() {
