@@ -15,7 +15,8 @@ final class VdiChecker {
     private VdiChecker() {
     }
 
-    static ImageCheck check(String name, VdiHeader header, BlockMap map) {
+    /** @param headerCount the header's allocated-block count (as the open image holds it) */
+    static ImageCheck check(String name, VdiHeader header, long headerCount, BlockMap map) {
         List<String> messages = new ArrayList<>();
         long blocks = header.blocksInImage;
         BitSet used = new BitSet();
@@ -39,9 +40,9 @@ final class VdiChecker {
                 corruptions++;
             }
         }
-        if (allocated != header.blocksAllocated) {
+        if (allocated != headerCount) {
             messages.add("ERROR: allocated blocks mismatch, is " + allocated + ", should be "
-                    + header.blocksAllocated);
+                    + headerCount);
             corruptions++;
         }
         return new ImageCheck(name, VdiFormat.NAME, 0, 0, corruptions, 0, 0, 0, 0, 0, 0, 0, messages, null);

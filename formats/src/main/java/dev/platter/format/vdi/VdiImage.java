@@ -62,7 +62,7 @@ public final class VdiImage implements Image, FlushBarriers, PreallocatedMetadat
         this.fileEnd = storage.size();
         this.countOnDisk = header.blocksAllocated;
         // Never below an index in use, whatever the header says (a crash in qemu can leave it behind).
-        this.nextIndex = Math.max(header.blocksAllocated, map.highestIndex() + 1);
+        this.nextIndex = readOnly ? header.blocksAllocated : Math.max(header.blocksAllocated, map.highestIndex() + 1);
         this.mapper = new VdiMapper(storage, header, map, () -> fileEnd);
         this.reader = new MappedReader(mapper, () -> header.diskSize, () -> null);
     }
@@ -319,7 +319,7 @@ public final class VdiImage implements Image, FlushBarriers, PreallocatedMetadat
         }
         ensureOpen();
         synchronized (writeLock) {
-            return VdiChecker.check(storage.name(), header, map);
+            return VdiChecker.check(storage.name(), header, nextIndex, map);
         }
     }
 }
