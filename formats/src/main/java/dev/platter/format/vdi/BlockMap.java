@@ -40,14 +40,14 @@ final class BlockMap {
     static BlockMap read(Storage storage, VdiHeader h) throws IOException {
         long count = h.blocksInImage;
         long fileSize = storage.size();
+        if (h.offsetBmap + count * 4 > fileSize) {
+            throw new CorruptImageException("vdi block map of '" + storage.name() + "'", h.offsetBmap,
+                    count + " entries run past the end of the file (" + fileSize + " bytes)");
+        }
         if (count > MAX_HELD) {
             throw new UnsupportedFeatureException("vdi block maps over " + MAX_HELD + " entries",
                     "'" + storage.name() + "': a VDI block map of " + count + " entries (Platter holds at most "
                             + MAX_HELD + ", a " + (MAX_HELD >> 20) + " TiB disk)");
-        }
-        if (h.offsetBmap + count * 4 > fileSize) {
-            throw new CorruptImageException("vdi block map of '" + storage.name() + "'", h.offsetBmap,
-                    count + " entries run past the end of the file (" + fileSize + " bytes)");
         }
         int[] entries = new int[(int) count];
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);

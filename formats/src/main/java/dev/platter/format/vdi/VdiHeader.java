@@ -103,10 +103,16 @@ final class VdiHeader {
             throw unsupported("sector size " + sectorSize + " is not " + SECTOR);
         }
         if (blockSize != BLOCK_SIZE) {
-            throw unsupported("block size " + blockSize + " is not " + BLOCK_SIZE);
+            String why = "block size " + blockSize + " is not " + BLOCK_SIZE;
+            if (Long.bitCount(blockSize) != 1 || blockSize < SECTOR || blockSize > 1L << 30) {
+                // No VDI has such blocks: damage, not a variant qemu leaves out
+                throw new CorruptImageException("vdi header", OFF_BLOCK_SIZE, "unsupported VDI image (" + why + ")");
+            }
+            throw unsupported(why);
         }
         if (diskSize > blocks * blockSize) {
-            throw unsupported("disk size " + diskSize + ", image bitmap has room for " + blocks * blockSize);
+            throw new CorruptImageException("vdi header", OFF_BLOCKS, "unsupported VDI image (disk size " + diskSize
+                    + ", image bitmap has room for " + blocks * blockSize + ")");
         }
         if (!isNull(raw, OFF_UUID_LINK)) {
             throw unsupported("non-NULL link UUID");

@@ -1,6 +1,7 @@
 package dev.platter.format.vdi;
 
 import dev.platter.core.Bounds;
+import dev.platter.core.CorruptImageException;
 import dev.platter.core.Extent;
 import dev.platter.core.ReadOnlyDeviceException;
 import dev.platter.core.UnsupportedFeatureException;
@@ -71,6 +72,13 @@ public final class VdiImage implements Image, FlushBarriers, PreallocatedMetadat
     static VdiImage open(Storage storage, OpenOptions options) throws IOException {
         VdiHeader header = VdiHeader.read(storage);
         BlockMap map = BlockMap.read(storage, header);
+        if (!options.readOnly() && (header.offsetBmap < VdiHeader.SIZE
+                || header.offsetData < header.offsetBmap + header.blocksInImage * 4)) {
+            // qemu reads such a file; writing it would put map entries or blocks over the header or the map
+            throw new CorruptImageException("vdi header of '" + storage.name() + "'", VdiHeader.OFF_BMAP,
+                    "the block map (at " + header.offsetBmap + ", " + header.blocksInImage + " entries) and the data "
+                            + "area (at " + header.offsetData + ") overlap each other or the header; not writable");
+        }
         return new VdiImage(storage, header, map, options.readOnly());
     }
 
