@@ -27,8 +27,8 @@ import java.util.Optional;
  * flush (or when many map sectors have changed), in an order that keeps every crash state safe to use: the new
  * blocks first, then the header's count, then the map. A crash between the last two leaves a count above the
  * entries (qemu-img check reports the mismatch) and blocks nobody points at, never an index that qemu or Platter
- * would hand out twice. Writing the count after the map, as qemu does, could leave an entry at an index the count
- * says is free, and qemu would allocate it again under another block.
+ * would hand out twice. qemu writes the same three in the same order after every request but without flushes, so
+ * a disk may keep an entry without its block, or without the count that keeps its index taken.
  *
  * <p>Thread-safe: reads run concurrently with each other; writes, flushes and closing take one lock. A block's
  * data is written before its entry changes in memory, so a concurrent read sees either zeros or the new data.
