@@ -96,7 +96,7 @@ RESULTS="$DIR/results.txt"
 # run LABEL OUTPUT cmd... : one timed run; appends "LABEL wall_us rss_kib cpu_ms" to the results
 run() {
   local label="$1" out="$2"; shift 2
-  rm -f "$out"
+  [ "$out" = /dev/null ] || rm -f "$out"   # never the null device (the start-up runs write there)
   # Start every run with the previous run's output written back, so that no run pays for another's writeback.
   sync
   local s e

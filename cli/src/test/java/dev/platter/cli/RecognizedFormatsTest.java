@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vpc, vhdx, qed,
+ * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vpc, vhdx,
  * parallels or qcow is refused by name until Platter reads it, never read as raw; a fixed VHD is raw for both (its
- * only footer is at the end). vmdk and vdi, recognised only until Platter read them, probe as qemu-img probes them
- * and are read as qemu-img reads them.
+ * only footer is at the end). vmdk, vdi and qed, recognised only until Platter read them, probe as qemu-img probes
+ * them and are read as qemu-img reads them (qed: QedMatchesQemuImgTest).
  */
 @RequiresTool({"qemu-img", "qemu-io"})
 class RecognizedFormatsTest {
@@ -37,7 +37,7 @@ class RecognizedFormatsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "vpc|", "vpc|subformat=fixed", "vhdx|", "vhdx|subformat=fixed", "qed|", "parallels|", "qcow|"})
+        "vpc|", "vpc|subformat=fixed", "vhdx|", "vhdx|subformat=fixed", "parallels|", "qcow|"})
     void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
         Path file = dir.resolve("disk." + format);
         List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
@@ -96,14 +96,14 @@ class RecognizedFormatsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"static=off", "static=on"})
-    void vdiIsProbedAndReadAsQemuImgReadsIt(String options) throws Exception {
-        Path file = dir.resolve("disk.vdi");
-        Tool.run("qemu-img", "create", "-q", "-f", "vdi", "-o", options, file.toString(), "4M").ok();
-        Tool.run("qemu-io", "-f", "vdi", "-c", "write -P 0x2a 1M 128k", file.toString()).ok();
-        assertEquals("vdi", qemuFormat(file));
+    @CsvSource(delimiter = '|', value = {"vdi|static=off", "vdi|static=on", "qed|cluster_size=4k"})
+    void vdiAndQedAreProbedAndReadAsQemuImgReadsThem(String format, String options) throws Exception {
+        Path file = dir.resolve("disk." + format);
+        Tool.run("qemu-img", "create", "-q", "-f", format, "-o", options, file.toString(), "4M").ok();
+        Tool.run("qemu-io", "-f", format, "-c", "write -P 0x2a 1M 128k", file.toString()).ok();
+        assertEquals(format, qemuFormat(file));
         try (Storage s = FileStorage.open(file, true)) {
-            assertEquals("vdi", Images.probe(s).name(), options);
+            assertEquals(format, Images.probe(s).name(), options);
         }
         Cli.Result info = Cli.run("info", file.toString());
         assertEquals(0, info.exit(), info.err());
@@ -111,7 +111,7 @@ class RecognizedFormatsTest {
         Path out = dir.resolve("out.raw");
         Cli.Result convert = Cli.run("convert", "-O", "raw", file.toString(), out.toString());
         assertEquals(0, convert.exit(), convert.err());
-        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vdi",
+        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", format,
                 out.toString(), file.toString()).ok().stdout());
     }
 

@@ -156,24 +156,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** QED: "QED\0" in a whole 68-byte header. */
-    public static final class Qed extends RecognizedFormat {
-        public Qed() {
-            super("qed");
-        }
-
-        /** Its images can name a backing file (create checks that before it refuses the format). */
-        @Override
-        public boolean supportsBackingFile() {
-            return true;
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 68 && le32(b, 0) == 0x00444551 ? CERTAIN : 0;
-        }
-    }
-
     /** Parallels: one of its two magics and header version 2. */
     public static final class Parallels extends RecognizedFormat {
         public Parallels() {
