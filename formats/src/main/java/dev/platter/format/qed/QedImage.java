@@ -72,11 +72,11 @@ public final class QedImage implements Image {
         return new QedImage(storage, h, l1, name, backing, options.metadataCacheBytes());
     }
 
-    /** qemu's qed_read_string: the name must fit its 1024-byte buffer with a NUL. */
+    /** qemu's qed_read_string: the name must fit its PATH_MAX (4096-byte) buffer with a NUL. */
     private static String backingName(Storage storage, QedHeader h) throws IOException {
-        if (h.backingNameSize >= 1024) {
+        if (h.backingNameSize >= 4096) {
             throw new CorruptImageException("qed header of '" + storage.name() + "'", 60, "the backing file name "
-                    + "is " + h.backingNameSize + " bytes long (at most 1023)");
+                    + "is " + h.backingNameSize + " bytes long (at most 4095)");
         }
         byte[] b = new byte[(int) h.backingNameSize];
         storage.readFully(h.backingNameOffset, ByteBuffer.wrap(b));

@@ -156,19 +156,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** Parallels: one of its two magics and header version 2. */
-    public static final class Parallels extends RecognizedFormat {
-        public Parallels() {
-            super("parallels");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 64 && (startsWith(b, 0, "WithoutFreeSpace") || startsWith(b, 0, "WithouFreSpacExt"))
-                    && le32(b, 16) == 2 ? CERTAIN : 0;
-        }
-    }
-
     /** Bochs: a growing redolog, header version 1 or 2. */
     public static final class Bochs extends RecognizedFormat {
         public Bochs() {

@@ -113,7 +113,5 @@ class QedHostileInputTest {
         t.backing = "b.raw";
         byte[] f = patch(t.build(), 60, 5000, false);
         fails(CorruptImageException.class, f, "QED backing filename offset is invalid");
-        byte[] g = patch(t.build(), 60, 2000, false);
-        fails(CorruptImageException.class, g, "the backing file name is 2000 bytes long");
     }
 }
