@@ -101,24 +101,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         return Integer.reverseBytes(b.getInt(at));
     }
 
-    /** qcow version 1 (qcow2 is version 2 and up). */
-    public static final class Qcow extends RecognizedFormat {
-        public Qcow() {
-            super("qcow");
-        }
-
-        /** Its images can name a backing file (create checks that before it refuses the format). */
-        @Override
-        public boolean supportsBackingFile() {
-            return true;
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
-        }
-    }
-
     /** VHD ("vpc"): the footer's cookie at offset 0, as a dynamic or differencing VHD has it (a fixed one not). */
     public static final class Vpc extends RecognizedFormat {
         public Vpc() {
