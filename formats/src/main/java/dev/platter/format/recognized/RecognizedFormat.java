@@ -138,24 +138,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** Bochs: a growing redolog, header version 1 or 2. */
-    public static final class Bochs extends RecognizedFormat {
-        public Bochs() {
-            super("bochs");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            if (b.limit() < 512) {
-                return 0;
-            }
-            int version = le32(b, 64);
-            return cString(b, 0, 32, "Bochs Virtual HD Image") && cString(b, 32, 16, "Redolog")
-                    && cString(b, 48, 16, "Growing") && (version == 0x00020000 || version == 0x00010000)
-                    ? CERTAIN : 0;
-        }
-    }
-
     /** cloop: the V2.0 shell preamble (compared over as much of it as the file has, as qemu does). */
     public static final class Cloop extends RecognizedFormat {
         private static final String MAGIC = "#!/bin/sh\n#V2.0 Format\n"
