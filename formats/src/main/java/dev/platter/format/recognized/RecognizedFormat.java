@@ -138,22 +138,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** cloop: the V2.0 shell preamble (compared over as much of it as the file has, as qemu does). */
-    public static final class Cloop extends RecognizedFormat {
-        private static final String MAGIC = "#!/bin/sh\n#V2.0 Format\n"
-                + "modprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n";
-
-        public Cloop() {
-            super("cloop");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            int n = Math.min(MAGIC.length(), b.limit());
-            return startsWith(b, 0, MAGIC.substring(0, n)) ? 2 : 0;
-        }
-    }
-
     /** Apple DMG: qemu recognises it by the file name only. */
     public static final class Dmg extends RecognizedFormat {
         public Dmg() {
