@@ -138,18 +138,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         }
     }
 
-    /** Apple DMG: qemu recognises it by the file name only. */
-    public static final class Dmg extends RecognizedFormat {
-        public Dmg() {
-            super("dmg");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return fileName.length() > 4 && fileName.endsWith(".dmg") ? 2 : 0;
-        }
-    }
-
     /** LUKS version 1 (qemu 7.2 reads no LUKS2 header: such a file probes as raw). */
     public static final class Luks extends RecognizedFormat {
         public Luks() {
