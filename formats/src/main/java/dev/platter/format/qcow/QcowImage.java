@@ -1,18 +1,15 @@
 package dev.platter.format.qcow;
 
-import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
-import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.Images;
-import dev.platter.core.image.MappedReader;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.storage.Storage;
+import dev.platter.format.readonly.ReadOnlyMappedImage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,20 +21,14 @@ import java.util.List;
  * An open qcow (version 1) image, read only: clusters through {@link QcowMapper}, compressed ones inflated, the
  * backing file (through the gate, its format probed: qcow stores none) below unallocated clusters.
  */
-public final class QcowImage implements Image {
-    private final Storage storage;
+public final class QcowImage extends ReadOnlyMappedImage {
     private final QcowHeader header;
     private final String backingName;
-    private final Image backing;
-    private final MappedReader reader;
-    private volatile boolean closed;
 
     private QcowImage(Storage storage, QcowHeader header, QcowMapper mapper, String backingName, Image backing) {
-        this.storage = storage;
+        super(storage, mapper, header.size, backing);
         this.header = header;
         this.backingName = backingName;
-        this.backing = backing;
-        this.reader = new MappedReader(mapper, () -> header.size, () -> backing);
     }
 
     static QcowImage open(Storage storage, OpenOptions options) throws IOException {
@@ -83,95 +74,16 @@ public final class QcowImage implements Image {
     }
 
     @Override
-    public Storage storage() {
-        return storage;
-    }
-
-    @Override
-    public Image backing() {
-        return backing;
-    }
-
-    @Override
-    public long size() {
-        return header.size;
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
-    }
-
-    @Override
     public String describe() {
-        return backingName == null ? storage.name() : storage.name() + " [backing=" + backingName + "]";
-    }
-
-    @Override
-    public void read(long pos, ByteBuffer dst) throws IOException {
-        if (pos < 0 || pos > size() - dst.remaining()) {
-            Bounds.check(pos, dst.remaining(), size(), describe());
-        }
-        ensureOpen();
-        reader.read(pos, dst);
-    }
-
-    @Override
-    public Extent mapping(long pos, long maxLen) throws IOException {
-        if (pos < 0 || maxLen <= 0 || pos >= size()) {
-            Bounds.checkMapping(pos, maxLen, size(), describe());
-        }
-        ensureOpen();
-        return reader.mapping(pos, maxLen);
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    private void ensureOpen() throws IOException {
-        if (closed) {
-            throw new IOException(storage.name() + " is closed");
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            storage.close();
-        } finally {
-            if (backing != null) {
-                backing.close();
-            }
-        }
+        return backingName == null ? storage().name() : storage().name() + " [backing=" + backingName + "]";
     }
 
     /** qemu's: the cluster size, the backing file (no format: qcow stores none), never dirty. */
     @Override
     public ImageInfo info() throws IOException {
-        long allocated = storage.allocatedBytes();
-        return new ImageInfo(storage.name(), QcowFormat.NAME, size(), header.clusterSize(),
-                allocated < 0 ? null : allocated, false, backingName,
-                backingName == null ? null : ReferenceResolver.fullBackingFilename(storage.name(), backingName),
+        return new ImageInfo(storage().name(), QcowFormat.NAME, size(), header.clusterSize(), actualSize(), false,
+                backingName,
+                backingName == null ? null : ReferenceResolver.fullBackingFilename(storage().name(), backingName),
                 null, List.of(), null, null, false);
     }
 }

@@ -1,18 +1,15 @@
 package dev.platter.format.qed;
 
-import dev.platter.core.Bounds;
 import dev.platter.core.CorruptImageException;
-import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
 import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.Images;
-import dev.platter.core.image.MappedReader;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
 import dev.platter.core.image.ReferenceResolver;
 import dev.platter.core.storage.Storage;
+import dev.platter.format.readonly.ReadOnlyMappedImage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,25 +22,18 @@ import java.util.List;
  * as raw when the image says not to probe it, else probed, as qemu does). Thread-safe: the L2 cache is
  * synchronized and nothing else changes after opening.
  */
-public final class QedImage implements Image {
+public final class QedImage extends ReadOnlyMappedImage {
     /** Platter holds the L1 table in memory and caches L2 tables of the same size: at most this big. */
     static final long MAX_TABLE_BYTES = 64L << 20;
 
-    private final Storage storage;
     private final QedHeader header;
     private final String backingName;
-    private final Image backing;
-    private final MappedReader reader;
-    private volatile boolean closed;
 
     private QedImage(Storage storage, QedHeader header, QedTable l1, String backingName, Image backing,
                      long cacheBytes) {
-        this.storage = storage;
+        super(storage, new QedMapper(storage, header, l1, cacheBytes), header.imageSize, backing);
         this.header = header;
         this.backingName = backingName;
-        this.backing = backing;
-        this.reader = new MappedReader(new QedMapper(storage, header, l1, cacheBytes), () -> header.imageSize,
-                () -> backing);
     }
 
     static QedImage open(Storage storage, OpenOptions options) throws IOException {
@@ -97,95 +87,16 @@ public final class QedImage implements Image {
     }
 
     @Override
-    public Storage storage() {
-        return storage;
-    }
-
-    @Override
-    public Image backing() {
-        return backing;
-    }
-
-    @Override
-    public long size() {
-        return header.imageSize;
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
-    }
-
-    @Override
     public String describe() {
-        return backingName == null ? storage.name() : storage.name() + " [backing=" + backingName + "]";
-    }
-
-    @Override
-    public void read(long pos, ByteBuffer dst) throws IOException {
-        if (pos < 0 || pos > size() - dst.remaining()) {
-            Bounds.check(pos, dst.remaining(), size(), describe());
-        }
-        ensureOpen();
-        reader.read(pos, dst);
-    }
-
-    @Override
-    public Extent mapping(long pos, long maxLen) throws IOException {
-        if (pos < 0 || maxLen <= 0 || pos >= size()) {
-            Bounds.checkMapping(pos, maxLen, size(), describe());
-        }
-        ensureOpen();
-        return reader.mapping(pos, maxLen);
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    private void ensureOpen() throws IOException {
-        if (closed) {
-            throw new IOException(storage.name() + " is closed");
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            storage.close();
-        } finally {
-            if (backing != null) {
-                backing.close();
-            }
-        }
+        return backingName == null ? storage().name() : storage().name() + " [backing=" + backingName + "]";
     }
 
     /** qemu's: the cluster size, the backing file (its format only when the image pins raw), dirty = need check. */
     @Override
     public ImageInfo info() throws IOException {
-        long allocated = storage.allocatedBytes();
-        return new ImageInfo(storage.name(), QedFormat.NAME, size(), header.clusterSize,
-                allocated < 0 ? null : allocated, false, backingName,
-                backingName == null ? null : ReferenceResolver.fullBackingFilename(storage.name(), backingName),
+        return new ImageInfo(storage().name(), QedFormat.NAME, size(), header.clusterSize, actualSize(), false,
+                backingName,
+                backingName == null ? null : ReferenceResolver.fullBackingFilename(storage().name(), backingName),
                 backingName == null ? null : backingFormat(header), List.of(), null, null,
                 (header.features & QedHeader.F_NEED_CHECK) != 0);
     }

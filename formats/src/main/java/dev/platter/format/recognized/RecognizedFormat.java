@@ -92,15 +92,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         return true;
     }
 
-    /** A NUL-terminated string in a fixed field equals {@code text} (C's strcmp on the field). */
-    static boolean cString(ByteBuffer b, int at, int field, String text) {
-        return text.length() < field && startsWith(b, at, text) && b.get(at + text.length()) == 0;
-    }
-
-    static int le32(ByteBuffer b, int at) {
-        return Integer.reverseBytes(b.getInt(at));
-    }
-
     /** VHD ("vpc"): the footer's cookie at offset 0, as a dynamic or differencing VHD has it (a fixed one not). */
     public static final class Vpc extends RecognizedFormat {
         public Vpc() {
