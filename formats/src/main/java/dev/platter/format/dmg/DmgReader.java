@@ -53,7 +53,10 @@ final class DmgReader implements ImageMapper {
                         + sector);
             }
             long within = pos - c.sector() * 512;
-            int n = (int) Math.min(dst.remaining(), c.count() * 512 - within);
+            // a zero chunk may cover any number of sectors: count what is left without overflowing
+            long sectorsLeft = c.end() - sector;
+            long bytesLeft = sectorsLeft > Long.MAX_VALUE / 512 ? Long.MAX_VALUE : sectorsLeft * 512 - pos % 512;
+            int n = (int) Math.min(dst.remaining(), bytesLeft);
             ByteBuffer part = dst.slice(dst.position(), n);
             if (c.readsAsZero()) {
                 MappedReader.fillZero(part);

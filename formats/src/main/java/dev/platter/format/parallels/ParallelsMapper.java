@@ -66,6 +66,10 @@ final class ParallelsMapper implements ImageMapper {
         long host = host(index);
         long len = cluster - within;
         for (long i = index + 1; len < limit; i++) {
+            if (host < 0 && i >= catalog.length) {
+                len = limit; // past the catalog every cluster is unallocated
+                break;
+            }
             long next = hostOrNone(i);
             if (next == Long.MIN_VALUE || (host < 0) != (next < 0) || (host >= 0 && next != host + (i - index) * cluster)) {
                 break;

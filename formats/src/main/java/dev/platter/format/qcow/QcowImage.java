@@ -58,6 +58,10 @@ public final class QcowImage extends ReadOnlyMappedImage {
             throw new CorruptImageException("qcow header of '" + storage.name() + "'", 16, "Backing file name too "
                     + "long (" + h.backingSize + " bytes)");
         }
+        if (h.backingOffset < 0 || h.backingOffset > storage.size()) {
+            throw new CorruptImageException("qcow header of '" + storage.name() + "'", 8, "the backing file name "
+                    + "lies at " + Long.toUnsignedString(h.backingOffset) + ", past the end of the file");
+        }
         byte[] b = new byte[(int) h.backingSize];
         ByteBuffer buf = ByteBuffer.wrap(b);
         storage.readAt(h.backingOffset, buf); // past the end: zeros, as qemu reads them

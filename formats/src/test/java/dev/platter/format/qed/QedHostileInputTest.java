@@ -114,4 +114,19 @@ class QedHostileInputTest {
         byte[] f = patch(t.build(), 60, 5000, false);
         fails(CorruptImageException.class, f, "QED backing filename offset is invalid");
     }
+
+    /** Two images naming each other as backing files: a one-line error, where qemu-img loops. */
+    @Test
+    void backingFileLoops(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        TinyQed a = new TinyQed();
+        a.backing = "b.qed";
+        TinyQed b = new TinyQed();
+        b.backing = "a.qed";
+        java.nio.file.Files.write(dir.resolve("a.qed"), a.build());
+        java.nio.file.Files.write(dir.resolve("b.qed"), b.build());
+        IOException e = assertThrows(IOException.class, () -> dev.platter.core.image.Images.open(dir.resolve("a.qed"),
+                OpenOptions.readOnlyDefaults()).close());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("loop"), e.getMessage());
+    }
 }
