@@ -11,14 +11,14 @@
 #               256 GiB sparse with 64 MiB); e.g. --scale 64 for a quick smoke run
 #   --runs N    runs per tool and workload (default 5)
 #   --only L    comma-separated workloads to run (default W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,
-#               W10b)
+#               W10b,W11a,W11b)
 #   --dir DIR   where to put the images (default: a new folder under /var/tmp); needs about 3x the data size
 #   --keep      keep the images afterwards
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SCALE=1
 RUNS=5
-ONLY="W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,W10b"
+ONLY="W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,W10b,W11a,W11b"
 DIR=""
 KEEP=0
 while [ $# -gt 0 ]; do
@@ -57,7 +57,7 @@ GEN=(java -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.platter.benchmarks.Wo
 echo "== generating workloads in $DIR (scale 1/$SCALE)" >&2
 SRC="$DIR/w1.raw"
 if want W0 || want W1 || want W2 || want W3 || want W4 || want W6 || want W7 || want W8a || want W8b \
-    || want W8c || want W9a || want W9b || want W9c || want W10a || want W10b; then
+    || want W8c || want W9a || want W9b || want W9c || want W10a || want W10b || want W11a || want W11b; then
   [ -f "$SRC" ] || "${GEN[@]}" "$SRC" "$V1" "$D1" 1
 fi
 if want W4; then
@@ -75,6 +75,9 @@ if want W9c; then
 fi
 if want W10b; then
   [ -f "$DIR/w10-dynamic.vhdx" ] || qemu-img convert -f raw -O vhdx "$SRC" "$DIR/w10-dynamic.vhdx"
+fi
+if want W11b; then
+  [ -f "$DIR/w11.vdi" ] || qemu-img convert -f raw -O vdi "$SRC" "$DIR/w11.vdi"
 fi
 if want W5; then
   [ -f "$DIR/w5.raw" ] || "${GEN[@]}" "$DIR/w5.raw" "$V5" "$D5" 5
@@ -118,7 +121,7 @@ median() { # label field -> median of that field over the label's runs
 check() { # out src srcfmt outfmt -> "ok" or what failed
   local out="$1" src="$2" sf="$3" of="$4"
   qemu-img compare -q -f "$sf" -F "$of" "$src" "$out" || { echo "COMPARE-FAILED"; return; }
-  if [ "$of" = qcow2 ] || [ "$of" = vmdk ] || [ "$of" = vhdx ]; then
+  if [ "$of" = qcow2 ] || [ "$of" = vmdk ] || [ "$of" = vhdx ] || [ "$of" = vdi ]; then
     qemu-img check -q "$out" >/dev/null 2>&1 || { echo "CHECK-FAILED"; return; }
   fi
   echo ok
@@ -182,6 +185,9 @@ want W9c && workload W9c "$DIR/w9-dynamic.vhd" vpc raw "" "-t none"
 # VHDX: dynamic (qemu-img's defaults) out and back.
 want W10a && workload W10a "$SRC" raw vhdx "" "-t none"
 want W10b && workload W10b "$DIR/w10-dynamic.vhdx" vhdx raw "" "-t none"
+# VDI (dynamic, 1 MiB blocks) out and back.
+want W11a && workload W11a "$SRC" raw vdi "" "-t none"
+want W11b && workload W11b "$DIR/w11.vdi" vdi raw "" "-t none"
 
 # Bare start-up of the launcher, for W5's "beyond start-up" comparison.
 for _ in $(seq "$RUNS"); do run startup /dev/null "$P" --version; done
@@ -194,7 +200,7 @@ echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 echo "W0 raw->raw, W1 raw->qcow2, W2 -c zlib, W3 -c zstd, W4 compressed qcow2->raw, W5 sparse raw->qcow2,"
 echo "W6 qcow2 chain of 3 -> qcow2 (flattened), W7 raw -> vmdk streamOptimized, W8a streamOptimized -> raw,"
 echo "W8b raw -> vmdk monolithicSparse, W8c monolithicSparse -> raw, W9a raw -> vhd dynamic, W9b raw -> vhd fixed,"
-echo "W9c vhd dynamic -> raw, W10a raw -> vhdx dynamic, W10b vhdx dynamic -> raw."
+echo "W9c vhd dynamic -> raw, W10a raw -> vhdx dynamic, W10b vhdx dynamic -> raw, W11a raw -> vdi, W11b vdi -> raw."
 echo "Ratio = platter / qemu-img; 'ok' = qemu-img compare equal and check clean."
 echo
 printf '%-4s %-26s %9s %9s %9s %8s %14s\n' "" "tool" "wall s" "cpu s" "peak MiB" "ratio" "output bytes"

@@ -25,43 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every format qemu-img probes is recognised as qemu-img recognises it: a file qemu-img made as vdi, qed, parallels
- * or qcow is refused by name until Platter reads it, never read as raw. vmdk, vpc and vhdx, recognised only until
- * Platter read them, probe as qemu-img probes them and are read as qemu-img reads them; a fixed VHD is raw for both
- * (its only footer is at the end), and info notes the footer.
+ * Every format qemu-img probes is recognised as qemu-img recognises it, and read as qemu-img reads it (vmdk, vpc,
+ * vhdx, vdi, qed, parallels, qcow; bochs, cloop and dmg from their headers or name); a fixed VHD is raw for both
+ * (its only footer is at the end), and info notes the footer. LUKS, recognised, is refused by name, never read as raw.
  */
 @RequiresTool({"qemu-img", "qemu-io"})
 class RecognizedFormatsTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "vdi|", "qed|", "parallels|", "qcow|"})
-    void probedAsQemuImgProbesAndRefusedByName(String format, String options) throws Exception {
-        Path file = dir.resolve("disk." + format);
-        List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", format));
-        if (options != null) {
-            create.add("-o");
-            create.add(options);
-        }
-        create.add(file.toString());
-        create.add("4M");
-        Tool.run(create.toArray(new String[0])).ok();
-        String qemu = qemuFormat(file);
-        try (Storage s = FileStorage.open(file, true)) {
-            assertEquals(qemu, Images.probe(s).name(), format + " " + options);
-        }
-        Cli.Result info = Cli.run("info", file.toString());
-        assertEquals(1, info.exit());
-        assertEquals("platter: Could not open '" + file + "': '" + qemu + "' images are not supported yet\n",
-                info.err());
-        Cli.Result convert = Cli.run("convert", "-O", "qcow2", file.toString(), dir.resolve("out.qcow2").toString());
-        assertEquals(1, convert.exit(), "never converted as raw");
-        assertTrue(Files.notExists(dir.resolve("out.qcow2")));
-    }
-
-    /** A dynamic VHD probes as vpc; a fixed one as raw, as in qemu-img, and info names the footer it has. */
     @ParameterizedTest
     @ValueSource(strings = {"subformat=dynamic", "subformat=fixed"})
     void vpcIsProbedAsQemuImgProbesIt(String options) throws Exception {
@@ -130,6 +102,27 @@ class RecognizedFormatsTest {
                 out.toString(), file.toString()).ok().stdout());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"vdi|static=off", "vdi|static=on", "qed|cluster_size=4k",
+        "parallels|cluster_size=64k", "qcow|encryption=off"})
+    void newlyReadFormatsAreProbedAndReadAsQemuImgReadsThem(String format, String options) throws Exception {
+        Path file = dir.resolve("disk." + format);
+        Tool.run("qemu-img", "create", "-q", "-f", format, "-o", options, file.toString(), "4M").ok();
+        Tool.run("qemu-io", "-f", format, "-c", "write -P 0x2a 1M 128k", file.toString()).ok();
+        assertEquals(format, qemuFormat(file));
+        try (Storage s = FileStorage.open(file, true)) {
+            assertEquals(format, Images.probe(s).name(), options);
+        }
+        Cli.Result info = Cli.run("info", file.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertEquals(Tool.run("qemu-img", "info", file.toString()).ok().stdout(), info.out());
+        Path out = dir.resolve("out.raw");
+        Cli.Result convert = Cli.run("convert", "-O", "raw", file.toString(), out.toString());
+        assertEquals(0, convert.exit(), convert.err());
+        assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", format,
+                out.toString(), file.toString()).ok().stdout());
+    }
+
     /** Formats qemu-img cannot create, recognised from their headers (and dmg by name), as qemu's probes do. */
     @Test
     void readOnlyFormatsByTheirHeaders() throws Exception {
@@ -148,6 +141,10 @@ class RecognizedFormatsTest {
         byte[] luks1 = new byte[4096];
         System.arraycopy(new byte[] {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe, 0, 1}, 0, luks1, 0, 8);
         assertEquals("luks", probe("l.img", luks1));
+        Cli.Result info = Cli.run("info", dir.resolve("l.img").toString());
+        assertEquals(1, info.exit());
+        assertEquals("platter: Could not open '" + dir.resolve("l.img") + "': 'luks' images are not supported yet\n",
+                info.err(), "recognised and refused by name, never read as raw");
         luks1[7] = 2; // qemu 7.2 reads no LUKS2 header: raw, as qemu-img says
         assertEquals("raw", probe("l2.img", luks1));
         assertEquals("raw", probe("empty.dmg", new byte[0]));

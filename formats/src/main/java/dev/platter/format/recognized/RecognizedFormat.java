@@ -17,8 +17,8 @@ import java.nio.file.Path;
 /**
  * The formats qemu-img 7.2 probes that Platter does not read yet. Each is probed exactly as qemu probes it (its
  * first 512 bytes, qemu's scores), so that such a file is refused by name ({@code 'vpc' images are not supported
- * yet}) instead of being read as raw, and probing picks what qemu-img picks. A format that Platter learns to read
- * replaces its entry here.
+ * yet}) instead of being read as raw, and probing picks what qemu-img picks: a fixed VHD, whose only footer is at
+ * the end, is raw for qemu-img too. A format that Platter learns to read replaces its entry here.
  */
 public abstract class RecognizedFormat implements ImageFormat {
     /** qemu reads this much of a file to probe it (BLOCK_PROBE_BUF_SIZE). */
@@ -92,119 +92,17 @@ public abstract class RecognizedFormat implements ImageFormat {
         return true;
     }
 
-    /** A NUL-terminated string in a fixed field equals {@code text} (C's strcmp on the field). */
-    static boolean cString(ByteBuffer b, int at, int field, String text) {
-        return text.length() < field && startsWith(b, at, text) && b.get(at + text.length()) == 0;
-    }
-
-    static int le32(ByteBuffer b, int at) {
-        return Integer.reverseBytes(b.getInt(at));
-    }
-
-    /** qcow version 1 (qcow2 is version 2 and up). */
-    public static final class Qcow extends RecognizedFormat {
-        public Qcow() {
-            super("qcow");
-        }
-
-        /** Its images can name a backing file (create checks that before it refuses the format). */
+    /** A fixed VHD: the footer's cookie in the last sector, and no copy of it at the start. */
         @Override
-        public boolean supportsBackingFile() {
-            return true;
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 48 && b.getInt(0) == 0x514649fb && b.getInt(4) == 1 ? CERTAIN : 0;
-        }
-    }
-
-    /** VirtualBox VDI: the signature at offset 64 of a whole 512-byte header. */
-    public static final class Vdi extends RecognizedFormat {
-        public Vdi() {
-            super("vdi");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 512 && le32(b, 64) == 0xbeda107f ? CERTAIN : 0;
-        }
-    }
-
-    /** QED: "QED\0" in a whole 68-byte header. */
-    public static final class Qed extends RecognizedFormat {
-        public Qed() {
-            super("qed");
-        }
-
-        /** Its images can name a backing file (create checks that before it refuses the format). */
-        @Override
-        public boolean supportsBackingFile() {
-            return true;
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 68 && le32(b, 0) == 0x00444551 ? CERTAIN : 0;
-        }
-    }
-
-    /** Parallels: one of its two magics and header version 2. */
-    public static final class Parallels extends RecognizedFormat {
-        public Parallels() {
-            super("parallels");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 64 && (startsWith(b, 0, "WithoutFreeSpace") || startsWith(b, 0, "WithouFreSpacExt"))
-                    && le32(b, 16) == 2 ? CERTAIN : 0;
-        }
-    }
-
-    /** Bochs: a growing redolog, header version 1 or 2. */
-    public static final class Bochs extends RecognizedFormat {
-        public Bochs() {
-            super("bochs");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            if (b.limit() < 512) {
-                return 0;
+        public String unprobedSignature(Storage storage) throws IOException {
+            long size = storage.size();
+            if (size < 1024) {
+                return null;
             }
-            int version = le32(b, 64);
-            return cString(b, 0, 32, "Bochs Virtual HD Image") && cString(b, 32, 16, "Redolog")
-                    && cString(b, 48, 16, "Growing") && (version == 0x00020000 || version == 0x00010000)
-                    ? CERTAIN : 0;
-        }
-    }
-
-    /** cloop: the V2.0 shell preamble (compared over as much of it as the file has, as qemu does). */
-    public static final class Cloop extends RecognizedFormat {
-        private static final String MAGIC = "#!/bin/sh\n#V2.0 Format\n"
-                + "modprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n";
-
-        public Cloop() {
-            super("cloop");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            int n = Math.min(MAGIC.length(), b.limit());
-            return startsWith(b, 0, MAGIC.substring(0, n)) ? 2 : 0;
-        }
-    }
-
-    /** Apple DMG: qemu recognises it by the file name only. */
-    public static final class Dmg extends RecognizedFormat {
-        public Dmg() {
-            super("dmg");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return fileName.length() > 4 && fileName.endsWith(".dmg") ? 2 : 0;
+            ByteBuffer footer = ByteBuffer.allocate(8);
+            storage.readAt(size - 512, footer);
+            return footer.position() == 8 && startsWith(footer.flip(), 0, "conectix") ? "a fixed VHD footer at the end"
+                    : null;
         }
     }
 
