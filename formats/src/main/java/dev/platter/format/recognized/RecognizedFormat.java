@@ -92,20 +92,6 @@ public abstract class RecognizedFormat implements ImageFormat {
         return true;
     }
 
-    /** A fixed VHD: the footer's cookie in the last sector, and no copy of it at the start. */
-        @Override
-        public String unprobedSignature(Storage storage) throws IOException {
-            long size = storage.size();
-            if (size < 1024) {
-                return null;
-            }
-            ByteBuffer footer = ByteBuffer.allocate(8);
-            storage.readAt(size - 512, footer);
-            return footer.position() == 8 && startsWith(footer.flip(), 0, "conectix") ? "a fixed VHD footer at the end"
-                    : null;
-        }
-    }
-
     /** LUKS version 1 (qemu 7.2 reads no LUKS2 header: such a file probes as raw). */
     public static final class Luks extends RecognizedFormat {
         public Luks() {
