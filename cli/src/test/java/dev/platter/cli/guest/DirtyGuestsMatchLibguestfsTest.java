@@ -29,11 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * captured by testdata/scripts/capture-dirty-libguestfs-expected.sh with TZ=UTC): byte-identical stdout, the same
  * exit status, and the images unchanged; the same through qcow2. The disks: ext4-kernel-dirty.img (a transaction
  * left in the journal by a shutdown), ext3-journal-v1.img (copied while mounted: replay adds, removes, moves and
- * changes files) and xfs-kernel-dirty.img (a directory and a file that only the log holds).
+ * changes files) and xfs-kernel-dirty.img (a directory and a file that only the log holds); the three as LVs of
+ * guest-lvm-dirty.raw.
  */
 class DirtyGuestsMatchLibguestfsTest {
     private static final List<String> DISKS = List.of("ext4-kernel-dirty.img", "ext3-journal-v1.img",
-            "xfs-kernel-dirty.img");
+            "xfs-kernel-dirty.img", "guest-lvm-dirty.raw");
     private static final String QCOW2 = "qcow2";
     @TempDir
     static Path dir;
@@ -83,6 +84,10 @@ class DirtyGuestsMatchLibguestfsTest {
         {"dirty-xfs-cat", "cat -a xfs-kernel-dirty.img -m /dev/sda /k/after/committed-in-log.txt /k/hl_b"},
         {"dirty-xfs-df", "df -a xfs-kernel-dirty.img"},
         {"dirty-xfs-df-h", "df -a xfs-kernel-dirty.img -h"},
+        {"dirty-lvm-ext3-ls-lR", "ls -a guest-lvm-dirty.raw -m /dev/vg-dirty/ext3 " + LONG_TREE},
+        {"dirty-lvm-ext3-cat", "cat -a guest-lvm-dirty.raw -m /dev/vg-dirty/ext3 /r1/f46 /r0/m37"},
+        {"dirty-lvm-xfs-ls-l", "ls -a guest-lvm-dirty.raw -m /dev/vg-dirty/xfs -l /k/after"},
+        {"dirty-lvm-df", "df -a guest-lvm-dirty.raw"},
     };
 
     /**
@@ -90,7 +95,8 @@ class DirtyGuestsMatchLibguestfsTest {
      * ext4-kernel-dirty the journal's one transaction repeats blocks already in place, so nothing there differs.)
      */
     private static final Set<String> REPLAY_VISIBLE = Set.of("dirty-ext3-ls-lR", "dirty-ext3-cat", "dirty-ext3-df",
-            "dirty-xfs-ls-lR", "dirty-xfs-ls-l", "dirty-xfs-cat");
+            "dirty-xfs-ls-lR", "dirty-xfs-ls-l", "dirty-xfs-cat", "dirty-lvm-ext3-ls-lR", "dirty-lvm-ext3-cat",
+            "dirty-lvm-xfs-ls-l", "dirty-lvm-df");
 
     @TestFactory
     List<DynamicTest> sameOutputAsLibguestfs() {
