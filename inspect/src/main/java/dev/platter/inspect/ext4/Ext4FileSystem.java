@@ -187,8 +187,14 @@ public final class Ext4FileSystem implements GuestFileSystem {
     public FileStat stat(long ino) throws IOException {
         Inode inode = inode(ino);
         long[] dev = inode.isDevice() ? inode.device() : new long[2];
-        return new FileStat(ino, inode.mode, inode.linksCount, inode.uid, inode.gid, size(inode),
-                inode.blocks512(sb.hasRoCompat(Features.RO_COMPAT_HUGE_FILE), sb.blockSize),
+        long size = size(inode);
+        long blocks = inode.blocks512(sb.hasRoCompat(Features.RO_COMPAT_HUGE_FILE), sb.blockSize);
+        if (inode.isRegular() && inode.hasFlag(Inode.FLAG_INLINE_DATA)) {
+            // The kernel's stat (ext4_file_getattr) counts a regular file's inline bytes as sectors, so that tar and
+            // rsync do not take it for a hole; i_blocks holds only an xattr block, if any.
+            blocks += (size + 511) >> 9;
+        }
+        return new FileStat(ino, inode.mode, inode.linksCount, inode.uid, inode.gid, size, blocks,
                 inode.atime(), inode.mtime(), inode.ctime(), inode.crtime(), dev[0], dev[1]);
     }
 
