@@ -381,8 +381,56 @@ final class SparseExtent extends VmdkExtent {
         return table(sector);
     }
 
+    /** Data writes reach an uncompressed extent up to a grain table's end, so runs of new grains go out at once. */
+    @Override
+    long writeSpan() {
+        return compressed ? writeUnit() : grainSectors * 512 * gtEntries;
+    }
+
+    /**
+     * Writes {@code src} inside one grain table's range: runs of whole grains that are new go to the end of the
+     * file in one write (qemu writes them one by one), other grains one at a time.
+     */
     @Override
     void write(long offset, ByteBuffer src, GrainFill fill) throws IOException {
+        long grainBytes = grainSectors * 512;
+        if (compressed || offset % grainBytes + src.remaining() <= grainBytes) {
+            writeGrain(offset, src, fill); // inside one grain (a compressed extent's writes always are)
+            return;
+        }
+        ByteBuffer rest = src.duplicate();
+        long pos = offset;
+        long gdIndex = offset / (grainBytes * gtEntries);
+        GrainTable t = tableForWrite(gdIndex, offset);
+        while (rest.hasRemaining()) {
+            long within = pos % grainBytes;
+            int index = (int) ((pos / grainBytes) % gtEntries);
+            int run = 0;
+            if (within == 0) {
+                while (run < rest.remaining() / grainBytes && index + run < gtEntries
+                        && kind(t.entry(index + run)) != MappedRun.Kind.DATA) {
+                    run++;
+                }
+            }
+            if (run > 1) {
+                long bytes = run * grainBytes;
+                long sector = allocate(run * grainSectors, pos);
+                storage.write(sector * 512, rest.slice(rest.position(), (int) bytes));
+                for (int k = 0; k < run; k++) {
+                    setEntry(t, gdIndex, index + k, sector + k * grainSectors);
+                }
+                rest.position(rest.position() + (int) bytes);
+                pos += bytes;
+                continue;
+            }
+            int n = (int) Math.min(rest.remaining(), grainBytes - within);
+            writeGrain(pos, rest.slice(rest.position(), n), fill);
+            rest.position(rest.position() + n);
+            pos += n;
+        }
+    }
+
+    private void writeGrain(long offset, ByteBuffer src, GrainFill fill) throws IOException {
         long grainBytes = grainSectors * 512;
         long within = offset % grainBytes;
         long gdIndex = offset / (grainBytes * gtEntries);

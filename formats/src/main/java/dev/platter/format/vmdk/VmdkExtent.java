@@ -75,7 +75,12 @@ abstract class VmdkExtent {
         return length();
     }
 
-    /** Writes {@code src} at {@code offset}, inside one {@link #writeUnit}. */
+    /** Data writes are handed over split at multiples of this many bytes ({@link #writeUnit} unless it batches). */
+    long writeSpan() {
+        return writeUnit();
+    }
+
+    /** Writes {@code src} at {@code offset}, inside one {@link #writeSpan}. */
     void write(long offset, ByteBuffer src, GrainFill fill) throws IOException {
         throw new IllegalStateException("extent not writable");
     }

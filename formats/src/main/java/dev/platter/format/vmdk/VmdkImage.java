@@ -271,7 +271,7 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
     @Override
     public void write(long pos, ByteBuffer src) throws IOException {
         ByteBuffer rest = src.duplicate();
-        eachPiece(pos, src.remaining(), (e, off, n, fill) -> {
+        eachPiece(pos, src.remaining(), true, (e, off, n, fill) -> {
             e.write(off, rest.slice(rest.position(), (int) n), fill);
             rest.position(rest.position() + (int) n);
         });
@@ -281,7 +281,7 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
     @Override
     public void writeZeroes(long pos, long len) throws IOException {
         boolean parent = backing != null;
-        eachPiece(pos, len, (e, off, n, fill) -> e.writeZeroes(off, n, parent, fill));
+        eachPiece(pos, len, false, (e, off, n, fill) -> e.writeZeroes(off, n, parent, fill));
     }
 
     /**
@@ -291,7 +291,7 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
     @Override
     public void discard(long pos, long len) throws IOException {
         boolean parent = backing != null;
-        eachPiece(pos, len, (e, off, n, fill) -> e.discard(off, n, parent, fill));
+        eachPiece(pos, len, false, (e, off, n, fill) -> e.discard(off, n, parent, fill));
     }
 
     /** One extent's share of a change: {@code n} bytes at extent offset {@code off}, inside one write unit. */
@@ -301,10 +301,10 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
     }
 
     /**
-     * Applies a change to {@code [pos, pos + len)} split at extent and write-unit (grain) boundaries, under the write
-     * lock, after the first write's CID update.
+     * Applies a change to {@code [pos, pos + len)} split at extent and write-unit (grain) boundaries, or for data at
+     * write-span boundaries, under the write lock, after the first write's CID update.
      */
-    private void eachPiece(long pos, long len, PieceChange change) throws IOException {
+    private void eachPiece(long pos, long len, boolean data, PieceChange change) throws IOException {
         writeCheck(pos, len);
         synchronized (writeLock) {
             ensureOpen();
@@ -313,7 +313,8 @@ public final class VmdkImage implements Image, PreallocatedMetadata, FlushBarrie
                 int i = VmdkMapper.extentAt(starts, at);
                 VmdkExtent e = layout.extents().get(i);
                 long off = at - starts[i];
-                long n = Math.min(end - at, Math.min(e.writeUnit() - off % e.writeUnit(), e.length() - off));
+                long unit = data ? e.writeSpan() : e.writeUnit();
+                long n = Math.min(end - at, Math.min(unit - off % unit, e.length() - off));
                 change.apply(e, off, n, fillFor(i));
                 at += n;
             }
