@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,59 +31,31 @@ class ParallelsMatchesQemuImgTest {
 
     @BeforeAll
     static void makeImages() {
-        qemuImg("create", "-f", "parallels", path("empty.hdd"), "5M");
-        qemuImg("create", "-f", "parallels", path("written.hdd"), "9M");
-        qemuIo(path("written.hdd"), "write -P 1 0 70k", "write -P 2 4M 4k", "write -P 3 8M 1M", "write -P 4 1M 1M");
-        qemuImg("create", "-f", "parallels", "-o", "cluster_size=64k", path("small-clusters.hdd"), "3M");
-        qemuIo(path("small-clusters.hdd"), "write -P 5 64k 192k", "write -P 6 0 4k", "write -z 2M 64k");
-        qemuImg("create", "-f", "parallels", path("odd.hdd"), "1000000");
-        qemuIo(path("odd.hdd"), "write -P 7 999424 512");
+        QemuImgOracle.run("create", "-f", "parallels", path("empty.hdd"), "5M");
+        QemuImgOracle.run("create", "-f", "parallels", path("written.hdd"), "9M");
+        QemuImgOracle.io("parallels", path("written.hdd"), "write -P 1 0 70k", "write -P 2 4M 4k", "write -P 3 8M 1M", "write -P 4 1M 1M");
+        QemuImgOracle.run("create", "-f", "parallels", "-o", "cluster_size=64k", path("small-clusters.hdd"), "3M");
+        QemuImgOracle.io("parallels", path("small-clusters.hdd"), "write -P 5 64k 192k", "write -P 6 0 4k", "write -z 2M 64k");
+        QemuImgOracle.run("create", "-f", "parallels", path("odd.hdd"), "1000000");
+        QemuImgOracle.io("parallels", path("odd.hdd"), "write -P 7 999424 512");
     }
 
     private static String path(String name) {
         return dir.resolve(name).toString();
     }
 
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
-    }
-
-    private static void qemuIo(String image, String... commands) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "parallels"));
-        for (String c : commands) {
-            cmd.add("-c");
-            cmd.add(c);
-        }
-        cmd.add(image);
-        Tool.Result r = Tool.run(cmd.toArray(new String[0])).ok();
-        assertTrue(!r.stdout().contains("failed") && !r.stderr().contains("failed"), r.stdout() + r.stderr());
-    }
-
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", path(image));
-        sameAsQemuImg("info", "--output=json", path(image));
+        QemuImgOracle.sameAs("info", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", path(image));
-        sameAsQemuImg("map", "--output=json", path(image));
+        QemuImgOracle.sameAs("map", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", path(image));
     }
 
     @ParameterizedTest
@@ -96,7 +67,7 @@ class ParallelsMatchesQemuImgTest {
         Files.deleteIfExists(theirs);
         Cli.Result r = Cli.run("convert", "-O", "raw", path(image), mine.toString());
         assertEquals(0, r.exit(), r.err());
-        qemuImg("convert", "-O", "raw", path(image), theirs.toString());
+        QemuImgOracle.run("convert", "-O", "raw", path(image), theirs.toString());
         assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
                 theirs.toString(), mine.toString()).ok().stdout(), image);
         assertEquals(Files.size(theirs), Files.size(mine));

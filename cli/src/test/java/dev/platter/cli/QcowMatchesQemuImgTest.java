@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -34,9 +33,9 @@ class QcowMatchesQemuImgTest {
 
     @BeforeAll
     static void makeImages() throws IOException {
-        qemuImg("create", "-f", "qcow", path("empty.qcow"), "5M");
-        qemuImg("create", "-f", "qcow", path("written.qcow"), "9M");
-        qemuIo(path("written.qcow"), "write -P 1 0 70k", "write -P 2 4M 4k", "write -P 3 8M 1M", "write -P 4 1M 1M");
+        QemuImgOracle.run("create", "-f", "qcow", path("empty.qcow"), "5M");
+        QemuImgOracle.run("create", "-f", "qcow", path("written.qcow"), "9M");
+        QemuImgOracle.io("qcow", path("written.qcow"), "write -P 1 0 70k", "write -P 2 4M 4k", "write -P 3 8M 1M", "write -P 4 1M 1M");
         byte[] data = new byte[6 << 20];
         Random r = new Random(3);
         for (int i = 0; i < (2 << 20); i++) {
@@ -47,60 +46,32 @@ class QcowMatchesQemuImgTest {
         }
         Files.write(dir.resolve("source.raw"), data);
         // compressed clusters written by qemu-io (qemu-img 7.2's convert -c -O qcow fails here without a message)
-        qemuImg("create", "-f", "qcow", path("compressed.qcow"), "4M");
-        qemuIo(path("compressed.qcow"), "write -c -P 7 64k 4k", "write -c -P 8 1M 4k", "write -P 9 8k 4k",
+        QemuImgOracle.run("create", "-f", "qcow", path("compressed.qcow"), "4M");
+        QemuImgOracle.io("qcow", path("compressed.qcow"), "write -c -P 7 64k 4k", "write -c -P 8 1M 4k", "write -P 9 8k 4k",
                 "write -c -P 10 2M 4k");
-        qemuImg("create", "-f", "qcow", "-b", "source.raw", "-F", "raw", path("overlay.qcow"));
-        qemuIo(path("overlay.qcow"), "write -P 5 64k 4k", "write -P 6 5M 512");
-        qemuImg("create", "-f", "qcow", path("odd.qcow"), "1000000");
-        qemuIo(path("odd.qcow"), "write -P 7 999424 512");
+        QemuImgOracle.run("create", "-f", "qcow", "-b", "source.raw", "-F", "raw", path("overlay.qcow"));
+        QemuImgOracle.io("qcow", path("overlay.qcow"), "write -P 5 64k 4k", "write -P 6 5M 512");
+        QemuImgOracle.run("create", "-f", "qcow", path("odd.qcow"), "1000000");
+        QemuImgOracle.io("qcow", path("odd.qcow"), "write -P 7 999424 512");
     }
 
     private static String path(String name) {
         return dir.resolve(name).toString();
     }
 
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
-    }
-
-    private static void qemuIo(String image, String... commands) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "qcow"));
-        for (String c : commands) {
-            cmd.add("-c");
-            cmd.add(c);
-        }
-        cmd.add(image);
-        Tool.Result r = Tool.run(cmd.toArray(new String[0])).ok();
-        assertTrue(!r.stdout().contains("failed") && !r.stderr().contains("failed"), r.stdout() + r.stderr());
-    }
-
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", path(image));
-        sameAsQemuImg("info", "--output=json", path(image));
-        sameAsQemuImg("info", "--backing-chain", path(image));
+        QemuImgOracle.sameAs("info", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", path(image));
+        QemuImgOracle.sameAs("info", "--backing-chain", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", path(image));
-        sameAsQemuImg("map", "--output=json", path(image));
+        QemuImgOracle.sameAs("map", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", path(image));
     }
 
     @ParameterizedTest
@@ -112,7 +83,7 @@ class QcowMatchesQemuImgTest {
         Files.deleteIfExists(theirs);
         Cli.Result r = Cli.run("convert", "-O", "raw", path(image), mine.toString());
         assertEquals(0, r.exit(), r.err());
-        qemuImg("convert", "-O", "raw", path(image), theirs.toString());
+        QemuImgOracle.run("convert", "-O", "raw", path(image), theirs.toString());
         assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
                 theirs.toString(), mine.toString()).ok().stdout(), image);
         assertEquals(Files.size(theirs), Files.size(mine));
@@ -122,7 +93,7 @@ class QcowMatchesQemuImgTest {
 
     @Test
     void aesIsRefusedByNameAndCreatingToo() {
-        qemuImg("create", "-q", "-f", "qcow", "--object", "secret,id=s0,data=abc", "-o",
+        QemuImgOracle.run("create", "-q", "-f", "qcow", "--object", "secret,id=s0,data=abc", "-o",
                 "encrypt.format=aes,encrypt.key-secret=s0", path("aes.qcow"), "1M");
         Cli.Result i = Cli.run("info", path("aes.qcow"));
         assertEquals(1, i.exit());

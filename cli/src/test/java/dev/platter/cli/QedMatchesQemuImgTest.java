@@ -33,33 +33,27 @@ class QedMatchesQemuImgTest {
 
     @BeforeAll
     static void makeImages() {
-        qemuImg("create", "-f", "qed", path("plain.qed"), "5M");
-        qemuImg("create", "-f", "qed", path("written.qed"), "9M");
+        QemuImgOracle.run("create", "-f", "qed", path("plain.qed"), "5M");
+        QemuImgOracle.run("create", "-f", "qed", path("written.qed"), "9M");
         qemuIo("qed", path("written.qed"), "write -P 1 0 70k", "write -z 1M 64k", "write -P 2 4M 4k",
                 "write -P 3 8M 1M");
-        qemuImg("create", "-f", "qed", "-o", "cluster_size=1M,table_size=2", path("big-clusters.qed"), "3G");
+        QemuImgOracle.run("create", "-f", "qed", "-o", "cluster_size=1M,table_size=2", path("big-clusters.qed"), "3G");
         qemuIo("qed", path("big-clusters.qed"), "write -P 4 2047M 3M", "write -z 1G 1M");
         // as large as its overlay: past a shorter backing file qemu's map says depth 0, Platter's core says depth 1
         // for every format (qcow2 too), a difference outside the qed reader
-        qemuImg("create", "-f", "raw", path("base.raw"), "8M");
+        QemuImgOracle.run("create", "-f", "raw", path("base.raw"), "8M");
         qemuIo("raw", path("base.raw"), "write -P 9 0 6M");
-        qemuImg("create", "-f", "qed", "-b", "base.raw", "-F", "raw", path("over-raw.qed"), "8M");
+        QemuImgOracle.run("create", "-f", "qed", "-b", "base.raw", "-F", "raw", path("over-raw.qed"), "8M");
         qemuIo("qed", path("over-raw.qed"), "write -P 5 64k 4k", "write -z 5M 64k");
-        qemuImg("create", "-f", "qcow2", path("base.qcow2"), "4M");
+        QemuImgOracle.run("create", "-f", "qcow2", path("base.qcow2"), "4M");
         qemuIo("qcow2", path("base.qcow2"), "write -P 8 1M 1M");
-        qemuImg("create", "-f", "qed", "-b", "base.qcow2", "-F", "qcow2", path("over-qcow2.qed"));
+        QemuImgOracle.run("create", "-f", "qed", "-b", "base.qcow2", "-F", "qcow2", path("over-qcow2.qed"));
         qemuIo("qed", path("over-qcow2.qed"), "write -P 6 1536k 4k");
-        qemuImg("create", "-f", "qed", path("odd.qed"), "1000000");
+        QemuImgOracle.run("create", "-f", "qed", path("odd.qed"), "1000000");
     }
 
     private static String path(String name) {
         return dir.resolve(name).toString();
-    }
-
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
     }
 
     private static void qemuIo(String format, String image, String... commands) {
@@ -73,30 +67,19 @@ class QedMatchesQemuImgTest {
         assertTrue(!r.stdout().contains("failed") && !r.stderr().contains("failed"), r.stdout() + r.stderr());
     }
 
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", path(image));
-        sameAsQemuImg("info", "--output=json", path(image));
-        sameAsQemuImg("info", "--backing-chain", path(image));
+        QemuImgOracle.sameAs("info", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", path(image));
+        QemuImgOracle.sameAs("info", "--backing-chain", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", path(image));
-        sameAsQemuImg("map", "--output=json", path(image));
+        QemuImgOracle.sameAs("map", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", path(image));
     }
 
     @ParameterizedTest
@@ -108,7 +91,7 @@ class QedMatchesQemuImgTest {
         Files.deleteIfExists(theirs);
         Cli.Result r = Cli.run("convert", "-O", "raw", path(image), mine.toString());
         assertEquals(0, r.exit(), r.err());
-        qemuImg("convert", "-O", "raw", path(image), theirs.toString());
+        QemuImgOracle.run("convert", "-O", "raw", path(image), theirs.toString());
         assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
                 theirs.toString(), mine.toString()).ok().stdout(), image);
         assertEquals(Files.size(theirs), Files.size(mine));

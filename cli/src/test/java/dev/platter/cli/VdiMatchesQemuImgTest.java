@@ -46,14 +46,14 @@ class VdiMatchesQemuImgTest {
             }
         }
         Files.write(raw, data);
-        qemuImg("convert", "-f", "raw", "-O", "vdi", raw.toString(), path("dynamic.vdi"));
-        qemuImg("convert", "-f", "raw", "-O", "vdi", "-o", "static=on", raw.toString(), path("static.vdi"));
-        qemuImg("create", "-f", "vdi", path("empty.vdi"), "0");
-        qemuImg("create", "-f", "vdi", path("odd.vdi"), "1000000");
-        qemuImg("create", "-f", "vdi", path("written.vdi"), "12M");
-        qemuIo(path("written.vdi"), "write -P 5 10M 4k", "write -P 6 1M 1M", "write -z 5M 1M", "write -P 7 0 512");
-        qemuImg("create", "-f", "vdi", "-o", "static=on", path("static-written.vdi"), "4M");
-        qemuIo(path("static-written.vdi"), "write -P 5 1M 64k", "write -P 6 3M 512");
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vdi", raw.toString(), path("dynamic.vdi"));
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vdi", "-o", "static=on", raw.toString(), path("static.vdi"));
+        QemuImgOracle.run("create", "-f", "vdi", path("empty.vdi"), "0");
+        QemuImgOracle.run("create", "-f", "vdi", path("odd.vdi"), "1000000");
+        QemuImgOracle.run("create", "-f", "vdi", path("written.vdi"), "12M");
+        QemuImgOracle.io("vdi", path("written.vdi"), "write -P 5 10M 4k", "write -P 6 1M 1M", "write -z 5M 1M", "write -P 7 0 512");
+        QemuImgOracle.run("create", "-f", "vdi", "-o", "static=on", path("static-written.vdi"), "4M");
+        QemuImgOracle.io("vdi", path("static-written.vdi"), "write -P 5 1M 64k", "write -P 6 3M 512");
         Files.copy(dir.resolve("written.vdi"), dir.resolve("damaged.vdi"));
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("damaged.vdi").toFile(), "rw")) {
             f.seek(512 + 4 * 11);
@@ -67,55 +67,26 @@ class VdiMatchesQemuImgTest {
         return dir.resolve(name).toString();
     }
 
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
-    }
-
-    private static void qemuIo(String image, String... commands) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "vdi"));
-        for (String c : commands) {
-            cmd.add("-c");
-            cmd.add(c);
-        }
-        cmd.add(image);
-        Tool.Result r = Tool.run(cmd.toArray(new String[0])).ok();
-        assertTrue(!r.stdout().contains("failed") && !r.stderr().contains("failed"), r.stdout() + r.stderr());
-    }
-
-    /** The same exit status, stdout and stderr (qemu-img's prefix for Platter's). */
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", path(image));
-        sameAsQemuImg("info", "--output=json", path(image));
+        QemuImgOracle.sameAs("info", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", path(image));
-        sameAsQemuImg("map", "--output=json", path(image));
+        QemuImgOracle.sameAs("map", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void checkMatches(String image) {
-        sameAsQemuImg("check", path(image));
-        sameAsQemuImg("check", "--output=json", path(image));
-        sameAsQemuImg("check", "-r", "all", path(image));
+        QemuImgOracle.sameAs("check", path(image));
+        QemuImgOracle.sameAs("check", "--output=json", path(image));
+        QemuImgOracle.sameAs("check", "-r", "all", path(image));
     }
 
     /** Platter's raw copy is what qemu-img reads from the image. */
@@ -128,7 +99,7 @@ class VdiMatchesQemuImgTest {
         Files.deleteIfExists(theirs);
         Cli.Result r = Cli.run("convert", "-O", "raw", path(image), mine.toString());
         assertEquals(0, r.exit(), r.err());
-        qemuImg("convert", "-O", "raw", path(image), theirs.toString());
+        QemuImgOracle.run("convert", "-O", "raw", path(image), theirs.toString());
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(theirs), Files.readAllBytes(mine)), image);
         Files.delete(mine);
         Files.delete(theirs);
@@ -182,7 +153,7 @@ class VdiMatchesQemuImgTest {
         Path theirs = dir.resolve("qemu-converted-" + options + ".vdi");
         Cli.Result c = Cli.run("convert", "-O", "vdi", "-o", options, path("source.raw"), mine.toString());
         assertEquals(0, c.exit(), c.err());
-        qemuImg("convert", "-O", "vdi", "-o", options, path("source.raw"), theirs.toString());
+        QemuImgOracle.run("convert", "-O", "vdi", "-o", options, path("source.raw"), theirs.toString());
         assertEquals("Images are identical.\n", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "vdi",
                 path("source.raw"), mine.toString()).ok().stdout());
         assertTrue(Tool.run("qemu-img", "check", mine.toString()).ok().stdout().contains("No errors"));

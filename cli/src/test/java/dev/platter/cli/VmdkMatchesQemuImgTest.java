@@ -15,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -55,18 +54,18 @@ class VmdkMatchesQemuImgTest {
         Files.write(raw, data);
         for (String sub : List.of("monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat",
                 "streamOptimized")) {
-            qemuImg("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=" + sub, raw.toString(), path(sub + ".vmdk"));
+            QemuImgOracle.run("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=" + sub, raw.toString(), path(sub + ".vmdk"));
         }
-        qemuImg("convert", "-f", "raw", "-O", "vmdk", "-o", "adapter_type=lsilogic,hwversion=14,toolsversion=12345",
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vmdk", "-o", "adapter_type=lsilogic,hwversion=14,toolsversion=12345",
                 raw.toString(), path("lsilogic-hw14.vmdk"));
-        qemuImg("create", "-f", "vmdk", "-o", "zeroed_grain=on", path("zeroed.vmdk"), "8M");
-        qemuIo(path("zeroed.vmdk"), "write -P 1 0 1M", "write -z 128k 256k", "write -z 4M 128k");
-        qemuImg("create", "-f", "vmdk", "-b", "monolithicSparse.vmdk", "-F", "vmdk", path("delta.vmdk"));
-        qemuIo(path("delta.vmdk"), "write -P 7 64k 64k", "write -P 8 5M 1M");
+        QemuImgOracle.run("create", "-f", "vmdk", "-o", "zeroed_grain=on", path("zeroed.vmdk"), "8M");
+        QemuImgOracle.io("vmdk", path("zeroed.vmdk"), "write -P 1 0 1M", "write -z 128k 256k", "write -z 4M 128k");
+        QemuImgOracle.run("create", "-f", "vmdk", "-b", "monolithicSparse.vmdk", "-F", "vmdk", path("delta.vmdk"));
+        QemuImgOracle.io("vmdk", path("delta.vmdk"), "write -P 7 64k 64k", "write -P 8 5M 1M");
         for (String big : List.of("big-sparse", "big-flat")) {
-            qemuImg("create", "-f", "vmdk", "-o", "subformat=twoGbMaxExtent" + (big.endsWith("sparse") ? "Sparse"
+            QemuImgOracle.run("create", "-f", "vmdk", "-o", "subformat=twoGbMaxExtent" + (big.endsWith("sparse") ? "Sparse"
                     : "Flat"), path(big + ".vmdk"), "5G");
-            qemuIo(path(big + ".vmdk"), "write -P 9 2047M 2M", "write -P 10 4095M 64k");
+            QemuImgOracle.io("vmdk", path(big + ".vmdk"), "write -P 9 2047M 2M", "write -P 10 4095M 64k");
         }
         gdAtEnd();
         cowdAndSeSparse();
@@ -113,55 +112,26 @@ class VmdkMatchesQemuImgTest {
         return dir.resolve(name).toString();
     }
 
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
-    }
-
-    private static void qemuIo(String image, String... commands) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "vmdk"));
-        for (String c : commands) {
-            cmd.add("-c");
-            cmd.add(c);
-        }
-        cmd.add(image);
-        Tool.Result r = Tool.run(cmd.toArray(new String[0])).ok();
-        assertTrue(!r.stdout().contains("failed") && !r.stderr().contains("failed"), r.stdout() + r.stderr());
-    }
-
-    /** The same exit status, stdout and stderr (qemu-img's prefix for Platter's). */
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", path(image));
-        sameAsQemuImg("info", "--output=json", path(image));
+        QemuImgOracle.sameAs("info", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", path(image));
-        sameAsQemuImg("map", "--output=json", path(image));
+        QemuImgOracle.sameAs("map", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void checkMatches(String image) {
-        sameAsQemuImg("check", path(image));
-        sameAsQemuImg("check", "--output=json", path(image));
-        sameAsQemuImg("check", "-r", "all", path(image));
+        QemuImgOracle.sameAs("check", path(image));
+        QemuImgOracle.sameAs("check", "--output=json", path(image));
+        QemuImgOracle.sameAs("check", "-r", "all", path(image));
     }
 
     /** Platter's raw copy is what qemu-img reads from the image. */
@@ -182,15 +152,15 @@ class VmdkMatchesQemuImgTest {
     void missingExtentFile() throws IOException {
         Files.writeString(dir.resolve("missing.vmdk"), "# Disk DescriptorFile\nversion=1\nCID=00000001\n"
                 + "parentCID=ffffffff\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"missing-flat.vmdk\" 0\n");
-        sameAsQemuImg("info", path("missing.vmdk"));
-        sameAsQemuImg("map", path("missing.vmdk"));
+        QemuImgOracle.sameAs("info", path("missing.vmdk"));
+        QemuImgOracle.sameAs("map", path("missing.vmdk"));
     }
 
     /** A delta disk whose parent changed (its CID no longer parentCID): qemu-img refuses to read it, so does Platter. */
     @org.junit.jupiter.api.Test
     void staleParentIsRefused() throws IOException {
         Files.copy(dir.resolve("monolithicSparse.vmdk"), dir.resolve("stale-parent.vmdk"));
-        qemuImg("create", "-f", "vmdk", "-b", "stale-parent.vmdk", "-F", "vmdk", path("stale.vmdk"));
+        QemuImgOracle.run("create", "-f", "vmdk", "-b", "stale-parent.vmdk", "-F", "vmdk", path("stale.vmdk"));
         byte[] parent = Files.readAllBytes(dir.resolve("stale-parent.vmdk"));
         String text = new String(parent, 512, 1024, StandardCharsets.ISO_8859_1);
         int at = 512 + text.indexOf("CID=") + 4;

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -45,60 +44,42 @@ class VpcMatchesQemuImgTest {
             }
         }
         Files.write(raw, data);
-        qemuImg("convert", "-f", "raw", "-O", "vpc", raw.toString(), path("dynamic.vhd"));
-        qemuImg("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed", raw.toString(), path("fixed.vhd"));
-        qemuImg("convert", "-f", "raw", "-O", "vpc", "-o", "force_size=on", raw.toString(), path("dynamic-force.vhd"));
-        qemuImg("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed,force_size=on", raw.toString(),
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vpc", raw.toString(), path("dynamic.vhd"));
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed", raw.toString(), path("fixed.vhd"));
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vpc", "-o", "force_size=on", raw.toString(), path("dynamic-force.vhd"));
+        QemuImgOracle.run("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=fixed,force_size=on", raw.toString(),
                 path("fixed-force.vhd"));
-        qemuImg("create", "-f", "vpc", path("written.vhd"), "50M");
+        QemuImgOracle.run("create", "-f", "vpc", path("written.vhd"), "50M");
         Tool.run("qemu-io", "-f", "vpc", "-c", "write -P 7 0 100k", "-c", "write -P 9 7M 3M", "-c",
                 "write -z 20M 1M", path("written.vhd")).ok();
-        qemuImg("create", "-f", "vpc", path("empty.vhd"), "0");
+        QemuImgOracle.run("create", "-f", "vpc", path("empty.vhd"), "0");
     }
 
     static String path(String name) {
         return dir.resolve(name).toString();
     }
 
-    private static void qemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.run(cmd.toArray(new String[0])).ok();
-    }
-
-    /** The same exit status, stdout and stderr (qemu-img's prefix for Platter's). */
-    private static void sameAsQemuImg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
-        cmd.addAll(List.of(args));
-        Tool.Result q = Tool.run(cmd.toArray(new String[0]));
-        Cli.Result p = Cli.run(args);
-        String what = String.join(" ", args);
-        assertEquals(q.stdout(), p.out(), what);
-        assertEquals(q.stderr().replace("qemu-img: ", "platter: "), p.err(), what);
-        assertEquals(q.exitCode(), p.exit(), what);
-    }
-
     @ParameterizedTest
     @MethodSource("images")
     void infoMatches(String image) {
-        sameAsQemuImg("info", "-f", "vpc", path(image));
-        sameAsQemuImg("info", "--output=json", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("info", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("info", "--output=json", "-f", "vpc", path(image));
     }
 
     @ParameterizedTest
     @MethodSource("images")
     void mapMatches(String image) {
-        sameAsQemuImg("map", "-f", "vpc", path(image));
-        sameAsQemuImg("map", "--output=json", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("map", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("map", "--output=json", "-f", "vpc", path(image));
     }
 
     /** qemu's vpc driver has no check: the same refusal, exit status 63. */
     @ParameterizedTest
     @MethodSource("images")
     void checkMatches(String image) {
-        sameAsQemuImg("check", "-f", "vpc", path(image));
-        sameAsQemuImg("check", "--output=json", "-f", "vpc", path(image));
-        sameAsQemuImg("check", "-r", "all", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("check", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("check", "--output=json", "-f", "vpc", path(image));
+        QemuImgOracle.sameAs("check", "-r", "all", "-f", "vpc", path(image));
     }
 
     /** Probed, a dynamic VHD is vpc and a fixed one raw for both; Platter notes the footer on stderr only. */
@@ -128,10 +109,10 @@ class VpcMatchesQemuImgTest {
     @Test
     void whatQemuCannotDoIsRefusedAlike() throws IOException {
         Files.copy(dir.resolve("dynamic.vhd"), dir.resolve("resize.vhd"));
-        sameAsQemuImg("resize", "-f", "vpc", path("resize.vhd"), "+1M");
-        sameAsQemuImg("measure", "-O", "vpc", "--size", "1G");
-        sameAsQemuImg("amend", "-f", "vpc", "-o", "force_size=on", path("resize.vhd"));
-        sameAsQemuImg("snapshot", "-l", path("resize.vhd"));
+        QemuImgOracle.sameAs("resize", "-f", "vpc", path("resize.vhd"), "+1M");
+        QemuImgOracle.sameAs("measure", "-O", "vpc", "--size", "1G");
+        QemuImgOracle.sameAs("amend", "-f", "vpc", "-o", "force_size=on", path("resize.vhd"));
+        QemuImgOracle.sameAs("snapshot", "-l", path("resize.vhd"));
     }
 
     /** A broken footer checksum: qemu-img refuses the file; so does Platter, naming the footer. */
