@@ -42,6 +42,8 @@ final class SparseExtent extends VmdkExtent {
      */
     private static final class Writes {
         final GrainDirectory redundant;
+        /** Grains lie from here on: an entry pointing before it points into the header, descriptor or tables. */
+        final long firstGrainSector;
         /** Grain tables changed in memory, by sector, with their directory index. */
         final Map<Long, GrainTable> dirty = new LinkedHashMap<>();
         final Map<Long, Long> dirtyIndex = new LinkedHashMap<>();
@@ -52,7 +54,8 @@ final class SparseExtent extends VmdkExtent {
         boolean barriers = true;
         GrainCompressor compressor;
 
-        Writes(GrainDirectory redundant, long nextSector) {
+        Writes(GrainDirectory redundant, long nextSector, long firstGrainSector) {
+            this.firstGrainSector = firstGrainSector;
             this.redundant = redundant;
             this.nextSector = nextSector;
         }
@@ -166,7 +169,7 @@ final class SparseExtent extends VmdkExtent {
         if (h.compressed() && sectors > h.overHead && isZeroSector(file, (sectors - 1) * 512)) {
             sectors--; // the end-of-stream marker: the next grain replaces it
         }
-        Writes w = new Writes(redundant, sectors);
+        Writes w = new Writes(redundant, sectors, h.overHead);
         w.compressor = new GrainCompressor((int) (h.grainSize * 512), VmdkCreateOptions.DEFAULT_LEVEL);
         return w;
     }
@@ -444,6 +447,12 @@ final class SparseExtent extends VmdkExtent {
             return;
         }
         if (kind == MappedRun.Kind.DATA) {
+            // The entry comes from the file: a write through it must land in a grain, never in the metadata.
+            if (entry < writes.firstGrainSector || entry >= writes.nextSector) {
+                throw new CorruptImageException("vmdk grain table of '" + storage.name() + "'", offset,
+                        "the grain at offset " + offset + " points at sector " + entry + ", outside the grains ("
+                                + writes.firstGrainSector + " to " + writes.nextSector + "): not written");
+            }
             storage.write(entry * 512 + within, src);
             return;
         }

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -325,6 +326,33 @@ class VmdkWriteTest {
         Convert.run(o, dev.platter.core.ProgressListener.NONE);
         assertEquals("Images are identical.", Tool.run("qemu-img", "compare", "-f", "raw", "-F", "raw",
                 big.toString(), back.toString()).ok().stdout().strip());
+    }
+
+    /** A grain table entry that points into the metadata is never written through (it would overwrite the header). */
+    @Test
+    void aGrainEntryPointingIntoTheMetadataIsNotWrittenThrough() throws IOException {
+        Path d = dir.resolve("hostile-entry.vmdk");
+        new VmdkFormat().create(d, 1 << 20, CreateOptions.none());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(d,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.READ)) {
+            ByteBuffer h = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(h, 0);
+            long gd = h.getLong(56);
+            ByteBuffer e = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(e, gd * 512);
+            long gt = e.getInt(0);
+            // Grain 0 "lives" at sector 1: the embedded descriptor.
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 1), gt * 512);
+        }
+        byte[] before = Files.readAllBytes(d);
+        try (Image img = Images.open(d, OpenOptions.readWriteDefaults())) {
+            IOException e = assertThrows(IOException.class, () -> img.write(0, ByteBuffer.allocate(512)));
+            assertTrue(e.getMessage().contains("outside the grains"), e.getMessage());
+        }
+        byte[] after = Files.readAllBytes(d);
+        // The first write's new CID is the only change to the metadata (the descriptor's length stays).
+        assertArrayEquals(Arrays.copyOf(before, 512), Arrays.copyOf(after, 512), "the header is untouched");
+        assertEquals(before.length, after.length);
     }
 
     @Test
