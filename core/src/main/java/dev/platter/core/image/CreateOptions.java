@@ -19,18 +19,23 @@ import java.util.Set;
  * @param finalPath       where the image will be once complete, when it is created under a temporary name (convert
  *                        stages its target): formats whose files name each other (a VMDK descriptor naming its
  *                        extent files) name them after this path; null: the path given to create
+ * @param secrets         the secrets options name by id ({@code encrypt.key-secret=ID}, qemu's {@code --object
+ *                        secret})
  */
 public record CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen,
-                            Path finalPath) {
+                            Path finalPath, dev.platter.core.crypto.Secrets secrets) {
 
     public CreateOptions(Map<String, String> options, ReferenceResolver resolver, boolean skipBackingOpen) {
-        this(options, resolver, skipBackingOpen, null);
+        this(options, resolver, skipBackingOpen, null, null);
     }
 
     public CreateOptions {
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         if (resolver == null) {
             resolver = ReferenceResolver.relativeToImage();
+        }
+        if (secrets == null) {
+            secrets = dev.platter.core.crypto.Secrets.none();
         }
     }
 
@@ -72,7 +77,12 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
 
     /** These options for an image created under a temporary name and renamed to {@code path} when complete. */
     public CreateOptions withFinalPath(Path path) {
-        return new CreateOptions(options, resolver, skipBackingOpen, path);
+        return new CreateOptions(options, resolver, skipBackingOpen, path, secrets);
+    }
+
+    /** The secrets that {@code *key-secret} options name. */
+    public CreateOptions withSecrets(dev.platter.core.crypto.Secrets value) {
+        return new CreateOptions(options, resolver, skipBackingOpen, finalPath, value);
     }
 
     public CreateOptions with(String key, String value) {
@@ -82,7 +92,7 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
         } else {
             m.put(key, value);
         }
-        return new CreateOptions(m, resolver, skipBackingOpen, finalPath);
+        return new CreateOptions(m, resolver, skipBackingOpen, finalPath, secrets);
     }
 
     public String get(String key) {

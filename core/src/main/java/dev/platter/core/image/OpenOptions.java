@@ -18,9 +18,12 @@ import java.util.List;
  * @param metadataCacheBytes upper bound on the memory a format may use to cache metadata tables
  * @param chain              images already open above this one, for loop detection (internal)
  * @param locking            how the image's files are locked against other opens (qemu's lock bytes)
+ * @param keys               the passphrases of encrypted layers ({@link ImageKeys}); the depth asked is
+ *                           {@code chain.size()}
  */
 public record OpenOptions(boolean readOnly, String format, ReferenceResolver resolver, boolean openBacking,
-                          int maxChainDepth, long metadataCacheBytes, List<Path> chain, Locking locking) {
+                          int maxChainDepth, long metadataCacheBytes, List<Path> chain, Locking locking,
+                          ImageKeys keys) {
 
     /** How an open locks its files, as qemu does. */
     public enum Locking {
@@ -45,6 +48,9 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
         if (locking == null) {
             locking = Locking.STANDARD;
         }
+        if (keys == null) {
+            keys = ImageKeys.none();
+        }
         if (locking == Locking.FORCE_SHARE && !readOnly) {
             throw new IllegalArgumentException("force-share=on can only be used with read-only images");
         }
@@ -52,12 +58,13 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
 
     public OpenOptions(boolean readOnly, String format, ReferenceResolver resolver, boolean openBacking,
                        int maxChainDepth, long metadataCacheBytes, List<Path> chain) {
-        this(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, Locking.STANDARD);
+        this(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, Locking.STANDARD,
+                null);
     }
 
     public OpenOptions withLocking(Locking value) {
         return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain,
-                value);
+                value, keys);
     }
 
     /** {@code -U}: shares everything with other opens (read-only opens only). */
@@ -101,27 +108,44 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
     }
 
     public OpenOptions withReadOnly(boolean value) {
-        return new OpenOptions(value, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
+        return new OpenOptions(value, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking,
+                keys);
     }
 
     public OpenOptions withFormat(String value) {
-        return new OpenOptions(readOnly, value, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
+        return new OpenOptions(readOnly, value, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking,
+                keys);
     }
 
     public OpenOptions withResolver(ReferenceResolver value) {
-        return new OpenOptions(readOnly, format, value, openBacking, maxChainDepth, metadataCacheBytes, chain, locking);
+        return new OpenOptions(readOnly, format, value, openBacking, maxChainDepth, metadataCacheBytes, chain, locking,
+                keys);
     }
 
     public OpenOptions withOpenBacking(boolean value) {
-        return new OpenOptions(readOnly, format, resolver, value, maxChainDepth, metadataCacheBytes, chain, locking);
+        return new OpenOptions(readOnly, format, resolver, value, maxChainDepth, metadataCacheBytes, chain, locking,
+                keys);
     }
 
     public OpenOptions withMaxChainDepth(int value) {
-        return new OpenOptions(readOnly, format, resolver, openBacking, value, metadataCacheBytes, chain, locking);
+        return new OpenOptions(readOnly, format, resolver, openBacking, value, metadataCacheBytes, chain, locking,
+                keys);
     }
 
     public OpenOptions withMetadataCacheBytes(long value) {
-        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, value, chain, locking);
+        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, value, chain, locking,
+                keys);
+    }
+
+    /** The passphrases of encrypted layers. */
+    public OpenOptions withKeys(ImageKeys value) {
+        return new OpenOptions(readOnly, format, resolver, openBacking, maxChainDepth, metadataCacheBytes, chain, locking,
+                value);
+    }
+
+    /** The key of the image these options open (its depth is the chain above it), or null. */
+    public dev.platter.core.crypto.Secret keyFor(Path image) {
+        return keys.keyFor(chain.size(), image);
     }
 
     /**
@@ -143,7 +167,7 @@ public record OpenOptions(boolean readOnly, String format, ReferenceResolver res
         Locking backingLocking = locking == Locking.STANDARD ? Locking.STANDARD : locking == Locking.OFF
                 ? Locking.OFF : Locking.FORCE_SHARE;
         return new OpenOptions(true, backingFormat, resolver, openBacking, maxChainDepth, metadataCacheBytes, next,
-                backingLocking);
+                backingLocking, keys);
     }
 
     private static Path canonical(Path p) {

@@ -11,4 +11,12 @@ public interface Amendable {
      * {@link IllegalArgumentException} carrying qemu-img's message; nothing is changed then.
      */
     void amend(Map<String, String> options) throws IOException;
+
+    /**
+     * As {@link #amend(Map)}, with the secrets that options such as {@code encrypt.new-secret=ID} name (qemu's
+     * {@code --object secret}).
+     */
+    default void amend(Map<String, String> options, dev.platter.core.crypto.Secrets secrets) throws IOException {
+        amend(options);
+    }
 }
