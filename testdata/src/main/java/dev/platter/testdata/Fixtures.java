@@ -62,6 +62,28 @@ public final class Fixtures {
         return target;
     }
 
+    /**
+     * Expands an encrypted guest disk made by make-guest-luks.sh ({@code guest-luks1.raw}, {@code guest-luks2.raw}):
+     * its clear-text form {@code NAME.plain.raw}, then its LUKS payload encrypted again from the recipe
+     * {@code NAME.luks} and checked against the SHA-256 of the disk cryptsetup and dm-crypt wrote
+     * ({@link LuksFixtures}). Returns {@code dir}/{@code name}.
+     */
+    public static Path expandLuks(String name, Path dir) {
+        String base = name.endsWith(".raw") ? name.substring(0, name.length() - 4) : name;
+        try (InputStream recipe = Fixtures.class.getResourceAsStream("/fixtures/" + base + ".luks")) {
+            if (recipe == null) {
+                throw new IOException("no recipe " + base + ".luks under testdata/fixtures");
+            }
+            LuksFixtures.Recipe r = LuksFixtures.Recipe.parse(new String(recipe.readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            Path plain = expand(base + ".plain.raw", dir);
+            LuksFixtures.encrypt(plain, r);
+            return Files.move(plain, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rebuild fixture " + name, e);
+        }
+    }
+
     private static InputStream open(String name) throws IOException {
         InputStream xz = Fixtures.class.getResourceAsStream("/fixtures/" + name + ".xz");
         if (xz != null) {
