@@ -3,7 +3,8 @@
 #
 #   guest-luks1.raw  56 MiB, GPT: p1 ext4 /boot (8 MiB), p2 LUKS1 (40 MiB: aes-xts-plain64, 512-bit key, PBKDF2
 #                    sha256) holding an LVM PV, VG "luks1-vg": root (XFS, 16 MiB) and swap (4 MiB).
-#   guest-luks2.raw  the same with LUKS2 (argon2id keyslot, 4096-byte sectors) and VG "luks2-vg".
+#   guest-luks2.raw  the same with LUKS2 (argon2id keyslot, 4096-byte sectors, so XFS with 4096-byte sectors too)
+#                    and VG "luks2-vg".
 #
 # The root holds a small Debian-like tree (/etc/os-release, fstab naming /dev/mapper/VG-root, UUID= for /boot and
 # /dev/mapper/VG-swap, crypttab, hostname, dpkg status, /usr/bin/sh as a tiny static ELF binary, /bin -> usr/bin).
@@ -119,7 +120,10 @@ DPKG
   mkfs.ext4 -q -b 1024 -L boot -U "$boot_uuid" -E hash_seed=$SEED -d "$B" "$d/boot.img"
   truncate -s 16M "$d/root.img"
   "$HERE/xfs-proto-from-tree.sh" "$R" > "$d/root.proto"
-  mkfs.xfs -q -L root -m uuid="$root_uuid" -p "$d/root.proto" "$d/root.img"
+  # LUKS2 maps 4096-byte sectors, and XFS cannot be mounted on a device whose sectors are larger than its own: make
+  # it as mkfs.xfs makes it on the opened device (sector size 4096), as an installer does.
+  local xs=512; [ "$n" = 2 ] && xs=4096
+  mkfs.xfs -q -L root -m uuid="$root_uuid" -s size=$xs -p "$d/root.proto" "$d/root.img"
   truncate -s 4M "$d/swap.img"
   mkswap -q -L swap -U "$swap_uuid" "$d/swap.img" >/dev/null
 
