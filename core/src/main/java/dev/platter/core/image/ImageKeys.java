@@ -19,6 +19,30 @@ public interface ImageKeys {
      */
     Secret keyFor(int depth, Path path);
 
+    /**
+     * True when the caller only reads metadata (qemu-img info, which opens without I/O): an encrypted layer then
+     * opens without its key. Otherwise opening an encrypted layer without its key fails, as in qemu.
+     */
+    default boolean metadataOnly() {
+        return false;
+    }
+
+    /** These keys, for a caller that only reads metadata ({@link #metadataOnly()}). */
+    default ImageKeys forMetadataOnly() {
+        ImageKeys keys = this;
+        return new ImageKeys() {
+            @Override
+            public Secret keyFor(int depth, Path path) {
+                return keys.keyFor(depth, path);
+            }
+
+            @Override
+            public boolean metadataOnly() {
+                return true;
+            }
+        };
+    }
+
     static ImageKeys none() {
         return (depth, path) -> null;
     }

@@ -20,8 +20,7 @@ import java.util.Set;
 final class Amend {
     private static final Set<String> CREATION_ONLY = Set.of("cluster_size", "extended_l2", "compression_type",
             "preallocation", "encryption", "encrypt.format", "encrypt.key-secret", "encrypt.cipher-alg",
-            "encrypt.cipher-mode", "encrypt.ivgen-alg", "encrypt.ivgen-hash-alg", "encrypt.hash-alg",
-            "encrypt.iter-time");
+            "encrypt.cipher-mode", "encrypt.ivgen-alg", "encrypt.ivgen-hash-alg", "encrypt.hash-alg");
 
     private Amend() {
     }

@@ -18,21 +18,29 @@ final class DataFile {
     private final String reference;
     private final OpenOptions options;
     private final boolean readOnly;
+    private final String refusal;
     private volatile Storage external;
 
-    private DataFile(Storage image, String reference, OpenOptions options, boolean readOnly) {
+    private DataFile(Storage image, String reference, OpenOptions options, boolean readOnly, String refusal) {
         this.image = image;
         this.reference = reference;
         this.options = options;
         this.readOnly = readOnly;
+        this.refusal = refusal;
     }
 
+    /** Data in the image file (for an encrypted image: the decrypted view of it). */
     static DataFile inImage(Storage image) {
-        return new DataFile(image, null, null, image.isReadOnly());
+        return new DataFile(image, null, null, image.isReadOnly(), null);
+    }
+
+    /** Data that cannot be reached: an encrypted image opened without its key ({@code why}). */
+    static DataFile refused(Storage image, String why) {
+        return new DataFile(image, null, null, true, why);
     }
 
     static DataFile external(Storage image, String reference, OpenOptions options) {
-        return new DataFile(image, reference, options, image.isReadOnly());
+        return new DataFile(image, reference, options, image.isReadOnly(), null);
     }
 
     boolean isExternal() {
@@ -49,6 +57,9 @@ final class DataFile {
     }
 
     Storage storage() throws IOException {
+        if (refusal != null) {
+            throw new IOException(refusal);
+        }
         if (reference == null) {
             return image;
         }

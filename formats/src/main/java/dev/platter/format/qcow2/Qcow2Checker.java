@@ -158,6 +158,10 @@ final class Qcow2Checker {
             inc(m.header.snapshotsOffset, Qcow2Metadata.snapshotTableBytes(m.snapshots));
         }
         inc(m.refcounts.tableOffset(), (long) m.refcounts.tableClusters() * cs);
+        long[] crypto = m.header.cryptoArea();
+        if (crypto != null) {
+            inc(crypto[0], crypto[1]);
+        }
         countBitmaps();
         checkRefcountBlocks(fix);
     }

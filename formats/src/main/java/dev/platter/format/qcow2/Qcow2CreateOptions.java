@@ -47,6 +47,11 @@ final class Qcow2CreateOptions {
     String dataFile;
     boolean dataFileRaw;
     boolean encrypted;
+    /** LUKS: the cipher, PBKDF2 hash, PBKDF2 time and the key of slot 0 (null when not encrypted). */
+    dev.platter.core.crypto.CipherSpec cipher;
+    dev.platter.core.crypto.HashAlgorithm hash;
+    long iterTimeMillis;
+    dev.platter.core.crypto.Secret key;
 
     private Qcow2CreateOptions() {
     }
@@ -185,9 +190,40 @@ final class Qcow2CreateOptions {
                     + "level 1.1 and above (use version=v3 or greater)");
         }
         if (o.encrypted) {
-            throw new IllegalArgumentException("Encrypted qcow2 images are not supported");
+            encryption(options, o);
         }
         return o;
+    }
+
+    /** {@code encrypt.*}: LUKS as qemu writes it; legacy AES is refused (qemu deprecated it). */
+    private static void encryption(CreateOptions options, Qcow2CreateOptions o) {
+        String format = options.get("encrypt.format", options.has("encryption") ? "aes" : "luks");
+        if (format.equals("aes")) {
+            throw new IllegalArgumentException("Creating legacy AES-CBC encrypted qcow2 images is not supported "
+                    + "(qemu deprecated them): use encrypt.format=luks");
+        }
+        if (!format.equals("luks")) {
+            throw new IllegalArgumentException("Parameter 'encrypt.format' does not accept value '" + format + "'");
+        }
+        if (o.dataFile != null) {
+            throw new IllegalArgumentException("Encryption with an external data file is not supported");
+        }
+        String id = options.get("encrypt.key-secret");
+        if (id == null) {
+            throw new IllegalArgumentException("Parameter 'encrypt.key-secret' is required for cipher");
+        }
+        o.key = options.secrets().get(id);
+        try {
+            o.cipher = dev.platter.core.crypto.CipherSpec.fromQemu(options.get("encrypt.cipher-alg"),
+                    options.get("encrypt.cipher-mode"), options.get("encrypt.ivgen-alg"),
+                    options.get("encrypt.ivgen-hash-alg"));
+            o.hash = dev.platter.core.crypto.HashAlgorithm.named(options.get("encrypt.hash-alg", "sha256"));
+        } catch (dev.platter.core.crypto.UnsupportedCipherException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        o.iterTimeMillis = options.has("encrypt.iter-time")
+                ? dev.platter.core.crypto.luks.LuksAmend.parseIterTime(options.get("encrypt.iter-time"))
+                : dev.platter.core.crypto.luks.LuksAmend.DEFAULT_ITER_TIME_MS;
     }
 
     static Boolean parseBool(String v) {

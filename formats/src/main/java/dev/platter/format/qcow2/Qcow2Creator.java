@@ -91,6 +91,9 @@ final class Qcow2Creator {
             Storage storage = HostFiles.open(path, path.toString(), false);
             try (Qcow2Image image = Qcow2Image.open(storage, options)) {
                 image.resize(size, false);
+                if (o.encrypted) {
+                    image.setUpEncryption(o.cipher, o.hash, o.iterTimeMillis, o.key);
+                }
                 if (o.backingFile != null) {
                     image.setBackingFile(o.backingFile, o.backingFormat);
                 }

@@ -197,6 +197,15 @@ final class Qcow2Header {
         }
     }
 
+    /** The full disk encryption header's area (offset, length) from its extension, or null. */
+    long[] cryptoArea() {
+        if (cryptoHeader == null || cryptoHeader.length < 16) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(cryptoHeader);
+        return new long[] {b.getLong(0), b.getLong(8)};
+    }
+
     int clusterSize() {
         return 1 << clusterBits;
     }

@@ -51,6 +51,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     private final Storage storage;
     private final OpenOptions options;
     private final DataFile data;
+    private final Qcow2Encryption encryption;
     private final Image backing;
     private final ClusterMapper reader;
     private final Qcow2Writer writer;
@@ -62,13 +63,16 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     private volatile boolean closed;
     private boolean compressedWrites;
 
-    private Qcow2Image(Qcow2Metadata m, OpenOptions options, Image backing) throws IOException {
+    private Qcow2Image(Qcow2Metadata m, OpenOptions options, Image backing, Qcow2Encryption encryption)
+            throws IOException {
         this.m = m;
         this.storage = m.file;
         this.options = options;
         this.backing = backing;
+        this.encryption = encryption;
         this.data = m.header.hasDataFile() ? DataFile.external(m.file, m.header.dataFile, options)
-                : DataFile.inImage(m.file);
+                : !encryption.unlocked() ? DataFile.refused(m.file, Qcow2Encryption.KEY_REQUIRED)
+                : DataFile.inImage(encryption.dataStorage(m.file));
         this.compression = CompressionType.of(m.header.compressionType);
         this.reader = new ClusterMapper(m, () -> m.l1, this::size, this::backing, data, compression.decompressor());
         this.writer = new Qcow2Writer(m, reader, data, this::backing, this::size);
@@ -88,6 +92,8 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         Qcow2Metadata m = Qcow2Metadata.open(storage, options.readOnly(), options.metadataCacheBytes(), forCheck);
         Image backing = null;
         Qcow2Header h = m.header;
+        Qcow2Encryption encryption = Qcow2Encryption.open(m, options.keyFor(storage.path() != null
+                ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly() || forCheck);
         if (options.isUntrusted()) {
             refuseReferences(storage, h, options);
         }
@@ -106,7 +112,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         }
         Qcow2Image image;
         try {
-            image = new Qcow2Image(m, options, backing);
+            image = new Qcow2Image(m, options, backing, encryption);
             image.bitmaps.load();
             if (!options.readOnly() && h.isDirty() && !forCheck) {
                 // Refcounts may be stale after a crash with lazy refcounts: repair them before anything allocates.
@@ -116,6 +122,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             if (backing != null) {
                 backing.close();
             }
+            encryption.close();
             throw e;
         }
         return image;
@@ -460,7 +467,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             } catch (IOException e) {
                 failure = e;
             }
-            for (AutoCloseable c : new AutoCloseable[] {data::close, storage, backing}) {
+            for (AutoCloseable c : new AutoCloseable[] {data::close, encryption, storage, backing}) {
                 try {
                     if (c != null) {
                         c.close();
@@ -513,7 +520,8 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
             }
             String full = h.backingFile == null ? null : fullBackingFilename(storage.name(), h.backingFile);
             return new ImageInfo(storage.name(), Qcow2Format.NAME, h.size, (long) clusterSize(),
-                    allocated < 0 ? null : allocated, false, h.backingFile, full, h.backingFormat, snaps,
+                    allocated < 0 ? null : allocated, encryption.encrypted(), h.backingFile, full, h.backingFormat,
+                    snaps,
                     Qcow2Format.NAME, formatSpecific(), h.isDirty());
         } finally {
             lock.readLock().unlock();
@@ -541,6 +549,9 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         d.put("lazy-refcounts", h.lazyRefcounts());
         d.put("corrupt", h.isCorrupt());
         d.put("refcount-bits", (long) m.geo.refcountBits());
+        if (encryption.encrypted()) {
+            d.put("encrypt", encryption.info());
+        }
         List<Object> bms = bitmaps.infoList();
         if (bms != null) {
             d.put("bitmaps", bms);
@@ -781,10 +792,43 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
     /** qemu-img amend: changes compat, lazy_refcounts or refcount_bits in place. */
     @Override
     public void amend(java.util.Map<String, String> options) throws IOException {
+        amend(options, dev.platter.core.crypto.Secrets.none());
+    }
+
+    /** qcow2's options, then the key slots ({@code encrypt.state}, {@code encrypt.new-secret}, ...). */
+    @Override
+    public void amend(java.util.Map<String, String> options, dev.platter.core.crypto.Secrets secrets)
+            throws IOException {
+        java.util.Map<String, String> rest = new java.util.LinkedHashMap<>(options);
+        java.util.Map<String, String> slots = new java.util.LinkedHashMap<>();
+        for (String k : List.of("state", "new-secret", "old-secret", "keyslot", "iter-time")) {
+            String v = rest.remove("encrypt." + k);
+            if (v != null) {
+                slots.put(k, v);
+            }
+        }
         lock.writeLock().lock();
         try {
             beginWrite();
-            Amend.amend(m, writer, data, bitmaps, this::backing, options);
+            if (!rest.isEmpty() || slots.isEmpty()) {
+                Amend.amend(m, writer, data, bitmaps, this::backing, rest);
+            }
+            if (!slots.isEmpty()) {
+                m.flushMetadata();
+                encryption.amend(m, slots, secrets);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Sets up LUKS on a new, empty image (create). */
+    void setUpEncryption(dev.platter.core.crypto.CipherSpec spec, dev.platter.core.crypto.HashAlgorithm hash,
+                         long iterTimeMillis, dev.platter.core.crypto.Secret key) throws IOException {
+        lock.writeLock().lock();
+        try {
+            beginWrite();
+            Qcow2Encryption.create(m, spec, hash, iterTimeMillis, key);
         } finally {
             lock.writeLock().unlock();
         }

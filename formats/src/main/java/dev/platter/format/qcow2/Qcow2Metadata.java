@@ -103,14 +103,10 @@ final class Qcow2Metadata {
                     "Unsupported qcow2 feature(s): " + String.join(", ",
                             names.describe(FeatureNameTable.INCOMPATIBLE, unknown))));
         }
-        if (h.cryptMethod != Qcow2Header.CRYPT_NONE) {
-            String kind = switch (h.cryptMethod) {
-                case Qcow2Header.CRYPT_AES -> "legacy AES";
-                case Qcow2Header.CRYPT_LUKS -> "LUKS";
-                default -> "method " + Integer.toUnsignedString(h.cryptMethod);
-            };
+        if (h.cryptMethod != Qcow2Header.CRYPT_NONE && h.cryptMethod != Qcow2Header.CRYPT_AES
+                && h.cryptMethod != Qcow2Header.CRYPT_LUKS) {
             problems.add(new UnsupportedFeatureException("encryption",
-                    "encrypted qcow2 images (" + kind + ") are not supported"));
+                    "Unsupported encryption method: " + Integer.toUnsignedString(h.cryptMethod)));
         }
         if (h.isCorrupt() && !readOnly) {
             problems.add(new IOException("qcow2: Image is corrupt; cannot be opened read/write"));
@@ -214,6 +210,10 @@ final class Qcow2Metadata {
         addTableRanges();
         if (header.bitmaps != null) {
             ranges.add(header.bitmaps.directoryOffset(), header.bitmaps.directorySize(), MetadataRanges.Kind.BITMAP);
+        }
+        long[] crypto = header.cryptoArea();
+        if (crypto != null && crypto[0] > 0 && crypto[1] > 0 && crypto[0] < fileSize) {
+            ranges.add(crypto[0], Math.min(crypto[1], fileSize - crypto[0]), MetadataRanges.Kind.CRYPTO);
         }
     }
 

@@ -1,0 +1,95 @@
+package dev.platter.core.crypto;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Byte-granular reads and writes over encrypted sectors: a read covers the whole sectors it touches and decrypts
+ * them; a write of part of a sector reads, decrypts, patches and re-encrypts that sector. Writes touching the same
+ * sector are serialised (striped locks) so two partial writes never lose each other.
+ */
+public final class SectorCrypt {
+    /** Reads ciphertext: fills {@code dst} from {@code pos}, zeros past the end; positions are the host's. */
+    @FunctionalInterface
+    public interface Reader {
+        void read(long pos, ByteBuffer dst) throws IOException;
+    }
+
+    @FunctionalInterface
+    public interface Writer {
+        void write(long pos, ByteBuffer src) throws IOException;
+    }
+
+    private static final int MAX_RUN = 1 << 20;
+    private final SectorCipher cipher;
+    private final long payloadStart;
+    private final long ivBase;
+    private final Object[] locks = new Object[64];
+
+    /**
+     * @param payloadStart host position of the first encrypted sector (sectors are aligned to it)
+     * @param ivBase       the IV sector number of that first sector
+     */
+    public SectorCrypt(SectorCipher cipher, long payloadStart, long ivBase) {
+        this.cipher = cipher;
+        this.payloadStart = payloadStart;
+        this.ivBase = ivBase;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    public SectorCipher cipher() {
+        return cipher;
+    }
+
+    private long iv(long hostPos) {
+        return ivBase + (hostPos - payloadStart) / 512;
+    }
+
+    /** Reads plaintext into {@code dst} from host position {@code pos} (at or after the payload start). */
+    public void read(long pos, ByteBuffer dst, Reader host) throws IOException {
+        int s = cipher.sectorSize();
+        while (dst.hasRemaining()) {
+            long first = pos - Math.floorMod(pos - payloadStart, s);
+            int want = (int) Math.min(dst.remaining(), MAX_RUN);
+            long end = pos + want;
+            long last = end + Math.floorMod(payloadStart - end, s);
+            byte[] buf = new byte[(int) (last - first)];
+            host.read(first, ByteBuffer.wrap(buf));
+            cipher.decrypt(iv(first), buf, 0, buf.length);
+            dst.put(buf, (int) (pos - first), want);
+            pos += want;
+        }
+    }
+
+    /** Encrypts and writes {@code src} at host position {@code pos}. */
+    public void write(long pos, ByteBuffer src, Reader host, Writer out) throws IOException {
+        int s = cipher.sectorSize();
+        while (src.hasRemaining()) {
+            long first = pos - Math.floorMod(pos - payloadStart, s);
+            int want = (int) Math.min(src.remaining(), MAX_RUN);
+            long end = pos + want;
+            long last = end + Math.floorMod(payloadStart - end, s);
+            byte[] buf = new byte[(int) (last - first)];
+            boolean partial = first != pos || last != end;
+            if (partial) {
+                // The edge sectors' other bytes come from what is there; hold their locks across read and write.
+                synchronized (locks[(int) Math.floorMod((first - payloadStart) / s, locks.length)]) {
+                    synchronized (locks[(int) Math.floorMod((last - s - payloadStart) / s, locks.length)]) {
+                        host.read(first, ByteBuffer.wrap(buf));
+                        cipher.decrypt(iv(first), buf, 0, buf.length);
+                        src.get(buf, (int) (pos - first), want);
+                        cipher.encrypt(iv(first), buf, 0, buf.length);
+                        out.write(first, ByteBuffer.wrap(buf));
+                    }
+                }
+            } else {
+                src.get(buf, 0, want);
+                cipher.encrypt(iv(first), buf, 0, buf.length);
+                out.write(first, ByteBuffer.wrap(buf));
+            }
+            pos += want;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.platter.core.crypto;
+
+import java.io.IOException;
+
+/** No key slot opens with the passphrase given (cryptsetup's and qemu's "No key available with this passphrase"). */
+public class WrongPassphraseException extends IOException {
+    public WrongPassphraseException(String message) {
+        super(message);
+    }
+}

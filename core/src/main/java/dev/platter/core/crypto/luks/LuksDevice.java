@@ -1,0 +1,78 @@
+package dev.platter.core.crypto.luks;
+
+import dev.platter.core.BlockDevice;
+import dev.platter.core.crypto.DecryptedDevice;
+import dev.platter.core.crypto.Secret;
+import dev.platter.core.crypto.SectorCipher;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A LUKS volume on a device (a guest partition, an LV, a whole disk): recognised by its magic, opened with a
+ * passphrase into the device dm-crypt would map.
+ */
+public final class LuksDevice {
+    private LuksDevice() {
+    }
+
+    /** Whether the device starts with a LUKS header of version 1 or 2. */
+    public static boolean isLuks(BlockDevice device) throws IOException {
+        if (device.size() < 8) {
+            return false;
+        }
+        byte[] head = device.readBytes(0, 8);
+        for (int i = 0; i < Luks1Header.MAGIC.length; i++) {
+            if (head[i] != Luks1Header.MAGIC[i]) {
+                return false;
+            }
+        }
+        int version = ((head[6] & 0xFF) << 8) | (head[7] & 0xFF);
+        return version == 1 || version == 2;
+    }
+
+    /** The volume's UUID as its header stores it. */
+    public static String uuid(BlockDevice device) throws IOException {
+        return Luks1.read(io(device), 0).uuid();
+    }
+
+    /**
+     * The decrypted payload: from the payload offset to the end of the device, sector IVs counted from the payload
+     * start. A wrong passphrase is a {@link dev.platter.core.crypto.WrongPassphraseException}.
+     */
+    public static BlockDevice open(BlockDevice device, Secret passphrase, boolean writable) throws IOException {
+        LuksIo io = io(device);
+        Luks1Header h = Luks1.read(io, 0);
+        Luks1.Unlocked key = Luks1.unlock(h, io, passphrase, 0);
+        try {
+            SectorCipher cipher = h.cipher().newCipher(key.masterKey(), 512);
+            long start = h.payloadOffset();
+            if (start >= device.size()) {
+                throw Luks1Header.corrupt(104, "payload offset " + start + " is past the end of the device ("
+                        + device.size() + " bytes)");
+            }
+            return new DecryptedDevice(device, start, device.size() - start, cipher, 0, !writable);
+        } finally {
+            Secret.wipe(key.masterKey());
+        }
+    }
+
+    static LuksIo io(BlockDevice device) {
+        return new LuksIo() {
+            @Override
+            public void read(long pos, ByteBuffer dst) throws IOException {
+                device.read(pos, dst);
+            }
+
+            @Override
+            public void write(long pos, ByteBuffer src) throws IOException {
+                device.write(pos, src);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                device.flush();
+            }
+        };
+    }
+}
