@@ -2,6 +2,9 @@ package dev.platter.inspect.guest;
 
 import dev.platter.core.BlockDevice;
 import dev.platter.core.CorruptImageException;
+import dev.platter.core.crypto.Secret;
+import dev.platter.core.crypto.WrongPassphraseException;
+import dev.platter.core.crypto.luks.LuksDevice;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -31,6 +35,12 @@ import java.util.regex.Pattern;
  * reads the partition tables and PV labels and assembles the VGs across all the disks; filesystems are identified
  * on first use, through the {@link dev.platter.inspect.fs.FileSystemDriver}s on the class path. Everything is
  * read-only. Names follow libguestfs: /dev/sda, /dev/sda1, /dev/VG/LV.
+ *
+ * <p>LUKS volumes are opened, read-only, with the passphrases {@link GuestOptions#keys()} gives, as virt-ls,
+ * virt-cat and virt-inspector open them: first those on partitions (and unpartitioned disks), whose payloads are then
+ * scanned for PVs like any other device, then those on LVs; each payload is a device named /dev/mapper/luks-UUID.
+ * A volume without a passphrase stays locked (with a warning); one that none of its passphrases opens fails the
+ * open with a {@link WrongPassphraseException}.
  *
  * <pre>{@code
  * try (Guest g = Guest.open(List.of(new DiskSpec(Path.of("vm.qcow2"), null)), GuestOptions.defaults())) {
@@ -56,12 +66,13 @@ public final class Guest implements Closeable {
     private final List<PhysicalVolume> pvs;
     private final List<VolumeGroup> vgs;
     private final List<GuestDevice> lvs;
+    private final List<GuestDevice> mapped;
     private final List<String> warnings;
     private List<DetectedFilesystem> filesystems;
 
     private Guest(GuestOptions options, List<GuestDisk> disks, List<GuestDevice> wholeDisks,
                   List<GuestDevice> partitions, List<PhysicalVolume> pvs, List<VolumeGroup> vgs,
-                  List<GuestDevice> lvs, List<String> warnings) {
+                  List<GuestDevice> lvs, List<GuestDevice> mapped, List<String> warnings) {
         this.options = options;
         this.disks = disks;
         this.wholeDisks = wholeDisks;
@@ -69,6 +80,7 @@ public final class Guest implements Closeable {
         this.pvs = pvs;
         this.vgs = vgs;
         this.lvs = lvs;
+        this.mapped = mapped;
         this.warnings = warnings;
     }
 
@@ -121,8 +133,41 @@ public final class Guest implements Closeable {
                 }
             }
         }
+        List<GuestDevice> mapped = new ArrayList<>();
+        try {
+            return assemble(options, disks, wholeDisks, partitions, mapped, warnings);
+        } catch (IOException | RuntimeException e) {
+            closeAll(mapped, e);
+            throw e;
+        }
+    }
+
+    private static Guest assemble(GuestOptions options, List<GuestDisk> disks, List<GuestDevice> wholeDisks,
+                                  List<GuestDevice> partitions, List<GuestDevice> mapped, List<String> warnings)
+            throws IOException {
+        List<GuestDevice> candidates = pvCandidates(wholeDisks, partitions);
+        // Partitions first, in disk order, as libguestfs asks for their keys; then unpartitioned disks (which
+        // libguestfs never opens), so that a key read per volume goes to the same volume as with libguestfs.
+        List<GuestDevice> luksOrder = new ArrayList<>();
+        for (GuestDevice d : candidates) {
+            if (d.kind() == GuestDevice.Kind.PARTITION) {
+                luksOrder.add(d);
+            }
+        }
+        for (GuestDevice d : candidates) {
+            if (d.kind() == GuestDevice.Kind.DISK) {
+                luksOrder.add(d);
+            }
+        }
+        for (GuestDevice d : luksOrder) {
+            GuestDevice m = unlock(d, options.keys(), mapped, warnings);
+            if (m != null) {
+                mapped.add(m);
+            }
+        }
+        candidates.addAll(mapped);
         List<PhysicalVolume> pvs = new ArrayList<>();
-        for (GuestDevice d : pvCandidates(wholeDisks, partitions)) {
+        for (GuestDevice d : candidates) {
             try {
                 PvLabel label = PvLabel.find(d.device());
                 if (label != null) {
@@ -141,8 +186,75 @@ public final class Guest implements Closeable {
             }
         }
         lvs.sort(Comparator.comparing(GuestDevice::name));
+        // LUKS on LVs: opened after the LVs are found; like libguestfs, their payloads are not scanned for PVs.
+        for (GuestDevice lv : lvs) {
+            if (lv.logicalVolume().unsupportedType() == null) {
+                GuestDevice m = unlock(lv, options.keys(), mapped, warnings);
+                if (m != null) {
+                    mapped.add(m);
+                }
+            }
+        }
         return new Guest(options, List.copyOf(disks), List.copyOf(wholeDisks), List.copyOf(partitions),
-                List.copyOf(pvs), List.copyOf(vgs), lvs, warnings);
+                List.copyOf(pvs), List.copyOf(vgs), lvs, List.copyOf(mapped), warnings);
+    }
+
+    /**
+     * Opens the LUKS volume on {@code d}, if it holds one and a passphrase is given for it: the payload as
+     * /dev/mapper/luks-UUID. Null when {@code d} holds no LUKS volume or it stays locked.
+     */
+    private static GuestDevice unlock(GuestDevice d, GuestKeys keys, List<GuestDevice> opened, List<String> warnings)
+            throws IOException {
+        BlockDevice dev;
+        try {
+            dev = d.device();
+            if (!LuksDevice.isLuks(dev)) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;  // an LV that cannot be built: filesystems() says why
+        }
+        String uuid;
+        try {
+            uuid = LuksDevice.uuid(dev);
+        } catch (IOException e) {
+            warnings.add(d.name() + ": LUKS volume left locked: " + e.getMessage());
+            return null;
+        }
+        List<Secret> passphrases = keys.passphrases(d.name(), uuid);
+        if (passphrases.isEmpty()) {
+            warnings.add(d.name() + ": LUKS volume " + uuid + " left locked: no passphrase given for it");
+            return null;
+        }
+        String name = GuestDevice.mapperName(uuid);
+        for (GuestDevice o : opened) {
+            if (o.name().equals(name)) {
+                warnings.add(d.name() + ": LUKS volume " + uuid + " left locked: " + o.encryptedDevice().name()
+                        + " has the same UUID and is open as " + name);
+                return null;
+            }
+        }
+        for (Secret passphrase : passphrases) {
+            try {
+                return GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, false));
+            } catch (WrongPassphraseException e) {
+                // try the next one, as libguestfs does
+            } catch (IOException e) {
+                throw new IOException(d.name() + ": cannot open the LUKS volume: " + e.getMessage(), e);
+            }
+        }
+        throw new WrongPassphraseException("could not find key to open LUKS encrypted " + d.name()
+                + ": No key available with this passphrase");
+    }
+
+    private static void closeAll(List<GuestDevice> devices, Exception e) {
+        for (GuestDevice d : devices) {
+            try {
+                d.device().close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+        }
     }
 
     private static List<GuestDevice> pvCandidates(List<GuestDevice> wholeDisks, List<GuestDevice> partitions) {
@@ -192,6 +304,55 @@ public final class Guest implements Closeable {
         return lvs;
     }
 
+    /** The opened LUKS volumes (/dev/mapper/luks-UUID), in the order they were opened. */
+    public List<GuestDevice> mappedDevices() {
+        return mapped;
+    }
+
+    /**
+     * The device-mapper devices in the order the libguestfs appliance creates them, which gives their minor numbers
+     * (253:0, 253:1 ...): the LVs of VGs on plain PVs (activated at boot; VGs by name, LVs in metadata order), the
+     * LUKS volumes on partitions and disks (opened in that order), the LVs of VGs with a PV inside one (activated by
+     * the rescan that follows), then the LUKS volumes on LVs.
+     */
+    public List<GuestDevice> deviceMapperOrder() {
+        List<GuestDevice> out = new ArrayList<>();
+        List<VolumeGroup> byName = new ArrayList<>(vgs);
+        byName.sort(Comparator.comparing(VolumeGroup::name));
+        Set<String> mappedNames = new HashSet<>();
+        for (GuestDevice m : mapped) {
+            mappedNames.add(m.name());
+        }
+        for (boolean onLuks : new boolean[] {false, true}) {
+            if (onLuks) {
+                for (GuestDevice m : mapped) {
+                    if (m.encryptedDevice().kind() != GuestDevice.Kind.LV) {
+                        out.add(m);
+                    }
+                }
+            }
+            for (VolumeGroup vg : byName) {
+                boolean hasLuksPv = vg.physicalVolumes().stream().anyMatch(pv -> mappedNames.contains(pv.deviceName()));
+                if (hasLuksPv != onLuks) {
+                    continue;
+                }
+                for (LogicalVolume l : vg.logicalVolumes()) {
+                    for (GuestDevice d : lvs) {
+                        if (d.logicalVolume() == l) {
+                            out.add(d);
+                        }
+                    }
+                }
+            }
+        }
+        for (GuestDevice m : mapped) {
+            if (m.encryptedDevice().kind() == GuestDevice.Kind.LV) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** Problems met that did not stop the work (damaged tables, bad metadata copies, missing PVs ...). */
     public List<String> warnings() {
         return Collections.unmodifiableList(warnings);
@@ -215,10 +376,10 @@ public final class Guest implements Closeable {
     }
 
     /**
-     * Every filesystem, in libguestfs's order (list-filesystems): unpartitioned whole disks, then partitions, then
-     * LVs. Swap, FAT and the like are included; so are devices holding nothing recognisable, as type "unknown".
-     * Containers (PVs, RAID members, LUKS) and MBR extended partitions are not. LVs of unsupported types are left
-     * out with a warning.
+     * Every filesystem, in libguestfs's order (list-filesystems): unpartitioned whole disks, opened LUKS volumes
+     * (by name), partitions, then LVs. Swap, FAT and the like are included; so are devices holding nothing
+     * recognisable, as type "unknown". Containers (PVs, RAID members, LUKS) and MBR extended partitions are not.
+     * LVs of unsupported types are left out with a warning.
      */
     public synchronized List<DetectedFilesystem> filesystems() throws IOException {
         if (filesystems == null) {
@@ -233,6 +394,9 @@ public final class Guest implements Closeable {
                     candidates.add(d);
                 }
             }
+            List<GuestDevice> byName = new ArrayList<>(mapped);
+            byName.sort(Comparator.comparing(GuestDevice::name));
+            candidates.addAll(byName);
             for (GuestDevice p : partitions) {
                 Partition part = p.partition();
                 if (!part.isExtended() && (part.typeGuid() == null || !NOT_FILESYSTEMS.contains(part.typeGuid()))) {
@@ -279,7 +443,7 @@ public final class Guest implements Closeable {
 
     /** The device named {@code name} (libguestfs's canonical name), or null. */
     public GuestDevice device(String name) {
-        for (List<GuestDevice> list : List.of(wholeDisks, partitions, lvs)) {
+        for (List<GuestDevice> list : List.of(wholeDisks, partitions, lvs, mapped)) {
             for (GuestDevice d : list) {
                 if (d.name().equals(name)) {
                     return d;
@@ -291,7 +455,8 @@ public final class Guest implements Closeable {
 
     /**
      * libguestfs's name for a device the user or a guest config names: /dev/vda1, /dev/hda1 and /dev/xvda1 are
-     * /dev/sda1; /dev/mapper/VG-LV (dashes doubled) is /dev/VG/LV. Null when no device has that name.
+     * /dev/sda1; /dev/mapper/VG-LV (dashes doubled) is /dev/VG/LV; /dev/mapper/luks-UUID is an opened LUKS volume.
+     * Null when no device has that name.
      */
     public String canonicalDevice(String spec) {
         Matcher m = XDEV.matcher(spec);
@@ -304,6 +469,11 @@ public final class Guest implements Closeable {
             for (GuestDevice lv : lvs) {
                 if (lv.logicalVolume().mapperName().equals(dm)) {
                     return lv.name();
+                }
+            }
+            for (GuestDevice luks : mapped) {
+                if (luks.name().equals(spec)) {
+                    return spec;
                 }
             }
             return null;
@@ -409,6 +579,13 @@ public final class Guest implements Closeable {
     @Override
     public void close() throws IOException {
         IOException first = null;
+        for (GuestDevice m : mapped) {
+            try {
+                m.device().close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         if (filesystems != null) {
             for (DetectedFilesystem fs : filesystems) {
                 try {

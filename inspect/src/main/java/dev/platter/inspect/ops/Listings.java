@@ -75,7 +75,7 @@ public final class Listings {
 
     private final Mounts mounts;
     private final List<String> warnings = new ArrayList<>();
-    private Map<GuestDevice, Integer> lvMinors;
+    private Map<GuestDevice, Integer> dmMinors;
 
     public Listings(Mounts mounts) {
         this.mounts = mounts;
@@ -207,28 +207,28 @@ public final class Listings {
     }
 
     /**
-     * st_dev as the libguestfs appliance shows it: SCSI disks are major 8 with 16 minors per disk, LVs are
-     * device-mapper devices (major 253) numbered in activation order (VG by VG, LVs in metadata order).
+     * st_dev as the libguestfs appliance shows it: SCSI disks are major 8 with 16 minors per disk; LVs and opened
+     * LUKS volumes are device-mapper devices (major 253) numbered in the order the appliance creates them
+     * ({@link Guest#deviceMapperOrder()}).
      */
     public String deviceNumber(GuestFile f) {
         GuestDevice d = f.mount().detected().device();
         return switch (d.kind()) {
             case DISK -> "8:" + 16 * d.disk().index();
             case PARTITION -> "8:" + (16 * d.disk().index() + d.partition().number());
-            case LV -> "253:" + lvMinor(d);
+            case LV, MAPPED -> "253:" + dmMinor(d);
         };
     }
 
-    private synchronized int lvMinor(GuestDevice lv) {
-        if (lvMinors == null) {
-            Guest g = mounts.guest();
+    private synchronized int dmMinor(GuestDevice dm) {
+        if (dmMinors == null) {
             Map<GuestDevice, Integer> order = new HashMap<>();
-            g.volumeGroups().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(vg ->
-                    vg.logicalVolumes().forEach(l -> g.logicalVolumes().stream()
-                            .filter(d -> d.logicalVolume() == l).forEach(d -> order.putIfAbsent(d, order.size()))));
-            lvMinors = order;
+            for (GuestDevice d : mounts.guest().deviceMapperOrder()) {
+                order.putIfAbsent(d, order.size());
+            }
+            dmMinors = order;
         }
-        return lvMinors.getOrDefault(lv, -1);
+        return dmMinors.getOrDefault(dm, -1);
     }
 
     private static byte[] lastName(byte[] path) {
