@@ -41,7 +41,7 @@ public final class CatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         OutputStream out = Stdout.bytes();
         int errors = 0;
-        try (Guest g = guest.open()) {
+        try (Guest g = guest.open(true)) {
             Mounts m = guest.mount(g, err);
             for (String file : files) {
                 try {

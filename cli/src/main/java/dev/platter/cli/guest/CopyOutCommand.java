@@ -45,7 +45,7 @@ public final class CopyOutCommand implements java.util.concurrent.Callable<Integ
         }
         boolean root = "root".equals(System.getProperty("user.name"));
         int errors = 0;
-        try (Guest g = guest.open()) {
+        try (Guest g = guest.open(true)) {
             Mounts m = guest.mount(g, err);
             CopyOut copy = new CopyOut(m, root);
             for (String remote : args.subList(0, args.size() - 1)) {

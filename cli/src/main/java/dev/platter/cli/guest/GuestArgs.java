@@ -24,7 +24,8 @@ import java.util.List;
  * first is /dev/sda), {@code --format=FMT} pinning the format of the images added after it (plain {@code --format}
  * goes back to probing), {@code -d DOMAIN} and {@code -c URI} to take a libvirt domain's disks with their declared
  * formats instead, {@code -m DEV[:MOUNTPOINT]} to mount by hand instead of inspecting, and
- * {@code --blocksize=512|4096}; and Platter's {@code --no-replay}: read journaled filesystems as they stand on disk,
+ * {@code --blocksize=512|4096}, the LUKS passphrases ({@link GuestKeyOptions}: {@code --key},
+ * {@code --keys-from-stdin}); and Platter's {@code --no-replay}: read journaled filesystems as they stand on disk,
  * as {@code mount -o norecovery} would, instead of replaying their journal in memory as the kernel (and so
  * libguestfs) does when it mounts them.
  */
@@ -88,6 +89,9 @@ public final class GuestArgs {
     @Mixin
     UntrustedOption untrusted;
 
+    @Mixin
+    GuestKeyOptions keys;
+
     public List<DiskSpec> disks() {
         return disks;
     }
@@ -120,8 +124,29 @@ public final class GuestArgs {
         return !mountSpecs.isEmpty();
     }
 
-    /** Opens the guest, or fails with the virt tools' message when neither -a nor -d was given. */
+    /**
+     * Opens the guest, or fails with the virt tools' message when neither -a nor -d was given. LUKS volumes are
+     * opened with the keys given (--key, --keys-from-stdin); none is asked for on the terminal.
+     */
     public Guest open() throws IOException {
+        return open(false);
+    }
+
+    /**
+     * Opens the guest as {@link #open()} does; with {@code askForKeys} (the commands that inspect the guest, as
+     * virt-ls, virt-cat and virt-inspector do), a LUKS volume no key is given for is asked for on the terminal when
+     * there is one.
+     */
+    public Guest open(boolean askForKeys) throws IOException {
+        try {
+            keys.check();
+            return openDisks(askForKeys);
+        } finally {
+            keys.close();  // the opened volumes hold their volume keys; the passphrases are no longer needed
+        }
+    }
+
+    private Guest openDisks(boolean askForKeys) throws IOException {
         fromDomain = domainDisks();
         if (disks.isEmpty() && fromDomain == null) {
             throw new CliException("you must specify at least one -a or -d option");
@@ -137,7 +162,8 @@ public final class GuestArgs {
                 open = open.withForceShare(true);
             }
         }
-        return Guest.open(fromDomain != null ? fromDomain.disks() : disks, options.withOpenOptions(open));
+        options = options.withOpenOptions(open).withKeys(keys.keys(askForKeys));
+        return Guest.open(fromDomain != null ? fromDomain.disks() : disks, options);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class InspectorCommand implements Callable<Integer> {
         if (guest.hasMounts()) {
             throw new CliException("inspector does not take -m: it inspects the guest itself");
         }
-        try (Guest g = guest.open()) {
+        try (Guest g = guest.open(true)) {
             // Like virt-inspector, a guest without an operating system is an empty document, not an error.
             List<OsInfo> roots = g.inspect();
             XmlWriter x = new XmlWriter();

@@ -100,7 +100,7 @@ public final class LsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         int errors = 0;
         out = Stdout.bytes();
-        try (Guest g = guest.open()) {
+        try (Guest g = guest.open(true)) {
             Mounts mounts = guest.mount(g, err);
             listings = new Listings(mounts);
             int seen = mounts.warnings().size();

@@ -50,7 +50,7 @@ public final class TarOutCommand implements Callable<Integer> {
         }
         TarOut.Compression c = gzip ? TarOut.Compression.GZIP : xz ? TarOut.Compression.XZ : TarOut.Compression.NONE;
         PrintWriter err = spec.commandLine().getErr();
-        try (Guest g = guest.open()) {
+        try (Guest g = guest.open(true)) {
             Mounts m = guest.mount(g, err);
             TarOut tar = new TarOut(m);
             if (tarball.equals("-")) {
