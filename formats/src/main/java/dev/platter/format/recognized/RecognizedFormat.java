@@ -92,15 +92,4 @@ public abstract class RecognizedFormat implements ImageFormat {
         return true;
     }
 
-    /** LUKS version 1 (qemu 7.2 reads no LUKS2 header: such a file probes as raw). */
-    public static final class Luks extends RecognizedFormat {
-        public Luks() {
-            super("luks");
-        }
-
-        @Override
-        int score(ByteBuffer b, String fileName) {
-            return b.limit() >= 8 && startsWith(b, 0, "LUKS\u00ba\u00be") && b.getShort(6) == 1 ? CERTAIN : 0;
-        }
-    }
 }
