@@ -99,8 +99,11 @@ public final class SectorCrypt {
             boolean partial = first != pos || last != end;
             if (partial) {
                 // The edge sectors' other bytes come from what is there; hold their locks across read and write.
-                synchronized (locks[(int) Math.floorMod((first - payloadStart) / s, locks.length)]) {
-                    synchronized (locks[(int) Math.floorMod((last - s - payloadStart) / s, locks.length)]) {
+                // Locks are taken in index order so that two writers never wait for each other in a circle.
+                int a = (int) Math.floorMod((first - payloadStart) / s, locks.length);
+                int b = (int) Math.floorMod((last - s - payloadStart) / s, locks.length);
+                synchronized (locks[Math.min(a, b)]) {
+                    synchronized (locks[Math.max(a, b)]) {
                         host.read(first, ByteBuffer.wrap(buf));
                         crypt(false, iv(first), buf);
                         src.get(buf, (int) (pos - first), want);
