@@ -106,6 +106,8 @@ class ImageArgTest {
                 + "key-secret=s0");
         refused("Block format 'raw' does not support the option 'encrypt.key-secret'", "driver=raw,file.filename=x,"
                 + "encrypt.key-secret=s0");
+        refused("Block format 'luks' does not support the option 'encrypt.key-secret'", "driver=luks,"
+                + "file.filename=x,encrypt.key-secret=s0");
         refused("Block format 'qcow2' does not support the option 'backing'", "driver=qcow2,file.filename=x,"
                 + "backing=null");
         refused("the option 'cache.direct' is not supported", "file.filename=x,cache.direct=on");
