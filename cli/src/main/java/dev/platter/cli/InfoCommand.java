@@ -60,6 +60,8 @@ final class InfoCommand implements Callable<Integer> {
         ImageArg arg = images.image(filename, format);
         // The chain is opened as map and convert open it: every backing file through the reference gate.
         OpenOptions options = ImageOpener.options(arg, true, backingChain, forceShare, untrusted.on());
+        // info reads no data (qemu opens without I/O): encrypted layers open without their keys.
+        options = options.withKeys(options.keys().forMetadataOnly());
         List<ImageInfo> chain = new ArrayList<>();
         try (Image image = Images.open(arg.path(), arg.filename(), options)) {
             for (Image i = image; i != null; i = backingChain ? i.backing() : null) {

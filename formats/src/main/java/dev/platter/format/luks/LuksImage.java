@@ -51,11 +51,16 @@ final class LuksImage implements Image, Amendable {
         }
         if (key == null) {
             if (!metadataOnly) {
-                throw new IOException(LuksFormat.KEY_REQUIRED);
+                throw new dev.platter.core.image.ImageOpenException(storage.name(), LuksFormat.KEY_REQUIRED, null);
             }
             return new LuksImage(storage, h, null, true);
         }
-        Luks1.Unlocked u = Luks1.unlock(h, LuksFormat.io(storage), key, 0);
+        Luks1.Unlocked u;
+        try {
+            u = Luks1.unlock(h, LuksFormat.io(storage), key, 0);
+        } catch (dev.platter.core.crypto.WrongPassphraseException e) {
+            throw e.in(storage.name());
+        }
         return new LuksImage(storage, h, u.masterKey(), true);
     }
 
