@@ -305,6 +305,9 @@ public final class Convert {
      * host_device, true for a qcow2 without preallocation), so zero runs must be written.
      */
     static boolean newTargetReadsZero(Image target) throws IOException {
+        if (target != null && !dev.platter.core.image.Images.format(target.formatName()).createdReadsAsZeros()) {
+            return false;
+        }
         if (target == null || !target.storage().isBlockDevice()) {
             return true;
         }

@@ -47,6 +47,12 @@ public final class LuksFormat implements ImageFormat {
         return true;
     }
 
+    /** An unwritten sector decrypts to noise: convert must write zeros, as qemu's luks driver has no zero init. */
+    @Override
+    public boolean createdReadsAsZeros() {
+        return false;
+    }
+
     @Override
     public int probe(ByteBuffer header, Storage storage) {
         if (header.limit() < 8) {

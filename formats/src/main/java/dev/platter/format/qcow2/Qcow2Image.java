@@ -93,7 +93,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         Image backing = null;
         Qcow2Header h = m.header;
         Qcow2Encryption encryption = Qcow2Encryption.open(m, options.keyFor(storage.path() != null
-                ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly() || forCheck);
+                ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly());
         if (options.isUntrusted()) {
             refuseReferences(storage, h, options);
         }
