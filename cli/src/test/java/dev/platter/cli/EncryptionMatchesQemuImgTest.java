@@ -131,6 +131,11 @@ class EncryptionMatchesQemuImgTest {
                 dir.resolve("n.qcow2").toString(), "1M"));
         assertTrue(r.err().endsWith("No secret with id 's9'\n"), r.err());
         assertFalse(r.err().contains(PW));
+        // Compressed clusters would be stored in clear: refused, as qemu-img refuses the pair.
+        r = Cli.run(with("convert", "-c", "-O", "qcow2", "-o", "encrypt.format=luks,encrypt.key-secret=s0",
+                q.toString(), dir.resolve("c.qcow2").toString()));
+        assertEquals("platter: Compression and encryption not supported at the same time\n", r.err());
+        assertFalse(Files.exists(dir.resolve("c.qcow2")));
     }
 
     @Test

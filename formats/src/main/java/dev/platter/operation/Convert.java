@@ -51,6 +51,11 @@ public final class Convert {
         if (options.compress() && !targetFormat.supportsCompression()) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }
+        if (options.compress() && (options.createOptions().containsKey("encrypt.format")
+                || options.createOptions().containsKey("encryption"))) {
+            // A compressed cluster would be stored unencrypted: qemu-img refuses the pair, and so does Platter.
+            throw new IllegalArgumentException("Compression and encryption not supported at the same time");
+        }
         if (backingFile() != null) {
             if (!targetFormat.supportsBackingFile()) {
                 throw new IllegalArgumentException("Backing file not supported for file format '"
