@@ -11,14 +11,14 @@
 #               256 GiB sparse with 64 MiB); e.g. --scale 64 for a quick smoke run
 #   --runs N    runs per tool and workload (default 5)
 #   --only L    comma-separated workloads to run (default W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,
-#               W10b,W11a,W11b)
+#               W10b,W11a,W11b,W12a,W12b)
 #   --dir DIR   where to put the images (default: a new folder under /var/tmp); needs about 3x the data size
 #   --keep      keep the images afterwards
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SCALE=1
 RUNS=5
-ONLY="W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,W10b,W11a,W11b"
+ONLY="W0,W1,W2,W3,W4,W5,W6,W7,W8a,W8b,W8c,W9a,W9b,W9c,W10a,W10b,W11a,W11b,W12a,W12b"
 DIR=""
 KEEP=0
 while [ $# -gt 0 ]; do
@@ -42,6 +42,7 @@ fi
 cleanup() { if [ "$KEEP" = 0 ]; then rm -rf "$DIR"; fi; }
 trap cleanup EXIT
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
+srcfmt() { if [ "$1" = image-opts ]; then echo --image-opts; else echo -f "$1"; fi; }
 
 GiB=$((1 << 30)); MiB=$((1 << 20))
 V1=$((16 * GiB / SCALE)); D1=$((4 * GiB / SCALE))
@@ -57,7 +58,8 @@ GEN=(java -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.platter.benchmarks.Wo
 echo "== generating workloads in $DIR (scale 1/$SCALE)" >&2
 SRC="$DIR/w1.raw"
 if want W0 || want W1 || want W2 || want W3 || want W4 || want W6 || want W7 || want W8a || want W8b \
-    || want W8c || want W9a || want W9b || want W9c || want W10a || want W10b || want W11a || want W11b; then
+    || want W8c || want W9a || want W9b || want W9c || want W10a || want W10b || want W11a || want W11b \
+    || want W12a || want W12b; then
   [ -f "$SRC" ] || "${GEN[@]}" "$SRC" "$V1" "$D1" 1
 fi
 if want W4; then
@@ -79,6 +81,25 @@ fi
 if want W11b; then
   [ -f "$DIR/w11.vdi" ] || qemu-img convert -f raw -O vdi "$SRC" "$DIR/w11.vdi"
 fi
+# Encrypted qcow2 (LUKS, qemu's defaults but a 100 ms PBKDF2 (qemu's own timing fails below that on a busy machine).
+SECRET="secret,id=s0,data=platter-bench"
+ENC="-o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=100"
+# qemu's PBKDF2 calibration fails now and then on a 0 ms CPU-time sample ("Unable to get accurate CPU usage"):
+# its encrypted conversions run through this wrapper, which retries that failure (a few ms each).
+QEMU_RETRY="$DIR/qemu-img-retry"
+cat > "$QEMU_RETRY" <<'WRAP'
+#!/usr/bin/env bash
+for attempt in 1 2 3 4 5; do
+  err=$(qemu-img "$@" 2>&1 >/dev/null) && exit 0
+  [[ "$err" == *"Unable to get accurate CPU usage"* ]] || { echo "$err" >&2; exit 1; }
+done
+echo "$err" >&2; exit 1
+WRAP
+chmod +x "$QEMU_RETRY"
+if want W12b; then
+  # shellcheck disable=SC2086
+  [ -f "$DIR/w12.qcow2" ] || "$QEMU_RETRY" convert --object "$SECRET" -f raw -O qcow2 $ENC "$SRC" "$DIR/w12.qcow2"
+fi
 if want W5; then
   [ -f "$DIR/w5.raw" ] || "${GEN[@]}" "$DIR/w5.raw" "$V5" "$D5" 5
 fi
@@ -98,6 +119,7 @@ if want W6 && [ ! -f "$DIR/w6-top.qcow2" ]; then
   done
 fi
 
+QEMU_IMG=qemu-img
 RESULTS="$DIR/results.txt"
 : > "$RESULTS"
 # run LABEL OUTPUT cmd... : one timed run; appends "LABEL wall_us rss_kib cpu_ms" to the results
@@ -118,8 +140,18 @@ median() { # label field -> median of that field over the label's runs
   awk -v l="$1" -v f="$2" '$1 == l {print $f}' "$RESULTS" | sort -n \
     | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
 }
-check() { # out src srcfmt outfmt -> "ok" or what failed
-  local out="$1" src="$2" sf="$3" of="$4"
+check() { # out src srcfmt outfmt [target key] -> "ok" or what failed
+  local out="$1" src="$2" sf="$3" of="$4" key="${5:-}"
+  if [ "$sf" = image-opts ] || [ -n "$key" ]; then
+    local a="$src" b="driver=$of,file.filename=$out$key"
+    [ "$sf" = image-opts ] || a="driver=$sf,file.filename=$src"
+    qemu-img compare --object "$SECRET" -q --image-opts "$a" "$b" || { echo "COMPARE-FAILED"; return; }
+    if [ -n "$key" ]; then
+      qemu-img check --object "$SECRET" -q --image-opts "$b" >/dev/null 2>&1 || { echo "CHECK-FAILED"; return; }
+    fi
+    echo ok
+    return
+  fi
   qemu-img compare -q -f "$sf" -F "$of" "$src" "$out" || { echo "COMPARE-FAILED"; return; }
   if [ "$of" = qcow2 ] || [ "$of" = vmdk ] || [ "$of" = vhdx ] || [ "$of" = vdi ]; then
     qemu-img check -q "$out" >/dev/null 2>&1 || { echo "CHECK-FAILED"; return; }
@@ -127,20 +159,21 @@ check() { # out src srcfmt outfmt -> "ok" or what failed
   echo ok
 }
 
-# workload NAME SRC SRCFMT OUTFMT "OPTIONS" [second qemu-img baseline options]
+# workload NAME SRC SRCFMT OUTFMT "OPTIONS" [second qemu-img baseline options] [target key for check]
+# (SRCFMT image-opts: SRC is an --image-opts string)
 workload() {
-  local name="$1" src="$2" sf="$3" of="$4" opts="$5" alt="${6:-}"
+  local name="$1" src="$2" sf="$3" of="$4" opts="$5" alt="${6:-}" key="${7:-}"
   local qout="$DIR/$name.qemu.$of" pout="$DIR/$name.platter.$of" aout="$DIR/$name.qemu-alt.$of"
   echo "== $name: convert -f $sf -O $of $opts ($RUNS runs each)" >&2
   for _ in $(seq "$RUNS"); do
     # shellcheck disable=SC2086
-    run "$name.qemu" "$qout" qemu-img convert -f "$sf" -O "$of" $opts "$src" "$qout"
+    run "$name.qemu" "$qout" "$QEMU_IMG" convert $(srcfmt "$sf") -O "$of" $opts "$src" "$qout"
     if [ -n "$alt" ]; then
       # shellcheck disable=SC2086
-      run "$name.qemu-alt" "$aout" qemu-img convert -f "$sf" -O "$of" $opts $alt "$src" "$aout"
+      run "$name.qemu-alt" "$aout" "$QEMU_IMG" convert $(srcfmt "$sf") -O "$of" $opts $alt "$src" "$aout"
     fi
     # shellcheck disable=SC2086
-    run "$name.platter" "$pout" "$P" convert -f "$sf" -O "$of" $opts "$src" "$pout"
+    run "$name.platter" "$pout" "$P" convert $(srcfmt "$sf") -O "$of" $opts "$src" "$pout"
   done
   local q p a qm pm qc pc am ac
   q=$(median "$name.qemu" 2); p=$(median "$name.platter" 2)
@@ -155,7 +188,7 @@ workload() {
       "$(stat -c %s "$aout")" ""
   fi
   row "$name" "platter" "$(echo "$p/1000000" | bc -l)" "$(echo "$pc/1000" | bc -l)" $((pm / 1024)) \
-    "$(printf '%.2fx' "$(echo "$p/$q" | bc -l)")" "$(stat -c %s "$pout")" "$(check "$pout" "$src" "$sf" "$of")"
+    "$(printf '%.2fx' "$(echo "$p/$q" | bc -l)")" "$(stat -c %s "$pout")" "$(check "$pout" "$src" "$sf" "$of" "$key")"
   if [ -n "$alt" ]; then
     printf '%-4s %-26s %9s %9s %9s %7.2fx  (platter / qemu-img %s)\n' "$name" "" "" "" "" \
       "$(echo "$p/$a" | bc -l)" "$alt" >> "$DIR/table.txt"
@@ -188,6 +221,11 @@ want W10b && workload W10b "$DIR/w10-dynamic.vhdx" vhdx raw "" "-t none"
 # VDI (dynamic, 1 MiB blocks) out and back.
 want W11a && workload W11a "$SRC" raw vdi "" "-t none"
 want W11b && workload W11b "$DIR/w11.vdi" vdi raw "" "-t none"
+# Encrypted qcow2 (LUKS, aes-256-xts) out and back.
+QEMU_IMG="$QEMU_RETRY"
+want W12a && workload W12a "$SRC" raw qcow2 "--object $SECRET $ENC" "-t none" ",encrypt.key-secret=s0"
+want W12b && workload W12b "driver=qcow2,file.filename=$DIR/w12.qcow2,encrypt.key-secret=s0" image-opts raw \
+  "--object $SECRET" "-t none"
 
 # Bare start-up of the launcher, for W5's "beyond start-up" comparison.
 for _ in $(seq "$RUNS"); do run startup /dev/null "$P" --version; done
@@ -200,7 +238,8 @@ echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 echo "W0 raw->raw, W1 raw->qcow2, W2 -c zlib, W3 -c zstd, W4 compressed qcow2->raw, W5 sparse raw->qcow2,"
 echo "W6 qcow2 chain of 3 -> qcow2 (flattened), W7 raw -> vmdk streamOptimized, W8a streamOptimized -> raw,"
 echo "W8b raw -> vmdk monolithicSparse, W8c monolithicSparse -> raw, W9a raw -> vhd dynamic, W9b raw -> vhd fixed,"
-echo "W9c vhd dynamic -> raw, W10a raw -> vhdx dynamic, W10b vhdx dynamic -> raw, W11a raw -> vdi, W11b vdi -> raw."
+echo "W9c vhd dynamic -> raw, W10a raw -> vhdx dynamic, W10b vhdx dynamic -> raw, W11a raw -> vdi, W11b vdi -> raw,"
+echo "W12a raw -> qcow2 with LUKS (aes-256-xts-plain64), W12b encrypted qcow2 -> raw."
 echo "Ratio = platter / qemu-img; 'ok' = qemu-img compare equal and check clean."
 echo
 printf '%-4s %-26s %9s %9s %9s %8s %14s\n' "" "tool" "wall s" "cpu s" "peak MiB" "ratio" "output bytes"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The README's CLI tour, runnable: from a fresh clone it builds ./platter (first use), expands the bundled sample
 # guest disk and runs every command of the tour, top to bottom, in the clone's root (the files it makes, disk.raw,
-# vm.qcow2, disk.qcow2, disk.vmdk and scratch.raw, are git-ignored and removed at the end). CI runs it (.ci/run).
+# vm.qcow2, disk.qcow2, disk.vmdk, secret.qcow2 and scratch.raw, are git-ignored and removed at the end). CI runs it
+# (.ci/run).
 #
 # The lines between "tour:begin" and "tour:end" are the README's "CLI tour" block, character for character: the
 # script checks that first and fails when they differ, so the README cannot drift from what runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
-FILES=(disk.raw vm.qcow2 disk.qcow2 disk.vmdk scratch.raw)
+FILES=(disk.raw vm.qcow2 disk.qcow2 disk.vmdk secret.qcow2 scratch.raw)
 for f in "${FILES[@]}"; do
   if [ -e "$f" ]; then
     echo "tour: $ROOT/$f exists; the tour would overwrite it (move it away first)" >&2
@@ -44,5 +45,7 @@ xz -dc testdata/fixtures/sample-disk.raw.xz | cp --sparse=always /dev/stdin disk
 ./platter map --output=json disk.qcow2         # the allocation map, as qemu-img map prints it
 ./platter compare disk.raw disk.qcow2          # exit 0 identical, 1 different
 ./platter convert -O vmdk -o subformat=streamOptimized disk.qcow2 disk.vmdk   # for VMware: open-vmdk's layout
+./platter convert --object secret,id=k,data=hunter2 -O qcow2 -o encrypt.format=luks,encrypt.key-secret=k disk.qcow2 \
+    secret.qcow2                               # LUKS-encrypted qcow2, as qemu-img writes it (info needs no key)
 ./platter create -f raw scratch.raw 10G        # sparse, like qemu-img create
 # tour:end

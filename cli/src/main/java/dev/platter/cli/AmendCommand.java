@@ -1,5 +1,6 @@
 package dev.platter.cli;
 
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.capability.Amendable;
@@ -19,6 +20,9 @@ import java.util.concurrent.Callable;
 final class AmendCommand implements Callable<Integer> {
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -43,6 +47,13 @@ final class AmendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
+        images.refuseFormats(format);
         if (options.isEmpty()) {
             throw new CliException("Must specify options (-o)");
         }
@@ -53,13 +64,13 @@ final class AmendCommand implements Callable<Integer> {
             }
             opts.putAll(CreateOptions.parseList(o));
         }
-        try (Image image = ImageOpener.open(filename, format, false, true, false, untrusted.on())) {
+        try (Image image = ImageOpener.open(images.image(filename, format), false, true, false, untrusted.on())) {
             Amendable q = image.capability(Amendable.class).orElse(null);
             if (q == null) {
                 throw new CliException("Format driver '" + image.formatName() + "' does not support option amendment");
             }
             try {
-                q.amend(opts);
+                q.amend(opts, images.secrets()); // encrypt.new-secret=ID and the like name secrets
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }

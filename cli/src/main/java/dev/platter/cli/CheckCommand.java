@@ -4,6 +4,7 @@ import dev.platter.cli.output.CheckPrinter;
 import dev.platter.cli.output.QemuJson;
 import dev.platter.cli.output.SafetyPrinter;
 import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageCheck;
 import dev.platter.core.image.ImageFormat;
@@ -42,6 +43,9 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     UntrustedOption untrusted;
 
+    @Mixin
+    ImageArgs images;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
 
@@ -76,6 +80,12 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
         ImageCheck.Repair mode;
         if (repair == null) {
             mode = ImageCheck.Repair.NONE;
@@ -90,26 +100,25 @@ final class CheckCommand implements Callable<Integer> {
             throw new CliException("--output must be used with human or json as argument.");
         }
         boolean json = output.equals("json");
+        images.refuseFormats(format);
+        ImageArg arg = images.image(filename, format);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (azure) {
             if (repair != null || safety) {
                 throw new CliException("--azure cannot be combined with -r or --safety");
             }
-            return azure(out, json);
+            return azure(arg, out, json);
         }
         if (safety) {
             if (repair != null) {
                 throw new CliException("--safety cannot be combined with -r");
             }
-            return safety(out, json);
+            return safety(arg, out, json);
         }
-        if (forceShare && mode != ImageCheck.Repair.NONE) {
-            throw new CliException("force-share=on can only be used with read-only images");
-        }
-        String fmt = ImageOpener.formatOf(filename, format, untrusted.on());
-        Image image = Images.openForCheck(Path.of(filename), filename, untrusted.apply(OpenOptions.readOnlyDefaults()
-                .withForceShare(forceShare)).withReadOnly(mode == ImageCheck.Repair.NONE).withFormat(fmt));
+        OpenOptions open = ImageOpener.options(arg, mode == ImageCheck.Repair.NONE, false, forceShare, untrusted.on());
+        String fmt = ImageOpener.formatOf(arg.filename(), arg.format(), untrusted.on());
+        Image image = Images.openForCheck(arg.path(), arg.filename(), open.withFormat(fmt));
         try (image) {
             ImageCheck result;
             try {
@@ -144,16 +153,16 @@ final class CheckCommand implements Callable<Integer> {
      * probes as a format Azure does not take, but carries one it does where probing does not look (a fixed VHD's
      * footer, which qemu-img probes as raw), is judged as that format.
      */
-    private int azure(PrintWriter out, boolean json) throws IOException {
-        Path path = Path.of(filename);
-        OpenOptions options = untrusted.apply(OpenOptions.readOnlyDefaults().withForceShare(forceShare))
-                .withOpenBacking(false);
-        String fmt = ImageOpener.formatOf(filename, format, untrusted.on());
+    private int azure(ImageArg arg, PrintWriter out, boolean json) throws IOException {
+        Path path = arg.path();
+        String filename = arg.filename();
+        OpenOptions options = ImageOpener.options(arg, true, false, forceShare, untrusted.on());
+        String fmt = ImageOpener.formatOf(filename, arg.format(), untrusted.on());
         List<String> problems;
         String shownFormat;
         Image image = Images.open(path, filename, options.withFormat(fmt));
         try {
-            if (format == null && image.capability(AzureUpload.class).isEmpty()) {
+            if (arg.format() == null && image.capability(AzureUpload.class).isEmpty()) {
                 for (ImageFormat f : Images.formats()) {
                     if (f.readable() && !f.name().equals(image.formatName())
                             && f.unprobedSignature(image.storage()) != null) {
@@ -190,12 +199,12 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** {@code --safety}: the report on stdout (nothing with -q), exit status 0 safe, 1 unsafe. */
-    private int safety(PrintWriter out, boolean json) throws IOException {
+    private int safety(ImageArg arg, PrintWriter out, boolean json) throws IOException {
         SafetyReport report;
         try {
-            report = ImageSafety.inspect(Path.of(filename), filename, format);
+            report = ImageSafety.inspect(arg.path(), arg.filename(), arg.format());
         } catch (UnknownFormatException e) {
-            throw new CliException("Unknown file format '" + format + "'");
+            throw new CliException("Unknown file format '" + arg.format() + "'");
         }
         if (!quiet) {
             out.print(json ? SafetyPrinter.json(report) : SafetyPrinter.human(report));

@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.ProgressPrinter;
 import dev.platter.core.ProgressListener;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.operation.Commit;
 import dev.platter.operation.CommitOptions;
 import picocli.CommandLine.Command;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code platter commit}: qemu-img commit (into the backing file, or -b a deeper one; -d keeps the image). */
@@ -23,6 +23,9 @@ final class CommitCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -51,10 +54,24 @@ final class CommitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run(options());
+        }
+    }
+
+    /** The commit asked for: the image with its format and the keys of its chain. */
+    CommitOptions options() {
+        images.refuseFormats(format);
+        ImageArg image = images.image(filename, format);
+        image.checkWriter();
+        return new CommitOptions(image.path(), image.filename(), image.format(), base, keep, untrusted.resolver(),
+                image.keys());
+    }
+
+    private Integer run(CommitOptions options) throws Exception {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
-            Commit.run(new CommitOptions(Path.of(filename), filename, format, base, keep, untrusted.resolver()),
-                    printer == null ? ProgressListener.NONE : printer);
+            Commit.run(options, printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         } finally {

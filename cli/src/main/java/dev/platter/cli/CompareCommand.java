@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.ProgressPrinter;
 import dev.platter.core.ProgressListener;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.operation.Compare;
 import dev.platter.operation.CompareException;
 import dev.platter.operation.CompareOptions;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,6 +28,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Format of the first image (default: probed).")
     String firstFormat;
@@ -58,13 +61,39 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = beforeComparing(images::secrets)) { // wiped when the command is done
+            return run(beforeComparing(this::options));
+        }
+    }
+
+    /** Whatever stops compare before it compares (a bad --object, --image-opts or -U) is status 2, as in qemu-img. */
+    private static <T> T beforeComparing(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (CliException e) {
+            throw e.exitCode() == 1 ? new CliException(e.getMessage(), 2, e.getCause()) : e;
+        }
+    }
+
+    /** What to compare: both images with their formats and keys. */
+    CompareOptions options() {
+        images.refuseFormats(firstFormat, secondFormat);
+        ImageArg a = images.image(first, firstFormat);
+        ImageArg b = images.image(second, secondFormat);
+        boolean shared = a.sharedReader(forceShare);
+        if (b.sharedReader(forceShare) != shared) {
+            throw new CliException("force-share must be the same for both images");
+        }
+        return new CompareOptions(a.path(), a.filename(), a.format(), b.path(), b.filename(), b.format(), strict,
+                untrusted.resolver(), shared, a.keys(), b.keys());
+    }
+
+    private Integer run(CompareOptions options) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(out) : null;
         CompareResult result;
         try {
-            result = Compare.run(new CompareOptions(Path.of(first), first, firstFormat, Path.of(second), second,
-                    secondFormat, strict, untrusted.resolver(), forceShare),
-                    printer == null ? ProgressListener.NONE : printer);
+            result = Compare.run(options, printer == null ? ProgressListener.NONE : printer);
         } catch (CompareException e) {
             if (printer != null) {
                 printer.finish();

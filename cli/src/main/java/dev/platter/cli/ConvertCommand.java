@@ -3,6 +3,7 @@ package dev.platter.cli;
 import dev.platter.cli.output.ProgressPrinter;
 import dev.platter.core.ProgressListener;
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.operation.Convert;
 import dev.platter.operation.ConvertOptions;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,11 +31,18 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     UntrustedOption untrusted;
 
+    @Mixin
+    ImageArgs images;
+
+    @Option(names = "--target-image-opts", description = "The target is an option list, as with --image-opts "
+            + "(needs -n): driver=FMT,file.filename=PATH[,encrypt.key-secret=ID]...")
+    boolean targetImageOpts;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Source format (default: probed).")
     String sourceFormat;
 
     @Option(names = "-O", paramLabel = "OUTPUT_FMT", description = "Target format (default: raw).")
-    String targetFormat = "raw";
+    String targetFormat;
 
     @Option(names = "-o", paramLabel = "OPTIONS", description = "Target creation options, as for create.")
     List<String> options = new ArrayList<>();
@@ -96,9 +103,23 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run(options());
+        }
+    }
+
+    /** The conversion the command line asks for: sources and target with their formats and keys. */
+    ConvertOptions options() throws java.io.IOException {
         if (files.size() < 2) {
             throw new CliException("Must specify image file name");
         }
+        if (targetImageOpts && !skipCreate) {
+            throw new CliException("--target-image-opts requires use of -n flag");
+        }
+        if (targetImageOpts && targetFormat != null) {
+            throw new CliException("--image-opts and --format are mutually exclusive");
+        }
+        images.refuseFormats(sourceFormat);
         long sparse = ConvertOptions.DEFAULT_SPARSE_SIZE;
         if (sparseSize != null) {
             try {
@@ -115,14 +136,31 @@ final class ConvertCommand implements Callable<Integer> {
         for (String o : options) {
             opts.putAll(CreateOptions.parseList(o));
         }
-        List<String> sourceNames = files.subList(0, files.size() - 1);
-        String targetName = files.get(files.size() - 1);
-        ConvertOptions.Builder b = ConvertOptions.builder(sourceNames.stream().map(Path::of).toList(),
-                        Path.of(targetName))
-                .sourceNames(sourceNames)
-                .targetName(targetName)
+        List<ImageArg> sources = files.subList(0, files.size() - 1).stream()
+                .map(f -> images.image(f, sourceFormat)).toList();
+        // One -U for all the sources: force-share= may say the same, not otherwise.
+        boolean shared = sources.get(0).sharedReader(forceShare);
+        for (ImageArg s : sources) {
+            if (s.sharedReader(forceShare) != shared) {
+                throw new CliException("force-share must be the same for every source");
+            }
+        }
+        String last = files.get(files.size() - 1);
+        ImageArg target = targetImageOpts ? ImageArg.parseOpts(last, images.secrets())
+                : ImageArg.file(last, targetFormat == null ? "raw" : targetFormat);
+        target.checkWriter();
+        String targetFmt = target.format() != null ? target.format()
+                : ImageOpener.formatOf(target.filename(), null, untrusted.on());
+        ConvertOptions.Builder b = ConvertOptions.builder(sources.stream().map(ImageArg::path).toList(),
+                        target.path())
+                .sourceNames(sources.stream().map(ImageArg::filename).toList())
+                .targetName(target.filename())
                 .sourceFormat(sourceFormat)
-                .targetFormat(targetFormat)
+                .sourceFormats(sources.stream().map(ImageArg::format).toList())
+                .sourceKeys(sources.stream().map(ImageArg::keys).toList())
+                .targetKeys(target.keys())
+                .secrets(images.secrets())
+                .targetFormat(targetFmt)
                 .createOptions(opts)
                 .compress(compress)
                 .sparseSize(sparse)
@@ -131,7 +169,7 @@ final class ConvertCommand implements Callable<Integer> {
                 .backing(backingFile, backingFormat)
                 .snapshot(snapshot)
                 .outOfOrder(outOfOrder)
-                .forceShare(forceShare)
+                .forceShare(shared)
                 .resolver(untrusted.resolver())
                 .warnings(this::warn);
         if (workers != null) {
@@ -144,12 +182,16 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage());
             }
         }
-        if (targetName.equals("-")) {
-            return toStdout(b);
+        return b.build();
+    }
+
+    private int run(ConvertOptions options) throws Exception {
+        if (options.targetName().equals("-")) {
+            return toStdout(options);
         }
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
-            Convert.run(b.build(), printer == null ? ProgressListener.NONE : printer);
+            Convert.run(options, printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             // The cause may be a lock held elsewhere (a device in use): the reporter adds qemu's hint.
             throw new CliException(e.getMessage(), 1, e.getCause());
@@ -172,7 +214,7 @@ final class ConvertCommand implements Callable<Integer> {
      * {@code -} as the target: the image goes to stdout, front to back (a format with a sequential writer: vmdk
      * streamOptimized), for a pipe into tar or an upload. Progress, if asked for, goes to stderr.
      */
-    private int toStdout(ConvertOptions.Builder b) throws Exception {
+    private int toStdout(ConvertOptions options) throws Exception {
         if (skipCreate) {
             throw new CliException("-n cannot write into stdout");
         }
@@ -180,7 +222,7 @@ final class ConvertCommand implements Callable<Integer> {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(
                 new java.io.PrintWriter(System.err, true)) : null;
         try {
-            Convert.toStream(b.build(), out, printer == null ? ProgressListener.NONE : printer);
+            Convert.toStream(options, out, printer == null ? ProgressListener.NONE : printer);
             out.flush();
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), 1, e.getCause());

@@ -1,6 +1,7 @@
 package dev.platter.cli;
 
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.core.image.ImageFormat;
 import dev.platter.core.image.Images;
@@ -26,6 +27,9 @@ final class CreateCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ObjectOption objects;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: raw).")
     String format = "raw";
@@ -55,6 +59,12 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = objects.secrets()) { // wiped when the command is done
+            return run(secrets);
+        }
+    }
+
+    private Integer run(Secrets secrets) throws Exception {
         ImageFormat fmt;
         try {
             fmt = Images.format(format);
@@ -97,7 +107,8 @@ final class CreateCommand implements Callable<Integer> {
                 throw new CliException(filename + ": Image creation needs a size parameter");
             }
         }
-        CreateOptions createOptions = new CreateOptions(opts, untrusted.resolver(), unsafe);
+        // encrypt.key-secret=ID (qcow2) and key-secret=ID (luks) name one of the --object secrets.
+        CreateOptions createOptions = new CreateOptions(opts, untrusted.resolver(), unsafe).withSecrets(secrets);
         if (untrusted.on()) {
             Images.refuseLinkedTarget(Path.of(filename), filename);
         }

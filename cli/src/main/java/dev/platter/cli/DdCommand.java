@@ -1,6 +1,7 @@
 package dev.platter.cli;
 
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.operation.Dd;
 import dev.platter.operation.DdOptions;
 import dev.platter.operation.DdResult;
@@ -26,6 +27,9 @@ final class DdCommand implements Callable<Integer> {
     @Mixin
     UntrustedOption untrusted;
 
+    @Mixin
+    ImageArgs images;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Input format (default: probed).")
     String inputFormat;
 
@@ -40,6 +44,13 @@ final class DdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run(options());
+        }
+    }
+
+    /** The copy the operands ask for: the input with its format and keys. */
+    DdOptions options() {
         String in = null;
         String out = null;
         long bs = DdOptions.DEFAULT_BLOCK_SIZE;
@@ -67,15 +78,23 @@ final class DdCommand implements Callable<Integer> {
         if (in == null || out == null) {
             throw new CliException("Must specify both input and output files");
         }
+        images.refuseFormats(inputFormat);
+        // The input may be an option list; the output is a file name even with --image-opts, as in qemu-img.
+        ImageArg input = images.image(in, inputFormat);
+        return new DdOptions(input.path(), input.filename(), input.format(), Path.of(out), out, outputFormat, bs,
+                count, skip, untrusted.resolver(), input.sharedReader(forceShare), input.keys());
+    }
+
+    private Integer run(DdOptions options) throws Exception {
         DdResult r;
         try {
-            r = Dd.run(new DdOptions(Path.of(in), in, inputFormat, Path.of(out), out, outputFormat, bs, count,
-                    skip, untrusted.resolver(), forceShare));
+            r = Dd.run(options);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
         if (r.skipPastTheEnd()) {
-            spec.commandLine().getErr().println("platter: " + in + ": cannot skip to specified offset");
+            spec.commandLine().getErr().println("platter: " + options.inputName() + ": cannot skip to specified "
+                    + "offset");
         }
         return 0;
     }

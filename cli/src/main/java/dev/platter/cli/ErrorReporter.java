@@ -19,10 +19,10 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
-        err.println("platter: " + parseMessage(ex, args));
+        err.println(hideSecrets("platter: " + parseMessage(ex, args), args));
         err.println("Try 'platter " + commandPath(ex.getCommandLine()) + "--help' for more information.");
         if (debug) {
-            ex.printStackTrace(err);
+            err.print(hideSecrets(stackTrace(ex), args));
         }
         return 1;
     }
@@ -32,13 +32,14 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
         PrintWriter out = cmd.getOut();
         out.flush();
         PrintWriter err = cmd.getErr();
-        err.println("platter: " + message(ex));
+        String[] args = parseResult.originalArgs().toArray(new String[0]);
+        err.println(hideSecrets("platter: " + message(ex), args));
         String hint = hint(ex);
         if (hint != null) {
             err.println(hint);
         }
         if (debug) {
-            ex.printStackTrace(err);
+            err.print(hideSecrets(stackTrace(ex), args));
         }
         err.flush();
         return ex instanceof CliException c ? c.exitCode() : 1;
@@ -57,6 +58,28 @@ final class ErrorReporter implements CommandLine.IParameterExceptionHandler, Com
             return "'" + typed + "' is not a platter command" + (near == null ? "" : "; did you mean '" + near + "'?");
         }
         return ex.getMessage();
+    }
+
+    /** {@code --object secret,...,data=PASSPHRASE}: the value, up to the next comma that is not doubled. */
+    private static final Pattern SECRET_DATA = Pattern.compile("(?<=data=)(?:[^,]|,,)*");
+
+    /**
+     * {@code text} without the passphrase of any {@code --object ...data=...} argument: picocli quotes arguments it
+     * cannot place, and a secret must not reach the terminal or a log that way.
+     */
+    static String hideSecrets(String text, String[] args) {
+        for (String a : args) {
+            if (a.contains("data=") && text.contains(a)) {
+                text = text.replace(a, SECRET_DATA.matcher(a).replaceAll("(hidden)"));
+            }
+        }
+        return text;
+    }
+
+    private static String stackTrace(Throwable ex) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        ex.printStackTrace(new PrintWriter(sw));
+        return sw.toString();
     }
 
     /** A message that stands on its own on one line. */

@@ -19,28 +19,38 @@ final class ImageOpener {
     }
 
     static Image open(String filename, String format, boolean readOnly, boolean openBacking) throws IOException {
-        return open(filename, format, readOnly, openBacking, false, false);
+        return open(ImageArg.file(filename, format), readOnly, openBacking, false, false);
     }
 
     /**
      * @param forceShare {@code -U}: share the image with every other user (read-only opens only, as qemu-img)
      * @param untrusted  open it as an untrusted image ({@link OpenOptions#untrusted()})
      */
-    static Image open(String filename, String format, boolean readOnly, boolean openBacking, boolean forceShare,
-                      boolean untrusted) throws IOException {
-        if (forceShare && !readOnly) {
-            throw new CliException("force-share=on can only be used with read-only images");
-        }
-        OpenOptions options = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
-                .withFormat(format).withOpenBacking(openBacking).withForceShare(forceShare);
-        if (untrusted) {
-            options = options.withResolver(ReferenceResolver.denyAll());
-        }
+    static Image open(ImageArg image, boolean readOnly, boolean openBacking, boolean forceShare, boolean untrusted)
+            throws IOException {
+        OpenOptions options = options(image, readOnly, openBacking, forceShare, untrusted);
         try {
-            return Images.open(Path.of(filename), filename, options);
+            return Images.open(image.path(), image.filename(), options);
         } catch (UnknownFormatException e) {
-            throw new CliException("Unknown file format '" + format + "'");
+            throw new CliException("Unknown file format '" + image.format() + "'");
         }
+    }
+
+    /** How {@link #open} opens an image: its format and layer keys, -U or force-share=, the gate. */
+    static OpenOptions options(ImageArg image, boolean readOnly, boolean openBacking, boolean forceShare,
+                               boolean untrusted) {
+        boolean shared = false;
+        if (readOnly) {
+            shared = image.sharedReader(forceShare);
+        } else {
+            image.checkWriter();
+            if (forceShare) {
+                throw new CliException("force-share=on can only be used with read-only images");
+            }
+        }
+        OpenOptions options = image.apply(readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
+                .withOpenBacking(openBacking).withForceShare(shared);
+        return untrusted ? options.withResolver(ReferenceResolver.denyAll()) : options;
     }
 
     /** The format of a file: the pinned one, or probed. */

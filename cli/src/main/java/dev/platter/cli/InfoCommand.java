@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.InfoPrinter;
 import dev.platter.cli.output.QemuJson;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
 import dev.platter.core.image.ImageFormat;
@@ -15,7 +16,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,6 +28,9 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -47,16 +50,25 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
+        images.refuseFormats(format);
+        ImageArg arg = images.image(filename, format);
         // The chain is opened as map and convert open it: every backing file through the reference gate.
-        OpenOptions options = untrusted.apply(OpenOptions.readOnlyDefaults().withFormat(format)
-                .withOpenBacking(backingChain).withForceShare(forceShare));
+        OpenOptions options = ImageOpener.options(arg, true, backingChain, forceShare, untrusted.on());
+        // info reads no data (qemu opens without I/O): encrypted layers open without their keys.
+        options = options.withKeys(options.keys().forMetadataOnly());
         List<ImageInfo> chain = new ArrayList<>();
-        try (Image image = Images.open(Path.of(filename), filename, options)) {
+        try (Image image = Images.open(arg.path(), arg.filename(), options)) {
             for (Image i = image; i != null; i = backingChain ? i.backing() : null) {
                 chain.add(i.info());
             }
-            if (format == null) {
-                noteUnprobedSignatures(image);
+            if (arg.format() == null) {
+                noteUnprobedSignatures(image, arg.filename());
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -80,7 +92,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     /** A signature probing does not look for (a fixed VHD's footer) is named on stderr; stdout stays qemu-img's. */
-    private void noteUnprobedSignatures(Image image) throws java.io.IOException {
+    private void noteUnprobedSignatures(Image image, String filename) throws java.io.IOException {
         for (ImageFormat f : Images.formats()) {
             String seen = f.name().equals(image.formatName()) ? null : f.unprobedSignature(image.storage());
             if (seen != null) {

@@ -2,9 +2,9 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.MapPrinter;
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
-import dev.platter.core.image.OpenOptions;
 import dev.platter.operation.ImageMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code platter map}: the allocation map of an image and its backing chain, as qemu-img map prints it. */
@@ -25,6 +24,9 @@ final class MapCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -46,6 +48,14 @@ final class MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
+        images.refuseFormats(format);
+        ImageArg arg = images.image(filename, format);
         boolean json;
         switch (output) {
             case "json" -> json = true;
@@ -55,8 +65,8 @@ final class MapCommand implements Callable<Integer> {
         long start = startOffset == null ? 0 : size(startOffset, "start offset");
         long max = maxLength == null ? -1 : size(maxLength, "max length");
         PrintWriter out = spec.commandLine().getOut();
-        try (Image image = Images.open(Path.of(filename), filename,
-                untrusted.apply(OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(forceShare)))) {
+        try (Image image = Images.open(arg.path(), arg.filename(),
+                ImageOpener.options(arg, true, true, forceShare, untrusted.on()))) {
             if (json) {
                 MapPrinter.JsonStream stream = new MapPrinter.JsonStream(out);
                 ImageMap.walk(image, start, max, false, stream::row);

@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.QemuJson;
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.CreateOptions;
 import dev.platter.operation.Measure;
 import dev.platter.operation.MeasureOptions;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +30,9 @@ final class MeasureCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "--output", paramLabel = "OFMT", description = "human (default) or json.")
     String output = "human";
@@ -57,6 +60,12 @@ final class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
         boolean json;
         switch (output) {
             case "json" -> json = true;
@@ -66,9 +75,13 @@ final class MeasureCommand implements Callable<Integer> {
         if (size != null && filename != null) {
             throw new CliException("--size N cannot be used together with a filename.");
         }
+        if (filename == null && (images.on() || sourceFormat != null || snapshot != null)) {
+            throw new CliException("--image-opts, -f, and -l require a filename argument.");
+        }
         if (size == null && filename == null) {
             throw new CliException("Either --size N or one filename must be specified.");
         }
+        images.refuseFormats(sourceFormat);
         Map<String, String> opts = new LinkedHashMap<>();
         for (String o : options) {
             opts.putAll(CreateOptions.parseList(o));
@@ -80,8 +93,7 @@ final class MeasureCommand implements Callable<Integer> {
                 opts.remove("size");
                 r = Measure.run(MeasureOptions.ofSize(targetFormat, opts, bytes));
             } else {
-                r = Measure.run(new MeasureOptions(targetFormat, opts, -1, Path.of(filename), filename, sourceFormat,
-                        snapshot, untrusted.resolver(), forceShare));
+                r = Measure.run(imageOptions(opts));
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
@@ -103,5 +115,12 @@ final class MeasureCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Measuring an image: the source with its format and keys, and {@code opts} for the target. */
+    MeasureOptions imageOptions(Map<String, String> opts) {
+        ImageArg source = images.image(filename, sourceFormat);
+        return new MeasureOptions(targetFormat, opts, -1, source.path(), source.filename(), source.format(), snapshot,
+                untrusted.resolver(), source.sharedReader(forceShare), source.keys());
     }
 }

@@ -2,6 +2,7 @@ package dev.platter.cli;
 
 import dev.platter.cli.output.ProgressPrinter;
 import dev.platter.core.ProgressListener;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.operation.Rebase;
 import dev.platter.operation.RebaseOptions;
 import picocli.CommandLine.Command;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code platter rebase}: qemu-img rebase (safe by default; -u rewrites the reference only; -b "" flattens). */
@@ -22,6 +22,9 @@ final class RebaseCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
@@ -56,10 +59,24 @@ final class RebaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run(options());
+        }
+    }
+
+    /** The rebase asked for: the image with its format and the keys of its chain. */
+    RebaseOptions options() {
+        images.refuseFormats(format);
+        ImageArg image = images.image(filename, format);
+        image.checkWriter(); // -U shares the backing files; the image itself is written
+        return new RebaseOptions(image.path(), image.filename(), image.format(), backingFile, backingFormat, unsafe,
+                untrusted.resolver(), forceShare, image.keys());
+    }
+
+    private Integer run(RebaseOptions options) throws Exception {
         ProgressPrinter printer = progress && !quiet ? ProgressPrinter.forStdout(spec.commandLine().getOut()) : null;
         try {
-            Rebase.run(new RebaseOptions(Path.of(filename), filename, format, backingFile, backingFormat, unsafe,
-                    untrusted.resolver(), forceShare), printer == null ? ProgressListener.NONE : printer);
+            Rebase.run(options, printer == null ? ProgressListener.NONE : printer);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         } finally {

@@ -1,6 +1,7 @@
 package dev.platter.cli;
 
 import dev.platter.core.Sizes;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +26,9 @@ final class ResizeCommand implements Callable<Integer> {
     @Mixin
     UntrustedOption untrusted;
 
+    @Mixin
+    ImageArgs images;
+
     @Option(names = "-f", paramLabel = "FMT", description = "Image format (default: probed).")
     String format;
 
@@ -45,6 +49,13 @@ final class ResizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
+        images.refuseFormats(format);
         if (preallocation != null && !preallocation.equals("off")) {
             throw new CliException("Unsupported preallocation mode '" + preallocation + "'");
         }
@@ -55,7 +66,7 @@ final class ResizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(SIZE_ERROR);
         }
-        try (Image image = ImageOpener.open(filename, format, false, true, false, untrusted.on())) {
+        try (Image image = ImageOpener.open(images.image(filename, format), false, true, false, untrusted.on())) {
             long current = image.size();
             long target = sign == 0 ? value : current + sign * value;
             if (target <= 0) {

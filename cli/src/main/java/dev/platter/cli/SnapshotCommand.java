@@ -1,6 +1,7 @@
 package dev.platter.cli;
 
 import dev.platter.cli.output.InfoPrinter;
+import dev.platter.core.crypto.Secrets;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.SnapshotInfo;
 import dev.platter.core.image.capability.InternalSnapshots;
@@ -23,6 +24,9 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Mixin
     UntrustedOption untrusted;
+
+    @Mixin
+    ImageArgs images;
 
     @Option(names = "-l", description = "List the snapshots.")
     boolean list;
@@ -51,6 +55,13 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (Secrets secrets = images.secrets()) { // wiped when the command is done
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
+        images.refuseFormats(format);
         int actions = (list ? 1 : 0) + (create != null ? 1 : 0) + (apply != null ? 1 : 0) + (delete != null ? 1 : 0);
         if (actions > 1) {
             throw new CliException("Cannot mix '-l', '-a', '-c', '-d'");
@@ -59,7 +70,8 @@ final class SnapshotCommand implements Callable<Integer> {
             return 0; // as qemu-img: without an action nothing happens
         }
         boolean listing = list;
-        try (Image image = ImageOpener.open(filename, format, listing, false, forceShare, untrusted.on())) {
+        try (Image image = ImageOpener.open(images.image(filename, format), listing, false, forceShare,
+                untrusted.on())) {
             InternalSnapshots q = image.capability(InternalSnapshots.class).orElse(null);
             if (listing) {
                 List<SnapshotInfo> snaps = q == null ? List.of() : q.snapshots();

@@ -21,7 +21,7 @@ public final class Commit {
     public static void run(CommitOptions o, ProgressListener listener) throws IOException {
         // The base is opened for writing on its own below, so the chain above it only shares it.
         OpenOptions ro = OpenOptions.readOnlyDefaults().withFormat(o.format())
-                .withLocking(OpenOptions.Locking.SHARE_BACKING);
+                .withLocking(OpenOptions.Locking.SHARE_BACKING).withKeys(o.keys());
         if (o.resolver() != null) {
             ro = ro.withResolver(o.resolver());
         }
@@ -44,7 +44,10 @@ public final class Commit {
                 }
             }
             Path basePath = base.storage().path();
-            OpenOptions rw = OpenOptions.readWriteDefaults().withFormat(base.formatName());
+            // The base, opened on its own, is the top of a chain: its keys are those from its depth down.
+            int baseDepth = depth;
+            OpenOptions rw = OpenOptions.readWriteDefaults().withFormat(base.formatName())
+                    .withKeys((d, path) -> o.keys().keyFor(d + baseDepth, path));
             if (o.resolver() != null) {
                 rw = rw.withResolver(o.resolver());
             }

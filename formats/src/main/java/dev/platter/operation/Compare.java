@@ -3,6 +3,7 @@ package dev.platter.operation;
 import dev.platter.core.ProgressListener;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.OpenOptions;
 
 import java.io.IOException;
@@ -29,14 +30,17 @@ public final class Compare {
     }
 
     public CompareResult run(ProgressListener listener) throws IOException {
-        try (Image a = open(options.first().toString(), options.firstName(), options.firstFormat());
-             Image b = open(options.second().toString(), options.secondName(), options.secondFormat())) {
+        try (Image a = open(options.first().toString(), options.firstName(), options.firstFormat(),
+                options.firstKeys());
+             Image b = open(options.second().toString(), options.secondName(), options.secondFormat(),
+                     options.secondKeys())) {
             return compare(a, b, listener);
         }
     }
 
-    private Image open(String path, String name, String format) throws CompareException {
-        OpenOptions o = OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(options.forceShare());
+    private Image open(String path, String name, String format, ImageKeys keys) throws CompareException {
+        OpenOptions o = OpenOptions.readOnlyDefaults().withFormat(format).withForceShare(options.forceShare())
+                .withKeys(keys);
         if (options.resolver() != null) {
             o = o.withResolver(options.resolver());
         }

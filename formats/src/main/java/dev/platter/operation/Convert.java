@@ -51,6 +51,11 @@ public final class Convert {
         if (options.compress() && !targetFormat.supportsCompression()) {
             throw new IllegalArgumentException("Compression not supported for this file format");
         }
+        if (options.compress() && (options.createOptions().containsKey("encrypt.format")
+                || options.createOptions().containsKey("encryption"))) {
+            // A compressed cluster would be stored unencrypted: qemu-img refuses the pair, and so does Platter.
+            throw new IllegalArgumentException("Compression and encryption not supported at the same time");
+        }
         if (backingFile() != null) {
             if (!targetFormat.supportsBackingFile()) {
                 throw new IllegalArgumentException("Backing file not supported for file format '"
@@ -109,7 +114,7 @@ public final class Convert {
         }
         try (ConvertSources sources = c.openSources()) {
             CreateOptions create = new CreateOptions(options.createOptions(), options.resolver(), false)
-                    .withFinalPath(options.target());
+                    .withFinalPath(options.target()).withSecrets(options.secrets());
             dev.platter.core.image.SequentialImageWriter writer = targetFormat.createSequential(out, sources.size(),
                     create);
             writer.compression().configure(options.createOptions());
@@ -166,14 +171,34 @@ public final class Convert {
         }
     }
 
+    /** How source {@code i} is opened: read-only, its format and keys. */
+    OpenOptions sourceOpenOptions(int i) {
+        return OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat(i)).withResolver(options.resolver())
+                .withForceShare(options.forceShare()).withKeys(options.sourceKeys(i));
+    }
+
+    /**
+     * How the target is opened for writing. One that convert has just created is opened with the key its creation
+     * options name ({@code encrypt.key-secret=ID} for qcow2, {@code key-secret=ID} for luks), an existing one
+     * ({@code -n}) with the keys the caller gave.
+     */
+    OpenOptions targetOpenOptions(ImageFormat format) {
+        OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name()).withResolver(options.resolver());
+        if (options.skipCreate()) {
+            return open.withKeys(options.targetKeys());
+        }
+        Map<String, String> create = options.createOptions();
+        String id = create.getOrDefault("encrypt.key-secret", create.get("key-secret"));
+        // Looked up when the format asks: creation has already refused an id that names no secret.
+        return id == null ? open : open.withKeys((depth, path) -> depth == 0 ? options.secrets().get(id) : null);
+    }
+
     private ConvertSources openSources() throws IOException {
-        OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
-                .withResolver(options.resolver()).withForceShare(options.forceShare());
         List<Image> images = new ArrayList<>();
         List<Image> owned = new ArrayList<>();
         try {
             for (int i = 0; i < options.sources().size(); i++) {
-                Image img = Images.open(options.sources().get(i), options.sourceNames().get(i), open);
+                Image img = Images.open(options.sources().get(i), options.sourceNames().get(i), sourceOpenOptions(i));
                 if (options.snapshot() != null) {
                     owned.add(img);
                     images.add(SnapshotViews.openView(img, options.snapshot()));
@@ -204,8 +229,7 @@ public final class Convert {
     }
 
     private ConvertTarget openTarget(ImageFormat format, long size, Path file) throws IOException {
-        OpenOptions open = OpenOptions.readWriteDefaults().withFormat(format.name())
-                .withResolver(options.resolver());
+        OpenOptions open = targetOpenOptions(format);
         if (!options.skipCreate()) {
             if (open.isUntrusted()) {
                 Images.refuseLinkedTarget(options.target(), options.targetName());
@@ -216,7 +240,8 @@ public final class Convert {
                 opts.put("backing_fmt", backingFormat());
             }
             try {
-                CreateOptions create = new CreateOptions(opts, options.resolver(), false);
+                CreateOptions create = new CreateOptions(opts, options.resolver(), false)
+                        .withSecrets(options.secrets());
                 format.createWarnings(size, create).forEach(options.warnings());
                 format.create(file, size, file.equals(options.target()) ? create
                         : create.withFinalPath(options.target()));
@@ -285,6 +310,9 @@ public final class Convert {
      * host_device, true for a qcow2 without preallocation), so zero runs must be written.
      */
     static boolean newTargetReadsZero(Image target) throws IOException {
+        if (target != null && !dev.platter.core.image.Images.format(target.formatName()).createdReadsAsZeros()) {
+            return false;
+        }
         if (target == null || !target.storage().isBlockDevice()) {
             return true;
         }

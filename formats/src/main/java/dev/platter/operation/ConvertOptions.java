@@ -1,5 +1,7 @@
 package dev.platter.operation;
 
+import dev.platter.core.crypto.Secrets;
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.ReferenceResolver;
 
 import java.nio.file.Path;
@@ -34,13 +36,21 @@ import java.util.Map;
  * @param cache            {@code -t}: how the target is written (default {@link TargetCache#AUTO})
  * @param forceShare       {@code -U}: the sources are opened sharing everything with other users (qemu's locks)
  * @param warnings         where the target format's creation warnings go (the CLI: stderr), one line each
+ * @param sourceFormats    per source, a format that overrides {@code sourceFormat} (entries may be null; empty:
+ *                         {@code sourceFormat} for all), as {@code --image-opts} pins each source's driver
+ * @param sourceKeys       per source, the passphrases of its encrypted layers (empty: none)
+ * @param targetKeys       the passphrases of an existing target's layers ({@code -n}); a target convert creates
+ *                         is opened with the key its creation options name instead ({@code encrypt.key-secret=ID},
+ *                         {@code key-secret=ID})
+ * @param secrets          the secrets that creation options name by id (qemu's {@code --object secret})
  */
 public record ConvertOptions(List<Path> sources, List<String> sourceNames, String sourceFormat, String snapshot,
                              Path target, String targetName, String targetFormat, Map<String, String> createOptions,
                              boolean compress, long sparseSize, boolean skipCreate, boolean targetIsZero,
                              String backingFile, String backingFormat, int workers, boolean outOfOrder,
                              ReferenceResolver resolver, TargetCache cache, boolean forceShare,
-                             java.util.function.Consumer<String> warnings) {
+                             java.util.function.Consumer<String> warnings, List<String> sourceFormats,
+                             List<ImageKeys> sourceKeys, ImageKeys targetKeys, Secrets secrets) {
 
     /** qemu-img's default for {@code -S}. */
     public static final long DEFAULT_SPARSE_SIZE = 4096;
@@ -61,6 +71,30 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         if (warnings == null) {
             warnings = w -> { };
         }
+        sourceFormats = sourceFormats == null ? List.of() : java.util.Collections.unmodifiableList(
+                new ArrayList<>(sourceFormats));
+        sourceKeys = sourceKeys == null ? List.of() : List.copyOf(sourceKeys);
+        if (!sourceFormats.isEmpty() && sourceFormats.size() != sources.size()
+                || !sourceKeys.isEmpty() && sourceKeys.size() != sources.size()) {
+            throw new IllegalArgumentException("one format and one set of keys per source");
+        }
+        if (targetKeys == null) {
+            targetKeys = ImageKeys.none();
+        }
+        if (secrets == null) {
+            secrets = Secrets.none();
+        }
+    }
+
+    /** The format of source {@code i}: its own, else {@code sourceFormat} (null: probed). */
+    public String sourceFormat(int i) {
+        String own = sourceFormats.isEmpty() ? null : sourceFormats.get(i);
+        return own != null ? own : sourceFormat;
+    }
+
+    /** The keys of source {@code i}. */
+    public ImageKeys sourceKeys(int i) {
+        return sourceKeys.isEmpty() ? ImageKeys.none() : sourceKeys.get(i);
     }
 
     /** The default worker count: one per core, within qemu-img's 1..16. */
@@ -94,6 +128,10 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
         private ReferenceResolver resolver;
         private java.util.function.Consumer<String> warnings;
         private TargetCache cache = TargetCache.AUTO;
+        private List<String> sourceFormats;
+        private List<ImageKeys> sourceKeys;
+        private ImageKeys targetKeys;
+        private Secrets secrets;
 
         private Builder(List<Path> sources, Path target) {
             this.sources = List.copyOf(sources);
@@ -187,13 +225,37 @@ public record ConvertOptions(List<Path> sources, List<String> sourceNames, Strin
             return this;
         }
 
+        /** Per source, a format overriding {@link #sourceFormat} (null entries keep it). */
+        public Builder sourceFormats(List<String> formats) {
+            this.sourceFormats = new ArrayList<>(formats);
+            return this;
+        }
+
+        /** Per source, the passphrases of its encrypted layers. */
+        public Builder sourceKeys(List<ImageKeys> keys) {
+            this.sourceKeys = new ArrayList<>(keys);
+            return this;
+        }
+
+        /** The passphrases of an existing target ({@code -n}). */
+        public Builder targetKeys(ImageKeys keys) {
+            this.targetKeys = keys;
+            return this;
+        }
+
+        /** The secrets that creation options name ({@code encrypt.key-secret=ID}). */
+        public Builder secrets(Secrets value) {
+            this.secrets = value;
+            return this;
+        }
+
         public ConvertOptions build() {
             List<String> names = sourceNames != null ? sourceNames
                     : sources.stream().map(Path::toString).toList();
             return new ConvertOptions(sources, names, sourceFormat, snapshot, target,
                     targetName != null ? targetName : target.toString(), targetFormat, createOptions, compress,
                     sparseSize, skipCreate, targetIsZero, backingFile, backingFormat, workers, outOfOrder, resolver,
-                    cache, forceShare, warnings);
+                    cache, forceShare, warnings, sourceFormats, sourceKeys, targetKeys, secrets);
         }
     }
 }

@@ -33,7 +33,7 @@ public final class Dd {
             throw new IllegalArgumentException("Unknown file format '" + o.outputFormat() + "'");
         }
         OpenOptions inOptions = OpenOptions.readOnlyDefaults().withFormat(o.inputFormat())
-                .withForceShare(o.forceShare());
+                .withForceShare(o.forceShare()).withKeys(o.inputKeys());
         if (o.resolver() != null) {
             inOptions = inOptions.withResolver(o.resolver());
         }

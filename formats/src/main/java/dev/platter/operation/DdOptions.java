@@ -1,5 +1,6 @@
 package dev.platter.operation;
 
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.ReferenceResolver;
 
 import java.nio.file.Path;
@@ -20,10 +21,22 @@ import java.nio.file.Path;
  * @param skip         {@code skip=} in blocks
  * @param resolver     gate for the files the input refers to (null: the default)
  * @param forceShare   {@code -U}: open the input sharing everything with other users (qemu's locks)
+ * @param inputKeys    the passphrases of the input's encrypted layers (null: none)
  */
 public record DdOptions(Path input, String inputName, String inputFormat, Path output, String outputName,
                         String outputFormat, long blockSize, long count, long skip, ReferenceResolver resolver,
-                        boolean forceShare) {
+                        boolean forceShare, ImageKeys inputKeys) {
 
     public static final long DEFAULT_BLOCK_SIZE = 512;
+
+    public DdOptions {
+        inputKeys = inputKeys == null ? ImageKeys.none() : inputKeys;
+    }
+
+    public DdOptions(Path input, String inputName, String inputFormat, Path output, String outputName,
+                     String outputFormat, long blockSize, long count, long skip, ReferenceResolver resolver,
+                     boolean forceShare) {
+        this(input, inputName, inputFormat, output, outputName, outputFormat, blockSize, count, skip, resolver,
+                forceShare, null);
+    }
 }

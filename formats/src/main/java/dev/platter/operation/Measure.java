@@ -42,7 +42,7 @@ public final class Measure {
             return measure(estimate, options.size(), null);
         }
         OpenOptions open = OpenOptions.readOnlyDefaults().withFormat(options.sourceFormat())
-                .withForceShare(options.forceShare());
+                .withForceShare(options.forceShare()).withKeys(options.sourceKeys());
         if (options.resolver() != null) {
             open = open.withResolver(options.resolver());
         }

@@ -1,5 +1,6 @@
 package dev.platter.operation;
 
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.ReferenceResolver;
 
 import java.nio.file.Path;
@@ -19,13 +20,22 @@ import java.util.Map;
  * @param snapshot      {@code -l}: measure this internal snapshot instead of the active state, or null
  * @param resolver      gate for the files the source refers to (null: the default)
  * @param forceShare    {@code -U}: open the source sharing everything with other users (qemu's locks)
+ * @param sourceKeys    the passphrases of the source's encrypted layers (null: none)
  */
 public record MeasureOptions(String targetFormat, Map<String, String> createOptions, long size, Path source,
                              String sourceName, String sourceFormat, String snapshot, ReferenceResolver resolver,
-                             boolean forceShare) {
+                             boolean forceShare, ImageKeys sourceKeys) {
 
     public MeasureOptions {
         createOptions = Map.copyOf(new LinkedHashMap<>(createOptions));
+        sourceKeys = sourceKeys == null ? ImageKeys.none() : sourceKeys;
+    }
+
+    public MeasureOptions(String targetFormat, Map<String, String> createOptions, long size, Path source,
+                          String sourceName, String sourceFormat, String snapshot, ReferenceResolver resolver,
+                          boolean forceShare) {
+        this(targetFormat, createOptions, size, source, sourceName, sourceFormat, snapshot, resolver, forceShare,
+                null);
     }
 
     public static MeasureOptions ofSize(String targetFormat, Map<String, String> createOptions, long size) {

@@ -4,6 +4,7 @@ import dev.platter.core.Extent;
 import dev.platter.core.ProgressListener;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.Images;
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.capability.BackingReference;
 
@@ -32,7 +33,8 @@ public final class Rebase {
                     + "': backing format must be specified");
         }
         OpenOptions open = OpenOptions.readWriteDefaults().withFormat(o.format()).withOpenBacking(!o.unsafe())
-                .withLocking(o.forceShare() ? OpenOptions.Locking.SHARE_BACKING : OpenOptions.Locking.STANDARD);
+                .withLocking(o.forceShare() ? OpenOptions.Locking.SHARE_BACKING : OpenOptions.Locking.STANDARD)
+                .withKeys(o.keys());
         if (o.resolver() != null) {
             open = open.withResolver(o.resolver());
         }
@@ -55,7 +57,9 @@ public final class Rebase {
         try {
             if (!o.flatten()) {
                 try {
-                    newBacking = Images.openBacking(o.image(), o.backingFile(), o.backingFormat(), open);
+                    // Without keys, as qemu-img opens it: the keys by depth belong to the old chain.
+                    newBacking = Images.openBacking(o.image(), o.backingFile(), o.backingFormat(),
+                            open.withKeys(ImageKeys.none()));
                 } catch (IOException e) {
                     throw new IOException("Could not open new backing file '" + o.backingFile() + "': "
                             + e.getMessage(), e);

@@ -73,13 +73,17 @@ public final class DecryptedDevice implements BlockDevice {
         }
     }
 
-    /** Nothing can be freed without changing what the range reads as. */
+    /**
+     * A discarded range reads as zeros, as it does on every Platter image: freeing the sectors below would make them
+     * decrypt to noise, so zeros are written encrypted instead.
+     */
     @Override
     public void discard(long pos, long len) throws IOException {
         if (readOnly) {
             throw new ReadOnlyDeviceException(describe());
         }
         Bounds.check(pos, len, size, describe());
+        writeZeroes(pos, len);
     }
 
     @Override

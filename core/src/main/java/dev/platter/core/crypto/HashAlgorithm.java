@@ -6,31 +6,25 @@ import java.util.Locale;
 
 /** The hashes LUKS and qemu name (PBKDF2, the AF splitter's diffusion, ESSIV), with their JDK names. */
 public enum HashAlgorithm {
-    SHA1("sha1", "SHA-1", "HmacSHA1", 20),
-    SHA224("sha224", "SHA-224", "HmacSHA224", 28),
-    SHA256("sha256", "SHA-256", "HmacSHA256", 32),
-    SHA384("sha384", "SHA-384", "HmacSHA384", 48),
-    SHA512("sha512", "SHA-512", "HmacSHA512", 64);
+    SHA1("sha1", "SHA-1", 20),
+    SHA224("sha224", "SHA-224", 28),
+    SHA256("sha256", "SHA-256", 32),
+    SHA384("sha384", "SHA-384", 48),
+    SHA512("sha512", "SHA-512", 64);
 
     private final String qemuName;
     private final String jdkName;
-    private final String hmacName;
     private final int length;
 
-    HashAlgorithm(String qemuName, String jdkName, String hmacName, int length) {
+    HashAlgorithm(String qemuName, String jdkName, int length) {
         this.qemuName = qemuName;
         this.jdkName = jdkName;
-        this.hmacName = hmacName;
         this.length = length;
     }
 
     /** The name as LUKS headers and qemu's options spell it ("sha256"). */
     public String qemuName() {
         return qemuName;
-    }
-
-    String hmacName() {
-        return hmacName;
     }
 
     public int length() {

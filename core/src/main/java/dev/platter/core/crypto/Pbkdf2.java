@@ -1,13 +1,11 @@
 package dev.platter.core.crypto;
 
-import javax.crypto.Mac;
-import javax.crypto.SecretKey;
-import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * PBKDF2 (RFC 8018) over the JDK's HMAC, which has the SHA intrinsics. Not the JDK's own PBKDF2: that one takes the
- * password as characters, and LUKS passphrases and key files are arbitrary bytes.
+ * PBKDF2 (RFC 8018) over the JDK's SHA digests, which have the SHA intrinsics. Not the JDK's own PBKDF2: that one
+ * takes the password as characters, and LUKS passphrases and key files are arbitrary bytes.
  */
 public final class Pbkdf2 {
     /**
@@ -25,34 +23,99 @@ public final class Pbkdf2 {
             throw new IllegalArgumentException("PBKDF2 iteration count " + iterations + " is outside 1.."
                     + MAX_ITERATIONS);
         }
-        Mac mac = mac(hash, password);
-        int h = mac.getMacLength();
+        Hmac mac = new Hmac(hash, password);
+        int h = hash.length();
         byte[] out = new byte[length];
         byte[] u = new byte[h];
         byte[] t = new byte[h];
         try {
             for (int block = 1, done = 0; done < length; block++, done += h) {
-                mac.update(salt);
-                mac.update(new byte[] {(byte) (block >>> 24), (byte) (block >>> 16), (byte) (block >>> 8),
-                        (byte) block});
-                mac.doFinal(u, 0);
+                mac.first(salt, block, u);
                 System.arraycopy(u, 0, t, 0, h);
                 for (long i = 1; i < iterations; i++) {
-                    mac.update(u);
-                    mac.doFinal(u, 0);
+                    mac.next(u);
                     for (int k = 0; k < h; k++) {
                         t[k] ^= u[k];
                     }
                 }
                 System.arraycopy(t, 0, out, done, Math.min(h, length - done));
             }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         } finally {
             Arrays.fill(u, (byte) 0);
             Arrays.fill(t, (byte) 0);
+            mac.wipe();
         }
         return out;
+    }
+
+    /**
+     * HMAC with the inner and outer pads hashed once: each iteration clones those two states and hashes only its
+     * own block, two compressions instead of the four a javax.crypto.Mac spends (it rehashes the pads every time).
+     */
+    private static final class Hmac {
+        private final MessageDigest inner;
+        private final MessageDigest outer;
+        private final byte[] scratch;
+
+        Hmac(HashAlgorithm hash, byte[] password) {
+            int block = hash.length() > 32 ? 128 : 64;
+            byte[] key = password.length > block ? hash.newDigest().digest(password) : password.clone();
+            byte[] ipad = new byte[block];
+            byte[] opad = new byte[block];
+            for (int i = 0; i < block; i++) {
+                byte k = i < key.length ? key[i] : 0;
+                ipad[i] = (byte) (k ^ 0x36);
+                opad[i] = (byte) (k ^ 0x5c);
+            }
+            inner = hash.newDigest();
+            inner.update(ipad);
+            outer = hash.newDigest();
+            outer.update(opad);
+            scratch = new byte[hash.length()];
+            Arrays.fill(key, (byte) 0);
+            Arrays.fill(ipad, (byte) 0);
+            Arrays.fill(opad, (byte) 0);
+        }
+
+        /** U1 = HMAC(salt || be32(block)). */
+        void first(byte[] salt, int block, byte[] u) {
+            MessageDigest in = copy(inner);
+            in.update(salt);
+            in.update(new byte[] {(byte) (block >>> 24), (byte) (block >>> 16), (byte) (block >>> 8), (byte) block});
+            finish(in, u);
+        }
+
+        /** U(i+1) = HMAC(U(i)), in place. */
+        void next(byte[] u) {
+            MessageDigest in = copy(inner);
+            in.update(u);
+            finish(in, u);
+        }
+
+        private void finish(MessageDigest in, byte[] u) {
+            try {
+                in.digest(scratch, 0, scratch.length);
+                MessageDigest out = copy(outer);
+                out.update(scratch);
+                out.digest(u, 0, u.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static MessageDigest copy(MessageDigest d) {
+            try {
+                return (MessageDigest) d.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void wipe() {
+            inner.reset();
+            outer.reset();
+            Arrays.fill(scratch, (byte) 0);
+        }
     }
 
     /**
@@ -72,34 +135,6 @@ public final class Pbkdf2 {
                 return Math.max(1, Math.min(MAX_ITERATIONS, (long) (perMs * millis)));
             }
             iterations *= 2;
-        }
-    }
-
-    static Mac mac(HashAlgorithm hash, byte[] password) {
-        try {
-            Mac mac = Mac.getInstance(hash.hmacName());
-            mac.init(new RawKey(password, hash.hmacName()));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(hash.hmacName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A key of any bytes, the empty passphrase included (SecretKeySpec refuses an empty key). */
-    private record RawKey(byte[] key, String algorithm) implements SecretKey {
-        @Override
-        public String getAlgorithm() {
-            return algorithm;
-        }
-
-        @Override
-        public String getFormat() {
-            return "RAW";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            return key.clone();
         }
     }
 }

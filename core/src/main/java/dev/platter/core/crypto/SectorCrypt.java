@@ -21,6 +21,9 @@ public final class SectorCrypt {
     }
 
     private static final int MAX_RUN = 1 << 20;
+    /** Runs at least this long are split over the common pool: one writer thread then encrypts on every core. */
+    private static final int PARALLEL_MIN = 256 << 10;
+    private static final int PIECE = 64 << 10;
     private final SectorCipher cipher;
     private final long payloadStart;
     private final long ivBase;
@@ -57,9 +60,30 @@ public final class SectorCrypt {
             long last = end + Math.floorMod(payloadStart - end, s);
             byte[] buf = new byte[(int) (last - first)];
             host.read(first, ByteBuffer.wrap(buf));
-            cipher.decrypt(iv(first), buf, 0, buf.length);
+            crypt(false, iv(first), buf);
             dst.put(buf, (int) (pos - first), want);
             pos += want;
+        }
+    }
+
+    /** Encrypts or decrypts whole sectors in place, long runs in parallel pieces. */
+    private void crypt(boolean encrypt, long iv, byte[] buf) {
+        if (buf.length < PARALLEL_MIN) {
+            apply(encrypt, iv, buf, 0, buf.length);
+            return;
+        }
+        int pieces = (buf.length + PIECE - 1) / PIECE;
+        java.util.stream.IntStream.range(0, pieces).parallel().forEach(k -> {
+            int off = k * PIECE;
+            apply(encrypt, iv + off / 512, buf, off, Math.min(PIECE, buf.length - off));
+        });
+    }
+
+    private void apply(boolean encrypt, long iv, byte[] buf, int off, int len) {
+        if (encrypt) {
+            cipher.encrypt(iv, buf, off, len);
+        } else {
+            cipher.decrypt(iv, buf, off, len);
         }
     }
 
@@ -75,18 +99,21 @@ public final class SectorCrypt {
             boolean partial = first != pos || last != end;
             if (partial) {
                 // The edge sectors' other bytes come from what is there; hold their locks across read and write.
-                synchronized (locks[(int) Math.floorMod((first - payloadStart) / s, locks.length)]) {
-                    synchronized (locks[(int) Math.floorMod((last - s - payloadStart) / s, locks.length)]) {
+                // Locks are taken in index order so that two writers never wait for each other in a circle.
+                int a = (int) Math.floorMod((first - payloadStart) / s, locks.length);
+                int b = (int) Math.floorMod((last - s - payloadStart) / s, locks.length);
+                synchronized (locks[Math.min(a, b)]) {
+                    synchronized (locks[Math.max(a, b)]) {
                         host.read(first, ByteBuffer.wrap(buf));
-                        cipher.decrypt(iv(first), buf, 0, buf.length);
+                        crypt(false, iv(first), buf);
                         src.get(buf, (int) (pos - first), want);
-                        cipher.encrypt(iv(first), buf, 0, buf.length);
+                        crypt(true, iv(first), buf);
                         out.write(first, ByteBuffer.wrap(buf));
                     }
                 }
             } else {
                 src.get(buf, 0, want);
-                cipher.encrypt(iv(first), buf, 0, buf.length);
+                crypt(true, iv(first), buf);
                 out.write(first, ByteBuffer.wrap(buf));
             }
             pos += want;

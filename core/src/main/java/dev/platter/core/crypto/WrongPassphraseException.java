@@ -7,4 +7,12 @@ public class WrongPassphraseException extends IOException {
     public WrongPassphraseException(String message) {
         super(message);
     }
+
+    /** The same refusal naming the image, as qemu's "Could not open 'NAME': ..." does. */
+    public WrongPassphraseException in(String imageName) {
+        WrongPassphraseException e = new WrongPassphraseException("Could not open '" + imageName + "': "
+                + getMessage());
+        e.initCause(this);
+        return e;
+    }
 }

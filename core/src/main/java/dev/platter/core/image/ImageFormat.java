@@ -64,6 +64,14 @@ public interface ImageFormat {
     }
 
     /** Opens an image on storage the caller already opened; the image then owns (and closes) the storage. */
+    /**
+     * Whether an image just created (without a backing file or preallocation) reads as zeros everywhere, as qemu's
+     * has_zero_init says: convert then skips zero runs. False where unwritten sectors read as noise (raw LUKS).
+     */
+    default boolean createdReadsAsZeros() {
+        return true;
+    }
+
     Image open(Storage storage, OpenOptions options) throws IOException;
 
     /**

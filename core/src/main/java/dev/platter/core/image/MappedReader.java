@@ -80,7 +80,7 @@ public final class MappedReader {
     }
 
     private Extent extentAt(long pos, long limit) throws IOException {
-        MappedRun run = mapper.map(pos, limit);
+        MappedRun run = hideEncryptedOffsets(mapper.map(pos, limit));
         long len = Math.min(run.length(), limit);
         return switch (run.kind()) {
             case DATA -> new Extent(pos, len, Extent.Status.DATA, 0, run.hostOffset(), false, run.host());
@@ -89,6 +89,17 @@ public final class MappedReader {
             case COMPRESSED -> new Extent(pos, len, Extent.Status.DATA, 0, -1, true, run.host());
             case UNALLOCATED -> unallocated(pos, len, run);
         };
+    }
+
+    /**
+     * Host offsets of encrypted data are not shown, as qemu shows none (its block status is never OFFSET_VALID
+     * there): the bytes at them are ciphertext, and a copy must go through the image.
+     */
+    private static MappedRun hideEncryptedOffsets(MappedRun run) {
+        if (run.host() instanceof dev.platter.core.crypto.EncryptedStorage && run.kind() != MappedRun.Kind.COMPRESSED) {
+            return new MappedRun(run.kind(), run.length(), null, -1, run.token());
+        }
+        return run;
     }
 
     private Extent unallocated(long pos, long len, MappedRun run) throws IOException {

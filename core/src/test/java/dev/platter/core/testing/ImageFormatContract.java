@@ -52,6 +52,16 @@ public abstract class ImageFormatContract {
         return Map.of();
     }
 
+    /** The secrets {@link #createOptions} name (an encrypted format's key). */
+    protected dev.platter.core.crypto.Secrets secrets() {
+        return dev.platter.core.crypto.Secrets.none();
+    }
+
+    /** The keys the suite's opens pass (an encrypted format's key). */
+    protected dev.platter.core.image.ImageKeys keys() {
+        return dev.platter.core.image.ImageKeys.none();
+    }
+
     /** The format of the backing file in the overlay test (a format whose overlays take only its own: itself). */
     protected String backingFormat() {
         return "raw";
@@ -74,13 +84,13 @@ public abstract class ImageFormatContract {
     /** Creates an image for a test; a variant the format's options cannot ask for (a test-only door) overrides it. */
     protected Path create(String name, long size) throws IOException {
         Path p = dir.resolve(name);
-        format().create(p, size, CreateOptions.of(createOptions()));
+        format().create(p, size, CreateOptions.of(createOptions()).withSecrets(secrets()));
         return p;
     }
 
     protected final Image open(Path p, boolean readOnly) throws IOException {
         OpenOptions o = (readOnly ? OpenOptions.readOnlyDefaults() : OpenOptions.readWriteDefaults())
-                .withFormat(formatName());
+                .withFormat(formatName()).withKeys(keys());
         return Images.open(p, o);
     }
 
@@ -255,7 +265,8 @@ public abstract class ImageFormatContract {
             Map<String, String> o = new java.util.HashMap<>(createOptions());
             o.put("backing_file", "base." + backingFormat());
             o.put("backing_fmt", backingFormat());
-            assertThrows(Exception.class, () -> format().create(dir.resolve("top.img"), SIZE, CreateOptions.of(o)),
+            assertThrows(Exception.class, () -> format().create(dir.resolve("top.img"), SIZE,
+                            CreateOptions.of(o).withSecrets(secrets())),
                     "a backing file must be refused");
             return;
         }
@@ -271,7 +282,7 @@ public abstract class ImageFormatContract {
         Map<String, String> o = new java.util.HashMap<>(createOptions());
         o.put("backing_file", base.getFileName().toString());
         o.put("backing_fmt", baseFormat);
-        format().create(top, SIZE, CreateOptions.of(o));
+        format().create(top, SIZE, CreateOptions.of(o).withSecrets(secrets()));
         try (Image img = open(top, false)) {
             assertContent(img, model);
             assertEquals(1, img.mapping(0, SIZE).depth(), "an untouched overlay answers from its backing file");

@@ -99,11 +99,16 @@ final class Qcow2Encryption implements AutoCloseable {
         }
         if (key == null) {
             if (!metadataOnly) {
-                throw new IOException(KEY_REQUIRED);
+                throw new dev.platter.core.image.ImageOpenException(m.file.name(), KEY_REQUIRED, null);
             }
             return new Qcow2Encryption(h.cryptMethod, offset, length, luks, null, null);
         }
-        Luks1.Unlocked unlocked = Luks1.unlock(luks, io, key, offset);
+        Luks1.Unlocked unlocked;
+        try {
+            unlocked = Luks1.unlock(luks, io, key, offset);
+        } catch (dev.platter.core.crypto.WrongPassphraseException e) {
+            throw e.in(m.file.name());
+        }
         var cipher = luks.cipher().newCipher(unlocked.masterKey(), 512);
         Storage decrypted = new EncryptedStorage(m.file, new SectorCrypt(cipher, 0, 0));
         return new Qcow2Encryption(h.cryptMethod, offset, length, luks, unlocked.masterKey(), decrypted);

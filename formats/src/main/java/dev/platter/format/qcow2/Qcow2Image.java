@@ -93,7 +93,7 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         Image backing = null;
         Qcow2Header h = m.header;
         Qcow2Encryption encryption = Qcow2Encryption.open(m, options.keyFor(storage.path() != null
-                ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly() || forCheck);
+                ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly());
         if (options.isUntrusted()) {
             refuseReferences(storage, h, options);
         }
@@ -226,8 +226,8 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         if (!type.isInstance(this) || type == Image.class) {
             return Optional.empty();
         }
-        if (type == CompressedWrites.class && data.isExternal()) {
-            return Optional.empty();
+        if (type == CompressedWrites.class && (data.isExternal() || encryption.encrypted())) {
+            return Optional.empty(); // compressed clusters are never encrypted: refused rather than written in clear
         }
         if (type == PersistentBitmaps.class && m.header.version < 3) {
             return Optional.empty();
@@ -378,6 +378,10 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         if (data.isExternal()) {
             throw new UnsupportedFeatureException("compression with an external data file",
                     storage.name() + ": compressed clusters cannot be used with an external data file");
+        }
+        if (encryption.encrypted()) {
+            throw new UnsupportedFeatureException("compression with encryption",
+                    "Compression and encryption not supported at the same time");
         }
         lock.writeLock().lock();
         try {

@@ -43,4 +43,26 @@ class Qcow2ContractTest extends ImageFormatContract {
             return Map.of("data_file", dir.resolve("data.bin").toString());
         }
     }
+
+    @Nested
+    class EncryptedWithLuks extends Layout {
+        private final byte[] key = "contract key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        @Override
+        protected Map<String, String> createOptions() {
+            return Map.of("encrypt.format", "luks", "encrypt.key-secret", "k", "encrypt.iter-time", "1",
+                    "cluster_size", "4096");
+        }
+
+        @Override
+        protected dev.platter.core.crypto.Secrets secrets() {
+            return dev.platter.core.crypto.Secrets.none().add("k", dev.platter.core.crypto.Secret.of(key));
+        }
+
+        @Override
+        protected dev.platter.core.image.ImageKeys keys() {
+            return dev.platter.core.image.ImageKeys.byLayer(java.util.List.of(
+                    dev.platter.core.crypto.Secret.of(key)));
+        }
+    }
 }

@@ -175,7 +175,8 @@ class Qcow2EncryptionTest {
         }
         assertArrayEquals(expected, qemuContent(opts(top, "s1", "s0")));
         IOException e = assertThrows(IOException.class, () -> open(top, true, PW2, PW2).close());
-        assertEquals("Could not open backing file: Invalid password, cannot unlock any keyslot", e.getMessage());
+        assertEquals("Could not open backing file: Could not open '" + base + "': Invalid password, cannot unlock "
+                + "any keyslot", e.getMessage());
     }
 
     @Test
@@ -196,7 +197,7 @@ class Qcow2EncryptionTest {
         IOException e = assertThrows(IOException.class, () -> Images.open(img, OpenOptions.readOnlyDefaults()));
         assertTrue(e.getMessage().endsWith(Qcow2Encryption.KEY_REQUIRED), e.getMessage());
         WrongPassphraseException w = assertThrows(WrongPassphraseException.class, () -> open(img, true, "wrong"));
-        assertEquals("Invalid password, cannot unlock any keyslot", w.getMessage());
+        assertEquals("Could not open '" + img + "': Invalid password, cannot unlock any keyslot", w.getMessage());
     }
 
     @Test

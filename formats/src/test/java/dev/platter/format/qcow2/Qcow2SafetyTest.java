@@ -87,10 +87,10 @@ class Qcow2SafetyTest {
 
     @Test
     void encryptionAndAnUnknownCompressionTypeAreFeatures() throws IOException {
-        patchInt(32, 2); // crypt_method: LUKS
+        patchInt(32, 3); // crypt_method 3: no such method
         patch(104, ByteBuffer.allocate(1).put((byte) 7)); // compression type 7, without its incompatible bit
         SafetyReport r = inspect();
-        assertEquals(List.of("encrypted qcow2 images (LUKS) are not supported", "Unknown compression type 7"),
+        assertEquals(List.of("Unsupported encryption method: 3", "Unknown compression type 7"),
                 messages(r, Category.FEATURE));
         assertEquals(List.of("corrupt qcow2 header at offset 104 (0x68): the compression type is not zlib but its "
                 + "incompatible bit is not set"), messages(r, Category.STRUCTURE));
