@@ -145,7 +145,8 @@ DPKG
   else
     cryptsetup luksFormat -q --type luks2 --pbkdf argon2id --pbkdf-force-iterations 4 --pbkdf-memory 32768 \
       --pbkdf-parallel 1 --hash sha256 --cipher aes-xts-plain64 --key-size 512 --luks2-keyslots-size 256k \
-      --volume-key-file "$d/volume.key" --uuid "$luks_uuid" --key-file "$d/pw" "$part" 2>/dev/null
+      --volume-key-file "$d/volume.key" --uuid "$luks_uuid" --key-file "$d/pw" "$part" 2>"$d/format.err" \
+      || { cat "$d/format.err" >&2; exit 1; }   # (its only other output: "keyslots area ... is very small")
   fi
   cryptsetup open --test-passphrase --key-file "$d/pw" "$part"
   cryptsetup luksDump "$part" > "$d/luksDump.txt"
