@@ -115,26 +115,16 @@ public final class Luks2 {
         byte[] pass = passphrase.bytes();
         byte[] areaKey = null;
         byte[] material = null;
-        byte[] key = null;
         try {
             areaKey = deriveAreaKey(ks, pass);
             material = new byte[(int) ks.materialBytes()];
             io.read(ks.areaOffset(), ByteBuffer.wrap(material));
-            try (SectorCipher c = areaCipher.newCipher(areaKey, 512)) {
-                c.decrypt(0, material, 0, material.length);
-            }
-            key = AfSplitter.merge(material, ks.keySize(), ks.stripes(), afHash);
-            if (digestMatches(digest, key)) {
-                byte[] found = key;
-                key = null;
-                return found;
-            }
-            return null;
+            return KeyMaterial.open(areaCipher, areaKey, material, ks.keySize(), ks.stripes(), afHash,
+                    candidate -> digestMatches(digest, candidate));
         } finally {
             Secret.wipe(pass);
             Secret.wipe(areaKey);
             Secret.wipe(material);
-            Secret.wipe(key);
         }
     }
 
@@ -184,7 +174,7 @@ public final class Luks2 {
             throw new UnsupportedFeatureException("LUKS2 writes", "LUKS2 volumes open read-only; writing to them is "
                     + "not supported");
         }
-        LuksIo io = LuksDevice.io(device);
+        LuksIo io = LuksIo.of(device);
         Luks2Header h = Luks2Header.read(io, device.size());
         Luks2Metadata md = h.metadata;
         if (md.segments.size() != 1) {

@@ -34,9 +34,9 @@ public final class LuksDevice {
     /** The volume's UUID as its header stores it (for LUKS2, the copy cryptsetup would use). */
     public static String uuid(BlockDevice device) throws IOException {
         if (version(device) == 1) {
-            return Luks1.read(io(device), 0).uuid();
+            return Luks1.read(LuksIo.of(device), 0).uuid();
         }
-        return Luks2Header.read(io(device), device.size()).uuid();
+        return Luks2Header.read(LuksIo.of(device), device.size()).uuid();
     }
 
     /**
@@ -48,7 +48,7 @@ public final class LuksDevice {
         if (version(device) != 1) {
             return Luks2.open(device, passphrase, writable);
         }
-        LuksIo io = io(device);
+        LuksIo io = LuksIo.of(device);
         Luks1Header h = Luks1.read(io, 0);
         Luks1.Unlocked key = Luks1.unlock(h, io, passphrase, 0);
         try {
@@ -75,24 +75,5 @@ public final class LuksDevice {
         byte[] head = device.readBytes(0, 8);
         boolean magic = java.util.Arrays.equals(head, 0, 6, Luks1Header.MAGIC, 0, 6);
         return magic && head[6] == 0 && head[7] == 1 ? 1 : 2;
-    }
-
-    static LuksIo io(BlockDevice device) {
-        return new LuksIo() {
-            @Override
-            public void read(long pos, ByteBuffer dst) throws IOException {
-                device.read(pos, dst);
-            }
-
-            @Override
-            public void write(long pos, ByteBuffer src) throws IOException {
-                device.write(pos, src);
-            }
-
-            @Override
-            public void flush() throws IOException {
-                device.flush();
-            }
-        };
     }
 }

@@ -40,7 +40,7 @@ class Luks1FuzzTest {
         BlockDevice device = new StorageDevice(storage, dev.length);
         Luks1Header h;
         try {
-            h = Luks1.read(LuksDevice.io(device), 0);
+            h = Luks1.read(LuksIo.of(device), 0);
         } catch (IOException expected) {
             return;
         }

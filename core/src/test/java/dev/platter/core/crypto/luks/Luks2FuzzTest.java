@@ -61,7 +61,7 @@ class Luks2FuzzTest {
         BlockDevice device = new StorageDevice(storage, dev.length);
         Luks2Header h;
         try {
-            h = Luks2Header.read(LuksDevice.io(device), dev.length);
+            h = Luks2Header.read(LuksIo.of(device), dev.length);
         } catch (IOException expected) {
             return;
         }

@@ -65,10 +65,10 @@ class Luks2HeaderTest {
             assertTrue(d.isReadOnly());
             assertArrayEquals(t.plaintext, d.readBytes(0, t.dataBytes));
         }
-        Luks2Header h = Luks2Header.read(LuksDevice.io(TinyLuks2.device(dev)), dev.length);
+        Luks2Header h = Luks2Header.read(LuksIo.of(TinyLuks2.device(dev)), dev.length);
         assertEquals(0, h.offset());
         assertEquals("6f1f5c39-2f4e-4c57-9a49-0b1c8e3f2a10", LuksDevice.uuid(TinyLuks2.device(dev)));
-        Luks2.Unlocked u = Luks2.unlock(h, LuksDevice.io(TinyLuks2.device(dev)),
+        Luks2.Unlocked u = Luks2.unlock(h, LuksIo.of(TinyLuks2.device(dev)),
                 Secret.of(TinyLuks2.PASSPHRASE.getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(t.volumeKey, u.volumeKey());
         assertEquals(0, u.keyslot());
@@ -115,7 +115,7 @@ class Luks2HeaderTest {
         try (BlockDevice d = open(dev)) {
             assertArrayEquals(t.plaintext, d.readBytes(0, t.dataBytes));
         }
-        assertEquals(TinyLuks2.HDR_SIZE, Luks2Header.read(LuksDevice.io(TinyLuks2.device(dev)), dev.length)
+        assertEquals(TinyLuks2.HDR_SIZE, Luks2Header.read(LuksIo.of(TinyLuks2.device(dev)), dev.length)
                 .offset());
     }
 
@@ -123,7 +123,7 @@ class Luks2HeaderTest {
     void theSecondaryServesWhenThePrimaryChecksumIsBad() throws IOException {
         byte[] dev = new TinyLuks2().build();
         dev[4096 + 10] ^= 1;
-        assertEquals(TinyLuks2.HDR_SIZE, Luks2Header.read(LuksDevice.io(TinyLuks2.device(dev)), dev.length)
+        assertEquals(TinyLuks2.HDR_SIZE, Luks2Header.read(LuksIo.of(TinyLuks2.device(dev)), dev.length)
                 .offset());
         open(dev).close();
     }
@@ -284,9 +284,9 @@ class Luks2HeaderTest {
         System.arraycopy(dev, (int) t.areaOffset(), dev, (int) t.areaOffset() + 2 * area, area);
         Arrays.fill(dev, (int) t.areaOffset(), (int) t.areaOffset() + area, (byte) 0);
         BlockDevice d = TinyLuks2.device(dev);
-        Luks2Header h = Luks2Header.read(LuksDevice.io(d), d.size());
+        Luks2Header h = Luks2Header.read(LuksIo.of(d), d.size());
         // Slot 2's area starts at a different offset, but keyslot areas are decrypted with IVs from 0.
-        assertEquals(2, Luks2.unlock(h, LuksDevice.io(d),
+        assertEquals(2, Luks2.unlock(h, LuksIo.of(d),
                 Secret.of(TinyLuks2.PASSPHRASE.getBytes(StandardCharsets.UTF_8))).keyslot());
     }
 

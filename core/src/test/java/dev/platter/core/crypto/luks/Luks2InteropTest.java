@@ -119,7 +119,7 @@ class Luks2InteropTest {
             assertEquals(Integer.parseInt(v[1]) / 8, key.length);
             try (Storage s = HostFiles.open(img, img.toString(), true)) {
                 StorageDevice dev = new StorageDevice(s, s.size());
-                LuksIo io = LuksDevice.io(dev);
+                LuksIo io = LuksIo.of(dev);
                 Luks2Header h = Luks2Header.read(io, dev.size());
                 Luks2.Unlocked u = Luks2.unlock(h, io, secret(PW));
                 assertArrayEquals(key, u.volumeKey(), v[0]);
@@ -217,7 +217,7 @@ class Luks2InteropTest {
                 copy.toString()));
         assertArrayEquals(key, unlock(img, PW).volumeKey());
         try (Storage s = HostFiles.open(img, img.toString(), true)) {
-            assertEquals(16384, Luks2Header.read(LuksDevice.io(new StorageDevice(s, s.size())), s.size()).offset());
+            assertEquals(16384, Luks2Header.read(LuksIo.of(new StorageDevice(s, s.size())), s.size()).offset());
         }
     }
 
@@ -274,7 +274,7 @@ class Luks2InteropTest {
         long offset;
         long size;
         try (Storage s = HostFiles.open(img, img.toString(), true)) {
-            Luks2Header h = Luks2Header.read(LuksDevice.io(new StorageDevice(s, s.size())), s.size());
+            Luks2Header h = Luks2Header.read(LuksIo.of(new StorageDevice(s, s.size())), s.size());
             offset = h.metadata().segment(0).offset();
             size = s.size() - offset;
         }
@@ -299,7 +299,7 @@ class Luks2InteropTest {
 
     private Luks2.Unlocked unlock(Path img, String pw) throws IOException {
         try (Storage s = HostFiles.open(img, img.toString(), true)) {
-            LuksIo io = LuksDevice.io(new StorageDevice(s, s.size()));
+            LuksIo io = LuksIo.of(new StorageDevice(s, s.size()));
             return Luks2.unlock(Luks2Header.read(io, s.size()), io, secret(pw));
         }
     }
