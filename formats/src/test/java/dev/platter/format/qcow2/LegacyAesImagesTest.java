@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Legacy AES (crypt_method 1) qcow2 and qcow (version 1) images, made and written by qemu-img 7.2 and qemu-io: what
  * Platter reads with the key is what {@code qemu-img convert -O raw} writes, byte for byte (data, partial and
- * unaligned writes, zero and compressed clusters, chains with encrypted and plain layers, an external data file, an
- * internal snapshot); a wrong key reads the same noise as in qemu (the format has no key check); without a key only
+ * unaligned writes, zero and compressed clusters, extended L2, v2, small and large clusters, chains with encrypted and
+ * plain layers, an external data file, an internal snapshot); a wrong key reads the same noise as in qemu (the format has no key check); without a key only
  * metadata opens; read-write opens are refused and leave the file untouched. The map is qemu's: no host offsets.
  */
 @RequiresTool({"qemu-img", "qemu-io"})
@@ -149,6 +149,19 @@ class LegacyAesImagesTest {
             assertArrayEquals(expected, readAll(i, 4097)); // pieces of sectors at both ends
             assertArrayEquals(expected, readAll(i, 1000));
             assertEquals(qemuMap(opts(format, img, "s0")), platterMap(i));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {",extended_l2=on", ",compat=0.10", ",cluster_size=512", ",cluster_size=2M"})
+    void everyQcow2LayoutReadsAsInQemu(String layout) throws IOException {
+        Path img = create("qcow2", "layout.qcow2", "s0", layout, "4M");
+        qemuIo(opts("qcow2", img, "s0"), "write -P 0x5a 1000 70000", "write -P 0x12 136k 2k", "write -z 2M 64k",
+                "write -P 0x13 2M 4k", "write -P 0x44 3M 1M", "write -z 3M 8k");
+        byte[] expected = qemuContent(opts("qcow2", img, "s0"));
+        try (Image i = open(img, PW)) {
+            assertArrayEquals(expected, readAll(i, 4097));
+            assertEquals(qemuMap(opts("qcow2", img, "s0")), platterMap(i));
         }
     }
 
