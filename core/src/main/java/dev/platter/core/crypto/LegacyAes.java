@@ -53,6 +53,18 @@ public final class LegacyAes implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #forPassphrase}, for the image named {@code imageName}: a passphrase that is not text fails the open
+     * as qemu's does ("Could not open 'NAME': ...").
+     */
+    public static LegacyAes open(Secret passphrase, String imageName) throws IOException {
+        try {
+            return forPassphrase(passphrase);
+        } catch (IOException e) {
+            throw new IOException("Could not open '" + imageName + "': " + e.getMessage(), e);
+        }
+    }
+
     /** GLib's g_utf8_validate with a length: valid UTF-8 and no NUL byte. */
     private static boolean isText(byte[] b) {
         for (byte x : b) {

@@ -6,6 +6,7 @@ import dev.platter.core.crypto.LegacyAes;
 import dev.platter.core.crypto.Secret;
 import dev.platter.core.image.Image;
 import dev.platter.core.image.ImageInfo;
+import dev.platter.core.image.ImageOpenException;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
@@ -87,11 +88,11 @@ public final class QcowImage extends ReadOnlyMappedImage {
         Secret key = options.keyFor(storage.path() != null ? storage.path() : Path.of(storage.name()));
         if (key == null) {
             if (!options.keys().metadataOnly()) {
-                throw new IOException(KEY_REQUIRED);
+                throw new ImageOpenException(storage.name(), KEY_REQUIRED, null);
             }
             return null;
         }
-        return LegacyAes.forPassphrase(key);
+        return LegacyAes.open(key, storage.name());
     }
 
     /** qemu's: at most 1023 bytes, read where the header says, ending at the first NUL. */

@@ -78,12 +78,13 @@ final class Qcow2Encryption implements AutoCloseable {
                 }
                 if (key == null) {
                     if (!metadataOnly) {
-                        throw new IOException(KEY_REQUIRED);
+                        throw new dev.platter.core.image.ImageOpenException(m.file.name(), KEY_REQUIRED, null);
                     }
                     return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null, null);
                 }
                 // No key check exists: a wrong passphrase reads noise, in qemu as here.
-                return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null, LegacyAes.forPassphrase(key));
+                return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null, LegacyAes.open(key,
+                        m.file.name()));
             }
             case Qcow2Header.CRYPT_LUKS -> {
                 // read below

@@ -241,8 +241,8 @@ class LegacyAesImagesTest {
             assertEquals(qemuMap(opts("qcow2", plain, null, "s0")), platterMap(i));
         }
         IOException e = assertThrows(IOException.class, () -> open(plain).close());
-        assertEquals("Could not open backing file: Parameter 'encrypt.key-secret' is required for cipher",
-                e.getMessage());
+        assertEquals("Could not open backing file: Could not open '" + aesBase + "': Parameter 'encrypt.key-secret' "
+                + "is required for cipher", e.getMessage());
         Path aesTop = create("qcow2", "aestop.qcow2", "s1", "", "4M", "-u", "-b", aesBase.toString(), "-F", format);
         qemuIo(opts("qcow2", aesTop, "s1", "s0"), "write -P 0x78 2M 4k");
         expected = qemuContent(opts("qcow2", aesTop, "s1", "s0"));
@@ -272,7 +272,7 @@ class LegacyAesImagesTest {
         }
         String qemuSays = Qemu.img("convert", "-O", "raw", img.toString(), dir.resolve("x.raw").toString()).stderr();
         IOException e = assertThrows(IOException.class, () -> Images.open(img, OpenOptions.readOnlyDefaults()));
-        assertEquals("qemu-img: Could not open '" + img + "': " + e.getMessage() + "\n", qemuSays);
+        assertEquals("qemu-img: " + e.getMessage() + "\n", qemuSays);
     }
 
     @ParameterizedTest

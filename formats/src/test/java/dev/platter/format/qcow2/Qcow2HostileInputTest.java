@@ -250,7 +250,7 @@ class Qcow2HostileInputTest {
         Throwable outcome = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> exercise(img));
         if (outcome != null && !(outcome instanceof CorruptImageException)
                 && !(outcome instanceof UnsupportedFeatureException)
-                && !Qcow2Encryption.KEY_REQUIRED.equals(outcome.getMessage())) {
+                && !String.valueOf(outcome.getMessage()).endsWith(Qcow2Encryption.KEY_REQUIRED)) {
             fail(c.name + ": " + outcome, outcome);
         }
         if (c.expect.equals("CORRUPT")) {
@@ -296,7 +296,7 @@ class Qcow2HostileInputTest {
             if (e.getCause() instanceof dev.platter.core.image.ReferenceDeniedException) {
                 return null; // the gate did its job: a reference to another file was refused
             }
-            if (Qcow2Encryption.KEY_REQUIRED.equals(e.getMessage())) {
+            if (e.getMessage() != null && e.getMessage().endsWith(Qcow2Encryption.KEY_REQUIRED)) {
                 return e; // encrypted (legacy AES, here): refused without its key, as qemu refuses it
             }
             return new AssertionError("plain IOException: " + e, e);
