@@ -20,8 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Platter reads the qcow (version 1) images qemu-img writes as qemu-img reads them: the same bytes (convert to raw),
  * and {@code info} and {@code map} print what qemu-img prints, human and JSON: plain and compressed clusters
- * ({@code qemu-io write -c}), a backing file; legacy AES images' info (their data needs the key, which the
- * library takes: {@code LegacyAesImagesTest}).
+ * ({@code qemu-io write -c}), a backing file. Legacy AES images: {@code LegacyAesMatchesQemuImgTest}.
  */
 @RequiresTool({"qemu-img", "qemu-io"})
 class QcowMatchesQemuImgTest {
@@ -90,40 +89,6 @@ class QcowMatchesQemuImgTest {
         assertEquals(Files.size(theirs), Files.size(mine));
         Files.delete(mine);
         Files.delete(theirs);
-    }
-
-    /**
-     * Legacy AES images (qcow and qcow2): info, human, JSON and along a chain, is qemu-img's without the key (qemu-img
-     * info opens without I/O); what needs the data fails for want of the key, in qemu's words.
-     */
-    @Test
-    void aesInfoIsQemusAndItsDataNeedsTheKey() {
-        String secret = "secret,id=s0,data=abc";
-        QemuImgOracle.run("create", "-q", "-f", "qcow", "--object", secret, "-o",
-                "encryption=on,encrypt.key-secret=s0", path("aes.qcow"), "1M");
-        QemuImgOracle.run("create", "-q", "-f", "qcow2", "--object", secret, "-o",
-                "encrypt.format=aes,encrypt.key-secret=s0", path("aes.qcow2"), "1M");
-        QemuImgOracle.run("create", "-q", "-f", "qcow", "--object", secret, "-o",
-                "encryption=on,encrypt.key-secret=s0", "-b", "source.raw", "-F", "raw", path("aes-overlay.qcow"));
-        for (String image : new String[] {"aes.qcow", "aes.qcow2", "aes-overlay.qcow"}) {
-            String driver = image.endsWith("qcow2") ? "qcow2" : "qcow";
-            Tool.run("qemu-io", "--object", secret, "--image-opts", "driver=" + driver + ",file.filename="
-                    + path(image) + ",encrypt.key-secret=s0", "-c", "write -P 0x5a 64k 64k").ok();
-            QemuImgOracle.sameAs("info", path(image));
-            QemuImgOracle.sameAs("info", "--output=json", path(image));
-            QemuImgOracle.sameAs("info", "--backing-chain", "--output=json", path(image));
-            for (String[] command : new String[][] {{"map", path(image)},
-                    {"convert", "-O", "raw", path(image), path(image + ".raw")}}) {
-                Tool.Result q = Tool.run(java.util.stream.Stream.concat(java.util.stream.Stream.of("qemu-img"),
-                        java.util.Arrays.stream(command)).toArray(String[]::new));
-                Cli.Result p = Cli.run(command);
-                assertEquals(1, q.exitCode());
-                assertEquals(1, p.exit());
-                String why = "Parameter 'encrypt.key-secret' is required for cipher\n";
-                assertTrue(q.stderr().endsWith(why), q.stderr());
-                assertTrue(p.err().endsWith(why), p.err());
-            }
-        }
     }
 
     @Test
