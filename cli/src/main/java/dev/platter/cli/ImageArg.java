@@ -39,7 +39,7 @@ record ImageArg(String text, String filename, String format, ImageKeys keys, Boo
     /**
      * Parses an {@code --image-opts} argument. Taken: {@code driver}, {@code file.filename}, {@code file.driver}
      * ({@code file} or {@code host_device}: a block device is found either way), {@code force-share},
-     * {@code encrypt.key-secret} and {@code encrypt.format} (qcow2), {@code key-secret} (luks), and the same
+     * {@code encrypt.key-secret} and {@code encrypt.format} (qcow2, qcow), {@code key-secret} (luks), and the same
      * below {@code backing.}, once per layer. {@code encrypt.format} is accepted and not checked: the image's header
      * says what it is. Anything else is refused with qemu's words.
      */
@@ -104,12 +104,12 @@ record ImageArg(String text, String filename, String format, ImageKeys keys, Boo
         return new ImageArg(text, filename, driver, keys(ids, secrets), forceShare);
     }
 
-    /** Whether the format takes a layer option: qcow2 the {@code encrypt.} ones, luks {@code key-secret}. */
+    /** Whether the format takes a layer option: qcow2 and qcow the {@code encrypt.} ones, luks {@code key-secret}. */
     private static boolean takes(String driver, String option) {
         if (driver == null) {
             return true; // the format is probed when the image is opened; its header says which key applies
         }
-        return option.equals("key-secret") ? driver.equals("luks") : driver.equals("qcow2");
+        return option.equals("key-secret") ? driver.equals("luks") : driver.equals("qcow2") || driver.equals("qcow");
     }
 
     /** Ids by depth, turned into secrets only when a layer asks (qemu looks a secret up only to decrypt). */

@@ -116,6 +116,20 @@ class EncryptionMatchesQemuImgTest {
     }
 
     @Test
+    void measureCountsTheHeaderAreaAsQemuDoes() throws IOException {
+        Path src = randomRaw(3 << 20);
+        for (String[] args : List.of(
+                with("measure", "-O", "qcow2", "-o", "encrypt.format=luks,encrypt.key-secret=s0", "--size", "1G"),
+                with("measure", "-O", "qcow2", "-o", "encrypt.format=luks,encrypt.key-secret=s0,"
+                        + "encrypt.cipher-alg=aes-128,cluster_size=4096", src.toString()),
+                with("measure", "-O", "luks", "-o", "key-secret=s0", src.toString()))) {
+            Tool.Result q = qemu(args);
+            Cli.Result p = Cli.run(args);
+            assertEquals(q.stdout(), p.out(), String.join(" ", args) + ": " + q.stderr());
+        }
+    }
+
+    @Test
     void aMissingOrWrongKeyIsOneLineAndNeverShowsTheSecret() {
         Path q = dir.resolve("q.qcow2");
         qemu(with("create", "-q", "-f", "qcow2", "-o", "encrypt.format=luks,encrypt.key-secret=s0,"

@@ -60,6 +60,8 @@ class ImageArgTest {
         assertSame(base, o.keys().keyFor(2, Path.of("b2")));
         assertNull(o.keys().keyFor(3, Path.of("b3")));
         assertSame(top, opts("driver=luks,file.filename=x.luks,key-secret=s0").keys().keyFor(0, Path.of("x")));
+        assertSame(top, opts("driver=qcow,file.filename=x.qcow,encrypt.key-secret=s0").keys().keyFor(0,
+                Path.of("x"))); // qcow's legacy AES
         assertSame(base, opts("driver=qcow2,file.filename=x,backing.key-secret=s1").keys().keyFor(1, Path.of("x")));
         assertNull(ImageArg.file("x", "qcow2").apply(OpenOptions.readOnlyDefaults()).keyFor(Path.of("x")));
     }
@@ -108,6 +110,8 @@ class ImageArgTest {
                 + "encrypt.key-secret=s0");
         refused("Block format 'luks' does not support the option 'encrypt.key-secret'", "driver=luks,"
                 + "file.filename=x,encrypt.key-secret=s0");
+        refused("Block format 'qcow' does not support the option 'key-secret'", "driver=qcow,file.filename=x,"
+                + "key-secret=s0");
         refused("Block format 'qcow2' does not support the option 'backing'", "driver=qcow2,file.filename=x,"
                 + "backing=null");
         refused("the option 'cache.direct' is not supported", "file.filename=x,cache.direct=on");

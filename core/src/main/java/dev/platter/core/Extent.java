@@ -12,7 +12,8 @@ import dev.platter.core.storage.Storage;
  *                   allocates, the index of the bottom layer
  * @param hostOffset byte offset of the run's bytes in {@code host}, or -1 when there is none
  *                   (unallocated, compressed, or no single host file)
- * @param compressed true when the bytes are stored compressed
+ * @param compressed true when the bytes are stored compressed, or otherwise so that only the format reads them
+ *                   (qcow's legacy AES ciphertext)
  * @param host       the storage holding the run's bytes (an image file, an external data file, an extent file), or
  *                   null; where it is given with a {@code hostOffset}, the run's bytes are the guest's bytes as
  *                   they are and may be read from it directly

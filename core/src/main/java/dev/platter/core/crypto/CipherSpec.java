@@ -80,7 +80,12 @@ public record CipherSpec(String algorithm, int keyBits, String mode, String ivge
             return new CipherSpec(name, keyBytes * 8, chain, null, null).checked();
         }
         int bits = (chain.equals("xts") ? keyBytes / 2 : keyBytes) * 8;
-        return new CipherSpec(name, bits, chain, gen, hash).checked();
+        CipherSpec spec = new CipherSpec(name, bits, chain, gen, hash).checked();
+        if (spec.masterKeyBytes() != keyBytes) {
+            // An odd length for XTS's two halves: no key size of the cipher gives it.
+            throw new UnsupportedCipherException(name + "-" + m + " with a " + keyBytes + "-byte key does not exist");
+        }
+        return spec;
     }
 
     /**

@@ -43,6 +43,7 @@ final class XtsCipher implements SectorCipher {
         final Cipher decrypt;
         final Cipher tweak;
         final byte[] tweaks = new byte[CHUNK];
+        final byte[] ivs = new byte[CHUNK / 512 * 16];
 
         Context() throws GeneralSecurityException {
             encrypt = Cipher.getInstance(algorithm + "/ECB/NoPadding");
@@ -100,18 +101,14 @@ final class XtsCipher implements SectorCipher {
         for (int s = 0; s < sectors; s++) {
             ivgen.iv(sector + (long) s * step, t, s * sectorSize);
         }
-        // The IVs of all sectors encrypted in one call: gather them, encrypt, scatter back.
-        if (sectorSize == 16) {
-            c.tweak.update(t, 0, n, t, 0);
-        } else {
-            byte[] ivs = new byte[sectors * 16];
-            for (int s = 0; s < sectors; s++) {
-                System.arraycopy(t, s * sectorSize, ivs, s * 16, 16);
-            }
-            c.tweak.update(ivs, 0, ivs.length, ivs, 0);
-            for (int s = 0; s < sectors; s++) {
-                System.arraycopy(ivs, s * 16, t, s * sectorSize, 16);
-            }
+        // The IVs of all sectors encrypted in one call: gathered, encrypted, scattered back.
+        byte[] ivs = c.ivs;
+        for (int s = 0; s < sectors; s++) {
+            System.arraycopy(t, s * sectorSize, ivs, s * 16, 16);
+        }
+        c.tweak.update(ivs, 0, sectors * 16, ivs, 0);
+        for (int s = 0; s < sectors; s++) {
+            System.arraycopy(ivs, s * 16, t, s * sectorSize, 16);
         }
         for (int s = 0; s < sectors; s++) {
             int base = s * sectorSize;

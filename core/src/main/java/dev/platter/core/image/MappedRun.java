@@ -11,8 +11,8 @@ import dev.platter.core.storage.Storage;
  * @param host       the storage holding the run's bytes (DATA), its allocated but unused space (ZERO,
  *                   UNALLOCATED), or the compressed stream (COMPRESSED); null when none
  * @param hostOffset offset in {@code host} of the run's first byte, or -1 (always -1 for COMPRESSED)
- * @param token      the format's own detail for a COMPRESSED run (qcow2: its L2 entry), handed back to
- *                   {@link ImageMapper#readCompressed}
+ * @param token      the format's own detail for a COMPRESSED run (qcow2: its L2 entry; legacy AES data: the host
+ *                   offset of its first byte), handed back to {@link ImageMapper#readCompressed}
  */
 public record MappedRun(Kind kind, long length, Storage host, long hostOffset, long token) {
 
@@ -24,7 +24,10 @@ public record MappedRun(Kind kind, long length, Storage host, long hostOffset, l
         ZERO,
         /** Not allocated in this layer: reads from the backing image, or as zeros without one. */
         UNALLOCATED,
-        /** Stored compressed (or otherwise transformed): only the format can read it. */
+        /**
+         * Stored compressed (or otherwise transformed, such as qcow's legacy AES ciphertext, whose IV is the guest
+         * sector): only the format can read it, and the map shows no host offset.
+         */
         COMPRESSED
     }
 

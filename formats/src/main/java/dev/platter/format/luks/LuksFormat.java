@@ -120,7 +120,7 @@ public final class LuksFormat implements ImageFormat {
         long dataSize = (size + 511) & ~511L;
         boolean done = false;
         try (Storage s = HostFiles.create(path, true)) {
-            Luks1.Created created = Luks1.create(io(s), spec, hash, iterTime, key, new SecureRandom());
+            Luks1.Created created = Luks1.create(LuksIo.of(s), spec, hash, iterTime, key, new SecureRandom());
             try {
                 s.setSize(payload + dataSize);
                 if (prealloc == Preallocation.FALLOC) {
@@ -149,24 +149,5 @@ public final class LuksFormat implements ImageFormat {
         } catch (UnsupportedCipherException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
-    }
-
-    static LuksIo io(Storage s) {
-        return new LuksIo() {
-            @Override
-            public void read(long pos, ByteBuffer dst) throws IOException {
-                s.readFully(pos, dst);
-            }
-
-            @Override
-            public void write(long pos, ByteBuffer src) throws IOException {
-                s.write(pos, src);
-            }
-
-            @Override
-            public void flush() throws IOException {
-                s.flush();
-            }
-        };
     }
 }

@@ -43,7 +43,7 @@ final class LuksImage implements Image, Amendable {
     }
 
     static LuksImage open(Storage storage, Secret key, boolean metadataOnly) throws IOException {
-        Luks1Header h = Luks1.read(LuksFormat.io(storage), 0);
+        Luks1Header h = Luks1.read(dev.platter.core.crypto.luks.LuksIo.of(storage), 0);
         long size = storage.size();
         if (h.payloadOffset() > size) {
             throw new CorruptImageException("LUKS header", 104, "payload offset " + h.payloadOffset()
@@ -57,7 +57,7 @@ final class LuksImage implements Image, Amendable {
         }
         Luks1.Unlocked u;
         try {
-            u = Luks1.unlock(h, LuksFormat.io(storage), key, 0);
+            u = Luks1.unlock(h, dev.platter.core.crypto.luks.LuksIo.of(storage), key, 0);
         } catch (dev.platter.core.crypto.WrongPassphraseException e) {
             throw e.in(storage.name());
         }
@@ -183,7 +183,7 @@ final class LuksImage implements Image, Amendable {
         if (masterKey == null) {
             throw new IOException(LuksFormat.KEY_REQUIRED);
         }
-        LuksAmend.amend(header, LuksFormat.io(storage), masterKey, options, secrets, 0);
+        LuksAmend.amend(header, dev.platter.core.crypto.luks.LuksIo.of(storage), masterKey, options, secrets, 0);
     }
 
     @Override

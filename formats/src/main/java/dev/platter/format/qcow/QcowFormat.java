@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * qcow version 1 (qcow2 is version 2 and up), read only, as qemu-img 7.2 reads it: plain and compressed clusters,
- * backing files. AES-encrypted images and creating are refused by name.
+ * backing files, legacy AES-encrypted images (with their key). Creating is refused by name.
  */
 public final class QcowFormat implements ImageFormat {
     public static final String NAME = "qcow";

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The 48-byte header of qcow version 1 (big-endian), checked as qemu 7.2's qcow_open checks it, in its order and
- * with its messages. AES-encrypted images are refused by name (the encryption issue will read them).
+ * with its messages; crypt_method 0 (none) or 1 (legacy AES).
  */
 final class QcowHeader {
     static final int MAGIC = 0x514649fb; // "QFI\xfb"
@@ -24,9 +24,10 @@ final class QcowHeader {
     final int l2Bits;
     final long l1Offset;
     final long l1Entries;
+    final int crypt;
 
     private QcowHeader(long backingOffset, long backingSize, long size, int clusterBits, int l2Bits, long l1Offset,
-                       long l1Entries) {
+                       long l1Entries, int crypt) {
         this.backingOffset = backingOffset;
         this.backingSize = backingSize;
         this.size = size;
@@ -34,6 +35,7 @@ final class QcowHeader {
         this.l2Bits = l2Bits;
         this.l1Offset = l1Offset;
         this.l1Entries = l1Entries;
+        this.crypt = crypt;
     }
 
     static QcowHeader read(Storage storage) throws IOException {
@@ -62,11 +64,7 @@ final class QcowHeader {
             throw new CorruptImageException(where, 33, "L2 table size must be between 512 and 64k");
         }
         int crypt = b.getInt(36);
-        if (crypt == CRYPT_AES) {
-            throw new UnsupportedFeatureException("qcow AES encryption", "'" + storage.name() + "' is encrypted "
-                    + "with qcow's AES-CBC, which Platter does not read (yet)");
-        }
-        if (crypt != CRYPT_NONE) {
+        if (crypt != CRYPT_NONE && crypt != CRYPT_AES) {
             throw new CorruptImageException(where, 36, "invalid encryption method in qcow header ("
                     + Integer.toUnsignedString(crypt) + ")");
         }
@@ -84,11 +82,16 @@ final class QcowHeader {
             throw new CorruptImageException(where, 24, "Image too large");
         }
         return new QcowHeader(b.getLong(8), Integer.toUnsignedLong(b.getInt(16)), sectors * 512, clusterBits,
-                l2Bits, b.getLong(40), l1Entries);
+                l2Bits, b.getLong(40), l1Entries, crypt);
     }
 
     long clusterSize() {
         return 1L << clusterBits;
+    }
+
+    /** Legacy AES (crypt_method 1). */
+    boolean encrypted() {
+        return crypt == CRYPT_AES;
     }
 
     int l2Entries() {

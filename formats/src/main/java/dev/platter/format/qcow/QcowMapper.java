@@ -2,6 +2,7 @@ package dev.platter.format.qcow;
 
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.crypto.LegacyAes;
 import dev.platter.core.image.ImageMapper;
 import dev.platter.core.image.MappedRun;
 import dev.platter.core.storage.Storage;
@@ -20,6 +21,10 @@ import java.util.zip.Inflater;
  * raw deflate, inflated one cluster at a time). Clusters one after another in the file are answered as one run.
  * Data, tables or compressed clusters that start past the end of the file are damage: qemu would read zeros
  * there, Platter says so.
+ *
+ * <p>Legacy AES images hold their data clusters as ciphertext whose IV is the guest sector: those runs only the
+ * format reads ({@link LegacyAes}; their token the host offset, which never has the compressed bit), and have no
+ * host offset in the map, as qemu shows none. Compressed clusters are stored in the clear, as qemu stores them.
  */
 final class QcowMapper implements ImageMapper {
     /** Platter holds the L1 table in memory: at most this many entries (a 256 MiB table). */
@@ -28,6 +33,8 @@ final class QcowMapper implements ImageMapper {
 
     private final Storage storage;
     private final QcowHeader h;
+    /** The cipher of an AES image opened with its key, else null (an AES image's data is then refused). */
+    private final LegacyAes aes;
     private final long[] l1;
     private final long fileSize;
     private final Map<Long, long[]> l2Cache;
@@ -38,9 +45,10 @@ final class QcowMapper implements ImageMapper {
         byte[] bytes;
     }
 
-    private QcowMapper(Storage storage, QcowHeader h, long[] l1, long fileSize) {
+    private QcowMapper(Storage storage, QcowHeader h, LegacyAes aes, long[] l1, long fileSize) {
         this.storage = storage;
         this.h = h;
+        this.aes = aes;
         this.l1 = l1;
         this.fileSize = fileSize;
         this.l2Cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -51,7 +59,8 @@ final class QcowMapper implements ImageMapper {
         };
     }
 
-    static QcowMapper read(Storage storage, QcowHeader h) throws IOException {
+    /** @param aes the cipher of an AES image (null without the key, or for an image that is not encrypted) */
+    static QcowMapper read(Storage storage, QcowHeader h, LegacyAes aes) throws IOException {
         long fileSize = storage.size();
         long n = h.l1Entries;
         if (Long.compareUnsigned(h.l1Offset, fileSize) > 0 || n * 8 > fileSize - h.l1Offset) {
@@ -67,7 +76,7 @@ final class QcowMapper implements ImageMapper {
         ByteBuffer b = ByteBuffer.allocate((int) n * 8);
         storage.readFully(h.l1Offset, b);
         b.flip().asLongBuffer().get(l1);
-        return new QcowMapper(storage, h, l1, fileSize);
+        return new QcowMapper(storage, h, aes, l1, fileSize);
     }
 
     @Override
@@ -90,6 +99,16 @@ final class QcowMapper implements ImageMapper {
             return new MappedRun(MappedRun.Kind.COMPRESSED, Math.min(cluster - within, limit), storage, -1, entry);
         }
         checkData(entry, pos);
+        if (h.encrypted()) {
+            if (aes == null) {
+                throw new IOException(QcowImage.KEY_REQUIRED);
+            }
+            if (entry % 512 != 0) {
+                // qemu fails such a read (EIO): the sectors of the cluster would not be the guest's sectors
+                throw new CorruptImageException("qcow L2 table of '" + storage.name() + "'", -1, "the encrypted "
+                        + "cluster at offset " + (pos - within) + " lies at " + entry + ", not on a sector boundary");
+            }
+        }
         long len = cluster - within;
         for (long k = 1; len < limit; k++) {
             long next = entry(start + k * cluster);
@@ -97,6 +116,9 @@ final class QcowMapper implements ImageMapper {
                 break; // a damaged neighbour is reported when the map reaches it
             }
             len += cluster;
+        }
+        if (h.encrypted()) {
+            return new MappedRun(MappedRun.Kind.COMPRESSED, Math.min(len, limit), storage, -1, entry + within);
         }
         return new MappedRun(MappedRun.Kind.DATA, Math.min(len, limit), storage, entry + within, 0);
     }
@@ -158,6 +180,10 @@ final class QcowMapper implements ImageMapper {
     @Override
     public void readCompressed(MappedRun run, long pos, ByteBuffer dst) throws IOException {
         long entry = run.token();
+        if ((entry & COMPRESSED) == 0) {
+            aes.read(storage, entry, pos, dst); // legacy AES data, from the run's start
+            return;
+        }
         Inflated last = lastCluster.get();
         if (last.entry != entry) {
             long[] place = compressedPlace(entry, pos);

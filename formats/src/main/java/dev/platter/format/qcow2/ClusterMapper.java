@@ -63,20 +63,36 @@ final class ClusterMapper implements ImageMapper {
         return g.extendedL2() ? extendedRun(l2, index, pos, limit) : standardRun(l2, index, pos, limit);
     }
 
-    /** The core run for an L2 entry type; {@code host} is the host offset of the first byte, or -1. */
+    /**
+     * The core run for an L2 entry type; {@code host} is the host offset of the first byte, or -1. Legacy AES data
+     * is ciphertext whose IV is the guest sector: a run only the format can read ({@link #readCompressed}, its token
+     * the host offset, which never has the compressed bit), with no host offset shown for any cluster, as qemu shows
+     * none for encrypted images.
+     */
     private MappedRun run(L2Entry.Type type, long length, long host, long compressedEntry) throws IOException {
+        boolean aes = data.legacyAes() != null;
+        long shown = aes ? -1 : host;
         return switch (type) {
-            case NORMAL -> new MappedRun(MappedRun.Kind.DATA, length, data.storage(), host, 0);
+            case NORMAL -> aes ? new MappedRun(MappedRun.Kind.COMPRESSED, length, data.storage(), -1, host)
+                    : new MappedRun(MappedRun.Kind.DATA, length, data.storage(), host, 0);
             case ZERO_PLAIN -> new MappedRun(MappedRun.Kind.ZERO, length, null, -1, 0);
-            case ZERO_ALLOC -> new MappedRun(MappedRun.Kind.ZERO, length, data.storage(), host, 0);
+            case ZERO_ALLOC -> new MappedRun(MappedRun.Kind.ZERO, length, data.storage(), shown, 0);
             case UNALLOCATED -> new MappedRun(MappedRun.Kind.UNALLOCATED, length, null, -1, 0);
-            case UNALLOCATED_ALLOC -> new MappedRun(MappedRun.Kind.UNALLOCATED, length, data.storage(), host, 0);
+            case UNALLOCATED_ALLOC -> new MappedRun(MappedRun.Kind.UNALLOCATED, length, data.storage(), shown, 0);
             case COMPRESSED -> new MappedRun(MappedRun.Kind.COMPRESSED, length, m.file, -1, compressedEntry);
         };
     }
 
+    /**
+     * Reads a run only the format can read, from its start {@code pos}: a compressed cluster (inflated, never
+     * decrypted: qemu stores compressed clusters of an AES image in the clear), or legacy AES data.
+     */
     @Override
     public void readCompressed(MappedRun run, long pos, ByteBuffer dst) throws IOException {
+        if (!L2Entry.isCompressed(run.token()) && data.legacyAes() != null) {
+            data.legacyAes().read(run.host(), run.token(), pos, dst);
+            return;
+        }
         dst.put(decompressed(run.token()), (int) m.geo.offsetInCluster(pos), dst.remaining());
     }
 

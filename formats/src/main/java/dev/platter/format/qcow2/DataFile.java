@@ -1,5 +1,6 @@
 package dev.platter.format.qcow2;
 
+import dev.platter.core.crypto.LegacyAes;
 import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.image.ReferenceKind;
@@ -11,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * Where guest data clusters live: the image file itself, or the external data file (incompatible bit 2) named in
- * the header, opened by the reference gate the first time data is read, written or mapped.
+ * the header, opened by the reference gate the first time data is read, written or mapped; and, for legacy AES,
+ * the cipher their ciphertext is read through ({@link #legacyAes()}).
  */
 final class DataFile {
     private final Storage image;
@@ -19,28 +21,42 @@ final class DataFile {
     private final OpenOptions options;
     private final boolean readOnly;
     private final String refusal;
+    private final LegacyAes aes;
     private volatile Storage external;
 
-    private DataFile(Storage image, String reference, OpenOptions options, boolean readOnly, String refusal) {
+    private DataFile(Storage image, String reference, OpenOptions options, boolean readOnly, String refusal,
+                     LegacyAes aes) {
         this.image = image;
         this.reference = reference;
         this.options = options;
         this.readOnly = readOnly;
         this.refusal = refusal;
+        this.aes = aes;
     }
 
-    /** Data in the image file (for an encrypted image: the decrypted view of it). */
-    static DataFile inImage(Storage image) {
-        return new DataFile(image, null, null, image.isReadOnly(), null);
+    /**
+     * Data in the image file (for a LUKS image: the decrypted view of it), decrypted through {@code aes} for a
+     * legacy AES image (else null).
+     */
+    static DataFile inImage(Storage image, LegacyAes aes) {
+        return new DataFile(image, null, null, image.isReadOnly(), null, aes);
     }
 
     /** Data that cannot be reached: an encrypted image opened without its key ({@code why}). */
     static DataFile refused(Storage image, String why) {
-        return new DataFile(image, null, null, true, why);
+        return new DataFile(image, null, null, true, why, null);
     }
 
-    static DataFile external(Storage image, String reference, OpenOptions options) {
-        return new DataFile(image, reference, options, image.isReadOnly(), null);
+    static DataFile external(Storage image, String reference, OpenOptions options, LegacyAes aes) {
+        return new DataFile(image, reference, options, image.isReadOnly(), null, aes);
+    }
+
+    /**
+     * For a legacy AES image, the cipher of its data clusters, whose IV is the guest sector: the clusters hold
+     * ciphertext, which only the format can read (qemu reports them with no host offset). Else null.
+     */
+    LegacyAes legacyAes() {
+        return aes;
     }
 
     boolean isExternal() {

@@ -5,6 +5,7 @@ import dev.platter.core.UnsupportedFeatureException;
 import dev.platter.core.crypto.CipherSpec;
 import dev.platter.core.crypto.EncryptedStorage;
 import dev.platter.core.crypto.HashAlgorithm;
+import dev.platter.core.crypto.LegacyAes;
 import dev.platter.core.crypto.Secret;
 import dev.platter.core.crypto.SectorCrypt;
 import dev.platter.core.crypto.luks.Luks1;
@@ -22,12 +23,20 @@ import java.util.Map;
  * A qcow2 image's encryption (crypt_method and the full-disk-encryption header extension): for LUKS, the header the
  * extension points at and, once unlocked with the image's key, the cipher every data cluster goes through. The IV of
  * a data sector is its host offset / 512, so the decrypted view is a storage over the image file at the same
- * offsets; metadata (header, tables, refcounts) is never encrypted. Legacy AES (crypt_method 1) is recognised and
- * described; reading it is not implemented.
+ * offsets; metadata (header, tables, refcounts) is never encrypted. Legacy AES (crypt_method 1) is read, never
+ * written: its IV is the guest sector, so its data clusters are read through {@link LegacyAes} by the cluster mapper
+ * (see {@link DataFile}), and an image opened read-write is refused.
  */
 final class Qcow2Encryption implements AutoCloseable {
     /** qemu's message for an encrypted image opened for I/O without its key. */
     static final String KEY_REQUIRED = "Parameter 'encrypt.key-secret' is required for cipher";
+    /**
+     * Why a legacy AES image does not open read-write: qemu's refusal in system emulators ("Use of AES-CBC encrypted
+     * qcow2 images is no longer supported in system emulators") and its hint, in one line.
+     */
+    static final String AES_READ_ONLY = "Use of AES-CBC encrypted qcow2 images is no longer supported for writing, "
+            + "only for reading. You can use 'qemu-img convert' to convert your image to an alternative supported "
+            + "format, such as unencrypted qcow2, or raw with the LUKS format instead.";
 
     private final int method;
     private final long headerOffset;
@@ -35,24 +44,27 @@ final class Qcow2Encryption implements AutoCloseable {
     private final Luks1Header luks;
     private final byte[] masterKey;
     private final Storage decrypted;
+    private final LegacyAes aes;
 
     private Qcow2Encryption(int method, long headerOffset, long headerLength, Luks1Header luks, byte[] masterKey,
-                            Storage decrypted) {
+                            Storage decrypted, LegacyAes aes) {
         this.method = method;
         this.headerOffset = headerOffset;
         this.headerLength = headerLength;
         this.luks = luks;
         this.masterKey = masterKey;
         this.decrypted = decrypted;
+        this.aes = aes;
     }
 
     static Qcow2Encryption none() {
-        return new Qcow2Encryption(Qcow2Header.CRYPT_NONE, 0, 0, null, null, null);
+        return new Qcow2Encryption(Qcow2Header.CRYPT_NONE, 0, 0, null, null, null, null);
     }
 
     /**
      * Reads the image's encryption and unlocks it with {@code key}; without a key the image opens only when
-     * {@code metadataOnly} (what {@code info} does), its data then refused.
+     * {@code metadataOnly} (what {@code info} does), its data then refused. A legacy AES image opened read-write is
+     * refused ({@link #AES_READ_ONLY}).
      */
     static Qcow2Encryption open(Qcow2Metadata m, Secret key, boolean metadataOnly) throws IOException {
         Qcow2Header h = m.header;
@@ -61,11 +73,18 @@ final class Qcow2Encryption implements AutoCloseable {
                 return none();
             }
             case Qcow2Header.CRYPT_AES -> {
-                if (!metadataOnly) {
-                    throw new UnsupportedFeatureException("encryption", "legacy AES-CBC encrypted qcow2 images "
-                            + "(crypt_method 1) can only be described, not read; qemu-img can convert them");
+                if (!m.readOnly) {
+                    throw new UnsupportedFeatureException("writing AES-CBC encrypted qcow2 images", AES_READ_ONLY);
                 }
-                return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null);
+                if (key == null) {
+                    if (!metadataOnly) {
+                        throw new dev.platter.core.image.ImageOpenException(m.file.name(), KEY_REQUIRED, null);
+                    }
+                    return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null, null);
+                }
+                // No key check exists: a wrong passphrase reads noise, in qemu as here.
+                return new Qcow2Encryption(h.cryptMethod, 0, 0, null, null, null, LegacyAes.open(key,
+                        m.file.name()));
             }
             case Qcow2Header.CRYPT_LUKS -> {
                 // read below
@@ -101,7 +120,7 @@ final class Qcow2Encryption implements AutoCloseable {
             if (!metadataOnly) {
                 throw new dev.platter.core.image.ImageOpenException(m.file.name(), KEY_REQUIRED, null);
             }
-            return new Qcow2Encryption(h.cryptMethod, offset, length, luks, null, null);
+            return new Qcow2Encryption(h.cryptMethod, offset, length, luks, null, null, null);
         }
         Luks1.Unlocked unlocked;
         try {
@@ -111,21 +130,29 @@ final class Qcow2Encryption implements AutoCloseable {
         }
         var cipher = luks.cipher().newCipher(unlocked.masterKey(), 512);
         Storage decrypted = new EncryptedStorage(m.file, new SectorCrypt(cipher, 0, 0));
-        return new Qcow2Encryption(h.cryptMethod, offset, length, luks, unlocked.masterKey(), decrypted);
+        return new Qcow2Encryption(h.cryptMethod, offset, length, luks, unlocked.masterKey(), decrypted, null);
     }
 
     boolean encrypted() {
         return method != Qcow2Header.CRYPT_NONE;
     }
 
-    /** Where guest data is read and written: decrypted when encrypted, else the file itself. */
+    /**
+     * Where guest data is read and written: for LUKS the decrypted view, else the file itself (legacy AES data is
+     * stored there as ciphertext and decrypted by {@link #legacyAes()}).
+     */
     Storage dataStorage(Storage file) {
-        return method == Qcow2Header.CRYPT_NONE ? file : decrypted;
+        return decrypted != null ? decrypted : file;
     }
 
-    /** Whether data can be read and written (unencrypted, or unlocked). */
+    /** Whether data can be read (unencrypted, or unlocked). */
     boolean unlocked() {
-        return method == Qcow2Header.CRYPT_NONE || decrypted != null;
+        return method == Qcow2Header.CRYPT_NONE || decrypted != null || aes != null;
+    }
+
+    /** Legacy AES unlocked with the image's key, or null. */
+    LegacyAes legacyAes() {
+        return aes;
     }
 
     /** The header area (offset, length), or null. */
@@ -211,6 +238,9 @@ final class Qcow2Encryption implements AutoCloseable {
     @Override
     public void close() throws IOException {
         Secret.wipe(masterKey);
+        if (aes != null) {
+            aes.close();
+        }
         if (decrypted != null) {
             decrypted.close();
         }

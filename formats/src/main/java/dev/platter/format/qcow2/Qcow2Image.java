@@ -70,9 +70,9 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         this.options = options;
         this.backing = backing;
         this.encryption = encryption;
-        this.data = m.header.hasDataFile() ? DataFile.external(m.file, m.header.dataFile, options)
-                : !encryption.unlocked() ? DataFile.refused(m.file, Qcow2Encryption.KEY_REQUIRED)
-                : DataFile.inImage(encryption.dataStorage(m.file));
+        this.data = !encryption.unlocked() ? DataFile.refused(m.file, Qcow2Encryption.KEY_REQUIRED)
+                : m.header.hasDataFile() ? DataFile.external(m.file, m.header.dataFile, options, encryption.legacyAes())
+                : DataFile.inImage(encryption.dataStorage(m.file), encryption.legacyAes());
         this.compression = CompressionType.of(m.header.compressionType);
         this.reader = new ClusterMapper(m, () -> m.l1, this::size, this::backing, data, compression.decompressor());
         this.writer = new Qcow2Writer(m, reader, data, this::backing, this::size);

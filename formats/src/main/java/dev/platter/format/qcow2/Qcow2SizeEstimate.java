@@ -14,7 +14,8 @@ import java.util.Set;
  * with qemu-img's messages, and qemu's size arithmetic for a fully allocated image (header, L1, L2 tables,
  * refcount table and blocks) and for the bitmaps a source brings along.
  */
-record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2, int version, String preallocation)
+record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2, int version, String preallocation,
+                         long luksBytes)
         implements SizeEstimate {
     static final long MAX_L1_BYTES = 32L << 20;
     /** Bytes of a bitmap directory entry before its name. */
@@ -32,8 +33,19 @@ record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2,
                 throw new IllegalArgumentException("Invalid parameter '" + key + "'");
             }
         }
+        long luks = 0;
         if (options.containsKey("encryption") || options.containsKey("encrypt.format")) {
-            throw new UnsupportedFeatureException("encryption", "Encrypted qcow2 images are not supported");
+            if (!"luks".equals(options.getOrDefault("encrypt.format", "aes"))) {
+                throw new UnsupportedFeatureException("encryption", "legacy AES-CBC encrypted qcow2 images are not "
+                        + "created: use encrypt.format=luks");
+            }
+            try {
+                luks = dev.platter.core.crypto.luks.Luks1.headerAreaBytes(dev.platter.core.crypto.CipherSpec.fromQemu(
+                        options.get("encrypt.cipher-alg"), options.get("encrypt.cipher-mode"),
+                        options.get("encrypt.ivgen-alg"), options.get("encrypt.ivgen-hash-alg")));
+            } catch (dev.platter.core.crypto.UnsupportedCipherException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
         }
         boolean extendedL2 = bool(options, "extended_l2");
         long cs = 65536;
@@ -82,7 +94,8 @@ record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2,
             throw new IllegalArgumentException("Extended L2 entries are only supported with cluster sizes of at "
                     + "least 16384 bytes");
         }
-        return new Qcow2SizeEstimate(cs, refcountBits, extendedL2, version, prealloc);
+        // qemu's qcow2_measure: the LUKS header area, in whole clusters, on top of everything else.
+        return new Qcow2SizeEstimate(cs, refcountBits, extendedL2, version, prealloc, roundUp(luks, cs));
     }
 
     private static boolean bool(Map<String, String> options, String key) {
@@ -130,7 +143,7 @@ record Qcow2SizeEstimate(long clusterSize, int refcountBits, boolean extendedL2,
         long l1Entries = roundUp(l2Entries * l2EntrySize() / clusterSize, clusterSize / 8);
         meta += l1Entries * 8;
         meta += refcountMetadata((meta + aligned) / clusterSize);
-        return meta + aligned;
+        return meta + aligned + luksBytes;
     }
 
     /** Bytes of refcount table and blocks covering {@code clusters} clusters and themselves. */

@@ -106,12 +106,20 @@ public abstract class ReadOnlyMappedImage implements Image {
         }
         closed = true;
         try {
-            storage.close();
+            release();
         } finally {
-            if (backing != null) {
-                backing.close();
+            try {
+                storage.close();
+            } finally {
+                if (backing != null) {
+                    backing.close();
+                }
             }
         }
+    }
+
+    /** Drops what the format holds besides the file and the backing image (a key); called once, on close. */
+    protected void release() throws IOException {
     }
 
     /** The file's allocated bytes as {@code info} reports them (null when unknown). */

@@ -2,13 +2,16 @@ package dev.platter.format.qcow;
 
 import dev.platter.core.CorruptImageException;
 import dev.platter.core.UnsupportedFeatureException;
+import dev.platter.core.crypto.Secret;
 import dev.platter.core.image.Image;
+import dev.platter.core.image.ImageKeys;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.MemoryStorage;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,10 +70,27 @@ class QcowHostileInputTest {
                 "Image size is too small (must be at least 2 bytes)");
         TinyQcow aes = new TinyQcow();
         aes.crypt = 1;
-        fails(UnsupportedFeatureException.class, aes.build(), "is encrypted with qcow's AES-CBC");
+        fails(IOException.class, aes.build(), "Parameter 'encrypt.key-secret' is required for cipher");
         TinyQcow other = new TinyQcow();
         other.crypt = 7;
         fails(CorruptImageException.class, other.build(), "invalid encryption method in qcow header");
+    }
+
+    @Test
+    void anEncryptedClusterOffSectorBoundariesIsDamage() throws IOException {
+        TinyQcow aes = new TinyQcow();
+        aes.crypt = 1;
+        byte[] file = patchLong(aes.build(), 1024, 1536 + 8);
+        MemoryStorage s = new MemoryStorage("hostile.qcow", file.length);
+        s.write(0, ByteBuffer.wrap(file));
+        OpenOptions o = OpenOptions.readOnlyDefaults().withFormat("qcow").withOpenBacking(false)
+                .withKeys(ImageKeys.everyLayer(Secret.of("PW".getBytes(StandardCharsets.UTF_8))));
+        try (Image image = new QcowFormat().open(s, o)) {
+            CorruptImageException e = assertThrows(CorruptImageException.class, () -> image.readBytes(0, 512));
+            assertTrue(e.getMessage().contains("the encrypted cluster at offset 0 lies at 1544, not on a sector "
+                    + "boundary"), e.getMessage());
+            assertEquals(512, image.readBytes(512, 512).length); // the next cluster is aligned: readable
+        }
     }
 
     @Test

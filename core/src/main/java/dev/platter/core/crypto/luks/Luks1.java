@@ -66,27 +66,17 @@ public final class Luks1 {
         byte[] pass = passphrase.bytes();
         byte[] slotKey = null;
         byte[] material = null;
-        byte[] key = null;
         try {
             slotKey = Pbkdf2.derive(hash, pass, slot.salt(), slot.iterations(), h.keyBytes);
             int bytes = (int) (LuksKeySlot.materialSectors(h.keyBytes, slot.stripes()) * 512);
             material = new byte[bytes];
             io.read(slot.materialOffset(), ByteBuffer.wrap(material));
-            try (SectorCipher c = spec.newCipher(slotKey, 512)) {
-                c.decrypt(0, material, 0, bytes);
-            }
-            key = AfSplitter.merge(material, h.keyBytes, slot.stripes(), hash);
-            if (digestMatches(h, key, hash)) {
-                byte[] found = key;
-                key = null;
-                return found;
-            }
-            return null;
+            return KeyMaterial.open(spec, slotKey, material, h.keyBytes, slot.stripes(), hash,
+                    candidate -> digestMatches(h, candidate, hash));
         } finally {
             Secret.wipe(pass);
             Secret.wipe(slotKey);
             Secret.wipe(material);
-            Secret.wipe(key);
         }
     }
 

@@ -31,17 +31,24 @@ public final class LuksDevice {
         return version == 1 || version == 2;
     }
 
-    /** The volume's UUID as its header stores it. */
+    /** The volume's UUID as its header stores it (for LUKS2, the copy cryptsetup would use). */
     public static String uuid(BlockDevice device) throws IOException {
-        return Luks1.read(io(device), 0).uuid();
+        if (version(device) == 1) {
+            return Luks1.read(LuksIo.of(device), 0).uuid();
+        }
+        return Luks2Header.read(LuksIo.of(device), device.size()).uuid();
     }
 
     /**
-     * The decrypted payload: from the payload offset to the end of the device, sector IVs counted from the payload
-     * start. A wrong passphrase is a {@link dev.platter.core.crypto.WrongPassphraseException}.
+     * The decrypted payload. LUKS1: from the payload offset to the end of the device, sector IVs counted from the
+     * payload start. LUKS2 (read only, {@link Luks2#open}): segment 0 as its metadata describes it. A wrong passphrase
+     * is a {@link dev.platter.core.crypto.WrongPassphraseException}.
      */
     public static BlockDevice open(BlockDevice device, Secret passphrase, boolean writable) throws IOException {
-        LuksIo io = io(device);
+        if (version(device) != 1) {
+            return Luks2.open(device, passphrase, writable);
+        }
+        LuksIo io = LuksIo.of(device);
         Luks1Header h = Luks1.read(io, 0);
         Luks1.Unlocked key = Luks1.unlock(h, io, passphrase, 0);
         try {
@@ -57,22 +64,16 @@ public final class LuksDevice {
         }
     }
 
-    static LuksIo io(BlockDevice device) {
-        return new LuksIo() {
-            @Override
-            public void read(long pos, ByteBuffer dst) throws IOException {
-                device.read(pos, dst);
-            }
-
-            @Override
-            public void write(long pos, ByteBuffer src) throws IOException {
-                device.write(pos, src);
-            }
-
-            @Override
-            public void flush() throws IOException {
-                device.flush();
-            }
-        };
+    /**
+     * 1 for a LUKS1 header, else 2: anything that is not LUKS1 is read as LUKS2, whose secondary header may serve
+     * when the primary is damaged (and whose reader says what is wrong when neither does).
+     */
+    private static int version(BlockDevice device) throws IOException {
+        if (device.size() < 8) {
+            return 2;
+        }
+        byte[] head = device.readBytes(0, 8);
+        boolean magic = java.util.Arrays.equals(head, 0, 6, Luks1Header.MAGIC, 0, 6);
+        return magic && head[6] == 0 && head[7] == 1 ? 1 : 2;
     }
 }

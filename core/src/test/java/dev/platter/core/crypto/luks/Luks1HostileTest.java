@@ -34,7 +34,7 @@ class Luks1HostileTest {
     }
 
     private LuksIo io() {
-        return LuksDevice.io(new StorageDevice(disk, 4 << 20));
+        return LuksIo.of(new StorageDevice(disk, 4 << 20));
     }
 
     private void putInt(long at, int v) throws IOException {
@@ -121,7 +121,7 @@ class Luks1HostileTest {
     void aTruncatedHeaderIsCorruption() {
         MemoryStorage tiny = new MemoryStorage("t", 100);
         Exception e = assertThrows(IOException.class,
-                () -> Luks1.read(LuksDevice.io(new StorageDevice(tiny, 100)), 0));
+                () -> Luks1.read(LuksIo.of(new StorageDevice(tiny, 100)), 0));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 }

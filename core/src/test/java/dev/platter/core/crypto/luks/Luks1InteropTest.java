@@ -103,7 +103,7 @@ class Luks1InteropTest {
                     img.toString());
             byte[] expected = masterKey(dump);
             try (Storage s = HostFiles.open(img, img.toString(), true)) {
-                LuksIo io = LuksDevice.io(new StorageDevice(s, s.size()));
+                LuksIo io = LuksIo.of(new StorageDevice(s, s.size()));
                 Luks1Header h = Luks1.read(io, 0);
                 Luks1.Unlocked u = Luks1.unlock(h, io, Secret.of(PW.getBytes(StandardCharsets.UTF_8)), 0);
                 assertArrayEquals(expected, u.masterKey(), c[0]);
