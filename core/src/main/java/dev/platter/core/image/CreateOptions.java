@@ -50,6 +50,19 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
     /** Parses qemu-img's {@code -o} syntax: comma-separated key=value, ",," escaping a comma in a value. */
     public static Map<String, String> parseList(String text) {
         Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> item : parseItems(text)) {
+            out.put(item.getKey(), item.getValue() == null ? "on" : item.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * qemu's comma lists ({@code -o}, {@code --object}, {@code --image-opts}) item by item, in order: {@code ,,} is a
+     * comma inside an item, empty items are skipped, each item is split at its first {@code =} (the value null when
+     * there is none: what that means is the caller's).
+     */
+    public static java.util.List<Map.Entry<String, String>> parseItems(String text) {
+        java.util.List<Map.Entry<String, String>> items = new java.util.ArrayList<>();
         StringBuilder cur = new StringBuilder();
         for (int i = 0; i <= text.length(); i++) {
             char c = i < text.length() ? text.charAt(i) : ',';
@@ -59,20 +72,16 @@ public record CreateOptions(Map<String, String> options, ReferenceResolver resol
             } else if (c == ',') {
                 String item = cur.toString();
                 cur.setLength(0);
-                if (item.isEmpty()) {
-                    continue;
-                }
-                int eq = item.indexOf('=');
-                if (eq < 0) {
-                    out.put(item, "on");
-                } else {
-                    out.put(item.substring(0, eq), item.substring(eq + 1));
+                if (!item.isEmpty()) {
+                    int eq = item.indexOf('=');
+                    items.add(eq < 0 ? new java.util.AbstractMap.SimpleImmutableEntry<>(item, null)
+                            : Map.entry(item.substring(0, eq), item.substring(eq + 1)));
                 }
             } else {
                 cur.append(c);
             }
         }
-        return out;
+        return items;
     }
 
     /** These options for an image created under a temporary name and renamed to {@code path} when complete. */
