@@ -92,17 +92,17 @@ class ObjectOptionTest {
                 new String[] {"info", "--object", obj + ",format=base64", img},
                 new String[] {"info", "--object", obj, "--object", obj, img},
                 new String[] {"map", "--object", obj, "--image-opts", "driver=qcow2,file.filename=" + encrypted
-                        + ",encrypt.key-secret=s0"},
-                new String[] {"map", "--object", obj, "--image-opts", "driver=qcow2,file.filename=" + encrypted
                         + ",encrypt.key-secret=nope"},
+                new String[] {"map", "--object", "secret,id=s0,data=" + PASS + "x", "--image-opts",
+                        "driver=qcow2,file.filename=" + encrypted + ",encrypt.key-secret=s0"},   // a wrong key
                 new String[] {"compare", "--object", obj, "--image-opts", "driver=qcow2,file.filename=" + encrypted
-                        + ",encrypt.key-secret=s0", "driver=qcow2,file.filename=" + img},
+                        + ",encrypt.key-secret=s0", "driver=qcow2,file.filename=" + encrypted},   // no second key
                 new String[] {"create", "-f", "qcow2", "--object", obj, "-o", "encrypt.format=luks,"
-                        + "encrypt.key-secret=s0", out, "1M"},
-                new String[] {"convert", "-O", "qcow2", "--object", obj, "-o", "encrypt.format=luks,"
+                        + "encrypt.key-secret=s0,encrypt.cipher-alg=twofish-256", out, "1M"},
+                new String[] {"convert", "-c", "-O", "qcow2", "--object", obj, "-o", "encrypt.format=luks,"
                         + "encrypt.key-secret=s0", img, out},
                 new String[] {"amend", "--object", obj, "--image-opts", "driver=qcow2,file.filename=" + encrypted
-                        + ",encrypt.key-secret=s0", "-o", "encrypt.new-secret=s0"}));
+                        + ",encrypt.key-secret=s0", "-o", "encrypt.new-secret=s0"}));   // no encrypt.state
         for (String[] args : failing) {
             for (boolean debug : new boolean[] {false, true}) {
                 String[] run = debug ? concat(args, "--debug") : args;

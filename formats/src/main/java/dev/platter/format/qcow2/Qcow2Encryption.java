@@ -62,12 +62,14 @@ final class Qcow2Encryption implements AutoCloseable {
     }
 
     /**
-     * Reads the image's encryption and unlocks it with {@code key}; without a key the image opens only when
-     * {@code metadataOnly} (what {@code info} does), its data then refused. A legacy AES image opened read-write is
-     * refused ({@link #AES_READ_ONLY}).
+     * Reads the image's encryption and, when it is encrypted, unlocks it with the key {@code keySource} gives
+     * (asked only then); without a key the image opens only when {@code metadataOnly} (what {@code info} does), its
+     * data then refused. A legacy AES image opened read-write is refused ({@link #AES_READ_ONLY}).
      */
-    static Qcow2Encryption open(Qcow2Metadata m, Secret key, boolean metadataOnly) throws IOException {
+    static Qcow2Encryption open(Qcow2Metadata m, java.util.function.Supplier<Secret> keySource, boolean metadataOnly)
+            throws IOException {
         Qcow2Header h = m.header;
+        Secret key = h.cryptMethod == Qcow2Header.CRYPT_NONE ? null : keySource.get();
         switch (h.cryptMethod) {
             case Qcow2Header.CRYPT_NONE -> {
                 return none();

@@ -92,7 +92,8 @@ public final class Qcow2Image implements Image, InternalSnapshots, CompressedWri
         Qcow2Metadata m = Qcow2Metadata.open(storage, options.readOnly(), options.metadataCacheBytes(), forCheck);
         Image backing = null;
         Qcow2Header h = m.header;
-        Qcow2Encryption encryption = Qcow2Encryption.open(m, options.keyFor(storage.path() != null
+        // The key is asked for only when the image is encrypted: an unencrypted one never looks its secret up.
+        Qcow2Encryption encryption = Qcow2Encryption.open(m, () -> options.keyFor(storage.path() != null
                 ? storage.path() : Path.of(storage.name())), options.keys().metadataOnly());
         if (options.isUntrusted()) {
             refuseReferences(storage, h, options);
