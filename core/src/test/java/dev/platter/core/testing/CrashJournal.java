@@ -129,6 +129,35 @@ public final class CrashJournal implements HostFiles.Opener {
         }
     }
 
+    /** One crash state, materialized: what a test checks there. */
+    @FunctionalInterface
+    public interface StateCheck {
+        /** @param what "crash after n of N events[, the next one torn (TEAR)]", for messages */
+        void check(int n, Tear tear, String what) throws Exception;
+    }
+
+    /**
+     * Materializes into {@code dir} every crash state (after each prefix of the events, and with each tearable next
+     * write torn) and runs {@code check} on it.
+     *
+     * @return how many states were checked
+     */
+    public int eachState(Path dir, StateCheck check) throws Exception {
+        int states = 0;
+        for (int n = 0; n <= size(); n++) {
+            for (Tear tear : Tear.values()) {
+                if (tear != Tear.NONE && !tearable(n)) {
+                    continue;
+                }
+                materialize(dir, n, tear);
+                check.check(n, tear, "crash after " + n + " of " + size() + " events"
+                        + (tear == Tear.NONE ? "" : ", the next one torn (" + tear + ")"));
+                states++;
+            }
+        }
+        return states;
+    }
+
     /** Whether the event at {@code n} is a write that {@code tear} would land in part. */
     public synchronized boolean tearable(int n) {
         return n < events.size() && events.get(n).isWrite() && sectors(events.get(n)) > 1;

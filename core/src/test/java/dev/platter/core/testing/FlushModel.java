@@ -69,4 +69,46 @@ public final class FlushModel {
             }
         }
     }
+
+    /**
+     * Issues guest operations on {@code image} and applies them to this model, each noted as issued at the journal
+     * position {@code position} gives at that moment; a flush counts as completed at the position after it.
+     */
+    public Guest on(dev.platter.core.image.Image image, java.util.function.IntSupplier position) {
+        return new Guest(image, position);
+    }
+
+    /** The operations a crash test issues, model and image in step. */
+    public final class Guest {
+        private final dev.platter.core.image.Image image;
+        private final java.util.function.IntSupplier position;
+
+        private Guest(dev.platter.core.image.Image image, java.util.function.IntSupplier position) {
+            this.image = image;
+            this.position = position;
+        }
+
+        public void write(long at, byte[] data) throws java.io.IOException {
+            issued(position.getAsInt(), at, data.length);
+            image.write(at, java.nio.ByteBuffer.wrap(data));
+            System.arraycopy(data, 0, content, (int) at, data.length);
+        }
+
+        public void writeZeroes(long at, long len) throws java.io.IOException {
+            issued(position.getAsInt(), at, len);
+            image.writeZeroes(at, len);
+            Arrays.fill(content, (int) at, (int) (at + len), (byte) 0);
+        }
+
+        public void discard(long at, long len) throws java.io.IOException {
+            issued(position.getAsInt(), at, len);
+            image.discard(at, len);
+            Arrays.fill(content, (int) at, (int) (at + len), (byte) 0);
+        }
+
+        public void flush() throws java.io.IOException {
+            image.flush();
+            flushed(position.getAsInt());
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.testing.CrashJournal;
+import dev.platter.core.testing.FlushModel;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -49,87 +48,45 @@ class VdiCrashPointsTest {
     void writesKeepFlushedData(String fixed) throws Exception {
         Path image = dir.resolve("d.vdi");
         new VdiFormat().create(image, SIZE, CreateOptions.of(Map.of("static", fixed)));
-        byte[] model = new byte[SIZE];
-        List<long[]> flushes = new ArrayList<>();  // {journal index, model version}
-        List<byte[]> versions = new ArrayList<>();
-        List<long[]> issued = new ArrayList<>();   // {journal index when issued, start, length}
-        versions.add(model.clone());
-        flushes.add(new long[] {0, 0});
+        FlushModel model = new FlushModel(new byte[SIZE]);
         Random r = new Random(fixed.hashCode());
         CrashJournal journal = new CrashJournal();
         journal.run(() -> {
             try (Image img = Images.open(image, OpenOptions.readWriteDefaults().withFormat("vdi"))) {
+                FlushModel.Guest guest = model.on(img, journal::size);
                 for (int i = 0; i < 20; i++) {
                     int op = r.nextInt(8);
                     long at = r.nextInt(SIZE);
                     long len = Math.min(SIZE - at, 1 + r.nextInt(1 << 20));
-                    issued.add(new long[] {journal.size(), at, len});
                     switch (op) {
                         case 0, 1, 2, 3 -> {
                             byte[] b = new byte[(int) len];
                             new Random(i).nextBytes(b);
-                            img.write(at, ByteBuffer.wrap(b));
-                            System.arraycopy(b, 0, model, (int) at, (int) len);
+                            guest.write(at, b);
                         }
-                        case 4 -> {
-                            img.writeZeroes(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        case 5 -> {
-                            img.discard(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        default -> {
-                            img.flush();
-                            versions.add(model.clone());
-                            flushes.add(new long[] {journal.size(), versions.size() - 1});
-                        }
+                        case 4 -> guest.writeZeroes(at, len);
+                        case 5 -> guest.discard(at, len);
+                        default -> guest.flush();
                     }
                 }
             }
-            versions.add(model.clone());
-            flushes.add(new long[] {journal.size(), versions.size() - 1});
+            model.flushed(journal.size());
         });
         Path crashDir = Files.createDirectories(dir.resolve("crash"));
-        int states = 0;
-        for (int n = 0; n <= journal.size(); n++) {
-            for (CrashJournal.Tear tear : CrashJournal.Tear.values()) {
-                if (tear != CrashJournal.Tear.NONE && !journal.tearable(n)) {
-                    continue;
+        int states = journal.eachState(crashDir, (n, tear, crash) -> {
+            String what = "static=" + fixed + ": " + crash;
+            Path crashed = crashDir.resolve("d.vdi");
+            Tool.Result check = Tool.run("qemu-img", "check", crashed.toString());
+            if (check.exitCode() != 0) {
+                Matcher m = MISMATCH.matcher(check.stderr());
+                if (check.exitCode() != 2 || !m.matches()
+                        || Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2))) {
+                    fail(what + ": qemu-img check: " + check.stdout() + check.stderr());
                 }
-                journal.materialize(crashDir, n, tear);
-                String what = "static=" + fixed + ": crash after " + n + " of " + journal.size() + " events"
-                        + (tear == CrashJournal.Tear.NONE ? "" : ", the next one torn (" + tear + ")");
-                Path crashed = crashDir.resolve("d.vdi");
-                Tool.Result check = Tool.run("qemu-img", "check", crashed.toString());
-                if (check.exitCode() != 0) {
-                    Matcher m = MISMATCH.matcher(check.stderr());
-                    if (check.exitCode() != 2 || !m.matches()
-                            || Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2))) {
-                        fail(what + ": qemu-img check: " + check.stdout() + check.stderr());
-                    }
-                }
-                safeToWrite(crashed, what);
-                int k = 0;
-                while (k + 1 < flushes.size() && flushes.get(k + 1)[0] <= n) {
-                    k++;
-                }
-                byte[] expected = versions.get((int) flushes.get(k)[1]);
-                boolean[] uncertain = new boolean[SIZE];
-                for (long[] w : issued) {
-                    if (w[0] >= flushes.get(k)[0] && w[0] <= n) {
-                        Arrays.fill(uncertain, (int) w[1], (int) (w[1] + w[2]), true);
-                    }
-                }
-                byte[] actual = content(crashed);
-                for (int b = 0; b < SIZE; b++) {
-                    if (!uncertain[b] && actual[b] != expected[b]) {
-                        fail(what + ": byte " + b + " flushed as " + expected[b] + " reads " + actual[b]);
-                    }
-                }
-                states++;
             }
-        }
+            safeToWrite(crashed, what);
+            model.check(n, content(crashed), what);
+        });
         assertTrue(states > 10, fixed + ": " + states + " states");
         System.out.println("static=" + fixed + ": " + journal.size() + " events, " + states + " crash states checked");
     }

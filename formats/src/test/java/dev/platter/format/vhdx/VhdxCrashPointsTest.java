@@ -6,6 +6,7 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.testing.CrashJournal;
+import dev.platter.core.testing.FlushModel;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,100 +42,56 @@ class VhdxCrashPointsTest {
     void writesKeepFlushedData(String options) throws Exception {
         Path image = dir.resolve("d.vhdx");
         new VhdxFormat().create(image, SIZE, CreateOptions.of(CreateOptions.parseList(options)));
-        byte[] model = content(image);
-        List<long[]> flushes = new ArrayList<>();  // {journal index, model version}
-        List<byte[]> versions = new ArrayList<>();
-        List<long[]> issued = new ArrayList<>();   // {journal index when issued, start, length}
-        versions.add(model.clone());
-        flushes.add(new long[] {0, 0});
+        FlushModel model = new FlushModel(content(image));
         Random r = new Random(options.hashCode());
         CrashJournal journal = new CrashJournal();
         journal.run(() -> {
             try (Image img = Images.open(image, OpenOptions.readWriteDefaults().withFormat("vhdx"))) {
+                FlushModel.Guest guest = model.on(img, journal::size);
                 for (int i = 0; i < 20; i++) {
                     int op = r.nextInt(7);
                     long at = r.nextInt(SIZE);
                     long len = Math.min(SIZE - at, 1 + r.nextInt(1200 * 1024));
-                    issued.add(new long[] {journal.size(), at, len});
                     switch (op) {
-                        case 0, 1, 2 -> {
-                            byte[] b = random((int) len, i);
-                            img.write(at, ByteBuffer.wrap(b));
-                            System.arraycopy(b, 0, model, (int) at, (int) len);
-                        }
-                        case 3 -> {
-                            img.writeZeroes(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        case 4 -> {
-                            img.discard(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        default -> {
-                            img.flush();
-                            versions.add(model.clone());
-                            flushes.add(new long[] {journal.size(), versions.size() - 1});
-                        }
+                        case 0, 1, 2 -> guest.write(at, random((int) len, i));
+                        case 3 -> guest.writeZeroes(at, len);
+                        case 4 -> guest.discard(at, len);
+                        default -> guest.flush();
                     }
                 }
             }
-            versions.add(model.clone());
-            flushes.add(new long[] {journal.size(), versions.size() - 1});
+            model.flushed(journal.size());
         });
         Path crashDir = Files.createDirectories(dir.resolve("crash"));
         Path copy = dir.resolve("copy.vhdx");
         Path raw = dir.resolve("copy.raw");
-        int states = 0;
-        int dirty = 0;
-        for (int n = 0; n <= journal.size(); n++) {
-            for (CrashJournal.Tear tear : CrashJournal.Tear.values()) {
-                if (tear != CrashJournal.Tear.NONE && !journal.tearable(n)) {
-                    continue;
-                }
-                journal.materialize(crashDir, n, tear);
-                String what = options + ": crash after " + n + " of " + journal.size() + " events"
-                        + (tear == CrashJournal.Tear.NONE ? "" : ", the next one torn (" + tear + ")");
-                Path crashed = crashDir.resolve("d.vhdx");
-                int k = 0;
-                while (k + 1 < flushes.size() && flushes.get(k + 1)[0] <= n) {
-                    k++;
-                }
-                byte[] expected = versions.get((int) flushes.get(k)[1]);
-                boolean[] uncertain = new boolean[SIZE];
-                for (long[] w : issued) {
-                    if (w[0] >= flushes.get(k)[0] && w[0] <= n) {
-                        Arrays.fill(uncertain, (int) w[1], (int) (w[1] + w[2]), true);
-                    }
-                }
-                byte[] actual;
-                try {
-                    actual = content(crashed);
-                } catch (Exception e) {
-                    throw new AssertionError(what + ": Platter cannot read it", e);
-                }
-                for (int b = 0; b < SIZE; b++) {
-                    if (!uncertain[b] && actual[b] != expected[b]) {
-                        fail(what + ": byte " + b + " flushed as " + expected[b] + " reads " + actual[b]);
-                    }
-                }
-                if (Tool.run("qemu-img", "info", crashed.toString()).exitCode() != 0) {
-                    dirty++;
-                }
-                Files.copy(crashed, copy, StandardCopyOption.REPLACE_EXISTING);
-                Tool.Result check = Tool.run("qemu-img", "check", "-r", "all", copy.toString());
-                if (check.exitCode() != 0) {
-                    fail(what + ": qemu-img check -r all: " + check.stdout() + check.stderr());
-                }
-                Tool.run("qemu-img", "convert", "-f", "vhdx", "-O", "raw", copy.toString(), raw.toString()).ok();
-                if (!Arrays.equals(actual, Files.readAllBytes(raw))) {
-                    fail(what + ": qemu-img reads its replay differently from Platter's read-only replay");
-                }
-                states++;
+        int[] dirty = {0};
+        int states = journal.eachState(crashDir, (n, tear, crash) -> {
+            String what = options + ": " + crash;
+            Path crashed = crashDir.resolve("d.vhdx");
+            byte[] actual;
+            try {
+                actual = content(crashed);
+            } catch (Exception e) {
+                throw new AssertionError(what + ": Platter cannot read it", e);
             }
-        }
+            model.check(n, actual, what);
+            if (Tool.run("qemu-img", "info", crashed.toString()).exitCode() != 0) {
+                dirty[0]++;
+            }
+            Files.copy(crashed, copy, StandardCopyOption.REPLACE_EXISTING);
+            Tool.Result check = Tool.run("qemu-img", "check", "-r", "all", copy.toString());
+            if (check.exitCode() != 0) {
+                fail(what + ": qemu-img check -r all: " + check.stdout() + check.stderr());
+            }
+            Tool.run("qemu-img", "convert", "-f", "vhdx", "-O", "raw", copy.toString(), raw.toString()).ok();
+            if (!Arrays.equals(actual, Files.readAllBytes(raw))) {
+                fail(what + ": qemu-img reads its replay differently from Platter's read-only replay");
+            }
+        });
         assertTrue(states > 10, options + ": " + states + " states");
         System.out.println(options + ": " + journal.size() + " events, " + states + " crash states checked, "
-                + dirty + " with a log to replay");
+                + dirty[0] + " with a log to replay");
     }
 
     private static byte[] content(Path image) throws Exception {

@@ -6,6 +6,7 @@ import dev.platter.core.image.Images;
 import dev.platter.core.image.OpenOptions;
 import dev.platter.core.storage.HostFiles;
 import dev.platter.core.testing.CrashJournal;
+import dev.platter.core.testing.FlushModel;
 import dev.platter.testdata.RequiresTool;
 import dev.platter.testdata.Tool;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -43,85 +42,41 @@ class VpcCrashPointsTest {
     void writesKeepFlushedData(String subformat) throws Exception {
         Path image = dir.resolve("d.vhd");
         new VpcFormat().create(image, SIZE, CreateOptions.of(Map.of("subformat", subformat, "force_size", "on")));
-        byte[] model = content(image);
-        List<long[]> flushes = new ArrayList<>();  // {journal index, model version}
-        List<byte[]> versions = new ArrayList<>();
-        List<long[]> issued = new ArrayList<>();   // {journal index when issued, start, length}
-        versions.add(model.clone());
-        flushes.add(new long[] {0, 0});
+        FlushModel model = new FlushModel(content(image));
         Random r = new Random(subformat.hashCode());
         CrashJournal journal = new CrashJournal();
         journal.run(() -> {
             try (Image img = Images.open(image, OpenOptions.readWriteDefaults().withFormat("vpc"))) {
+                FlushModel.Guest guest = model.on(img, journal::size);
                 for (int i = 0; i < 24; i++) {
                     int op = r.nextInt(8);
                     long at = r.nextInt(SIZE);
                     long len = Math.min(SIZE - at, 1 + r.nextInt(96 * 1024));
-                    issued.add(new long[] {journal.size(), at, len});
                     switch (op) {
-                        case 0, 1, 2 -> {
-                            byte[] b = random((int) len, i);
-                            img.write(at, ByteBuffer.wrap(b));
-                            System.arraycopy(b, 0, model, (int) at, (int) len);
-                        }
-                        case 3 -> {
-                            img.writeZeroes(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        case 4 -> {
-                            img.discard(at, len);
-                            Arrays.fill(model, (int) at, (int) (at + len), (byte) 0);
-                        }
-                        default -> {
-                            img.flush();
-                            versions.add(model.clone());
-                            flushes.add(new long[] {journal.size(), versions.size() - 1});
-                        }
+                        case 0, 1, 2 -> guest.write(at, random((int) len, i));
+                        case 3 -> guest.writeZeroes(at, len);
+                        case 4 -> guest.discard(at, len);
+                        default -> guest.flush();
                     }
                 }
             }
-            versions.add(model.clone());
-            flushes.add(new long[] {journal.size(), versions.size() - 1});
+            model.flushed(journal.size());
         });
         Path crashDir = Files.createDirectories(dir.resolve("crash"));
-        int states = 0;
-        for (int n = 0; n <= journal.size(); n++) {
-            for (CrashJournal.Tear tear : CrashJournal.Tear.values()) {
-                if (tear != CrashJournal.Tear.NONE && !journal.tearable(n)) {
-                    continue;
-                }
-                journal.materialize(crashDir, n, tear);
-                String what = subformat + ": crash after " + n + " of " + journal.size() + " events"
-                        + (tear == CrashJournal.Tear.NONE ? "" : ", the next one torn (" + tear + ")");
-                Path crashed = crashDir.resolve("d.vhd");
-                Path qemuRead = crashDir.resolve("q.raw");
-                Tool.Result read = Tool.run("qemu-img", "convert", "-f", "vpc", "-O", "raw", crashed.toString(),
-                        qemuRead.toString());
-                if (read.exitCode() != 0) {
-                    fail(what + ": qemu-img cannot read it: " + read.stderr());
-                }
-                byte[] actual = content(crashed);
-                assertArrayEquals(Arrays.copyOf(Files.readAllBytes(qemuRead), SIZE), actual,
-                        what + ": qemu-img reads otherwise");
-                int k = 0;
-                while (k + 1 < flushes.size() && flushes.get(k + 1)[0] <= n) {
-                    k++;
-                }
-                byte[] expected = versions.get((int) flushes.get(k)[1]);
-                boolean[] uncertain = new boolean[SIZE];
-                for (long[] w : issued) {
-                    if (w[0] >= flushes.get(k)[0] && w[0] <= n) {
-                        Arrays.fill(uncertain, (int) w[1], (int) (w[1] + w[2]), true);
-                    }
-                }
-                for (int b = 0; b < SIZE; b++) {
-                    if (!uncertain[b] && actual[b] != expected[b]) {
-                        fail(what + ": byte " + b + " flushed as " + expected[b] + " reads " + actual[b]);
-                    }
-                }
-                states++;
+        int states = journal.eachState(crashDir, (n, tear, crash) -> {
+            String what = subformat + ": " + crash;
+            Path crashed = crashDir.resolve("d.vhd");
+            Path qemuRead = crashDir.resolve("q.raw");
+            Tool.Result read = Tool.run("qemu-img", "convert", "-f", "vpc", "-O", "raw", crashed.toString(),
+                    qemuRead.toString());
+            if (read.exitCode() != 0) {
+                fail(what + ": qemu-img cannot read it: " + read.stderr());
             }
-        }
+            byte[] actual = content(crashed);
+            assertArrayEquals(Arrays.copyOf(Files.readAllBytes(qemuRead), SIZE), actual,
+                    what + ": qemu-img reads otherwise");
+            model.check(n, actual, what);
+        });
         assertTrue(states > 10, subformat + ": " + states + " states");
         System.out.println(subformat + ": " + journal.size() + " events, " + states + " crash states checked");
     }
