@@ -302,29 +302,20 @@ class Qcow2CrashPointsTest {
             writes += e.isWrite() ? 1 : 0;
         }
         assertTrue(writes > 0, what + ": the operation wrote nothing");
-        int states = 0;
-        for (int n = 0; n <= journal.size(); n++) {
-            for (CrashJournal.Tear tear : CrashJournal.Tear.values()) {
-                if (tear != CrashJournal.Tear.NONE && !journal.tearable(n)) {
-                    continue;
+        int states = journal.eachState(crashDir, (n, tear, crash) -> {
+            String at = what + ": " + crash;
+            for (Path f : journal.files()) {
+                Path c = crashDir.resolve(f.getFileName());
+                if (Files.exists(c) && c.toString().endsWith(".qcow2")) {
+                    assertNoCorruption(c, at);
                 }
-                journal.materialize(crashDir, n, tear);
-                String at = what + ": crash after " + n + " of " + journal.size() + " events"
-                        + (tear == CrashJournal.Tear.NONE ? "" : ", the next one torn (" + tear + ")");
-                for (Path f : journal.files()) {
-                    Path c = crashDir.resolve(f.getFileName());
-                    if (Files.exists(c) && c.toString().endsWith(".qcow2")) {
-                        assertNoCorruption(c, at);
-                    }
-                }
-                try {
-                    check.check(n, crashDir.resolve(image));
-                } catch (AssertionError | Exception e) {
-                    throw new AssertionError(at + ": " + e.getMessage(), e);
-                }
-                states++;
             }
-        }
+            try {
+                check.check(n, crashDir.resolve(image));
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(at + ": " + e.getMessage(), e);
+            }
+        });
         System.out.println(what + ": " + writes + " writes, " + states + " crash states checked");
     }
 

@@ -120,24 +120,15 @@ class VmdkCrashPointsTest {
         if (overParent) {
             Files.copy(dir.resolve("p.vmdk"), crashDir.resolve("p.vmdk"));
         }
-        int states = 0;
-        for (int n = 0; n <= journal.size(); n++) {
-            for (CrashJournal.Tear tear : CrashJournal.Tear.values()) {
-                if (tear != CrashJournal.Tear.NONE && !journal.tearable(n)) {
-                    continue;
-                }
-                journal.materialize(crashDir, n, tear);
-                String what = setup + ": crash after " + n + " of " + journal.size() + " events"
-                        + (tear == CrashJournal.Tear.NONE ? "" : ", the next one torn (" + tear + ")");
-                Path crashed = crashDir.resolve("d.vmdk");
-                Tool.Result check = Tool.run("qemu-img", "check", crashed.toString());
-                if (check.exitCode() != 0) {
-                    fail(what + ": qemu-img check: " + check.stdout() + check.stderr());
-                }
-                flushes.check(n, content(crashed), what);
-                states++;
+        int states = journal.eachState(crashDir, (n, tear, crash) -> {
+            String what = setup + ": " + crash;
+            Path crashed = crashDir.resolve("d.vmdk");
+            Tool.Result check = Tool.run("qemu-img", "check", crashed.toString());
+            if (check.exitCode() != 0) {
+                fail(what + ": qemu-img check: " + check.stdout() + check.stderr());
             }
-        }
+            flushes.check(n, content(crashed), what);
+        });
         assertTrue(states > 10, setup + ": " + states + " states");
         System.out.println(setup + ": " + journal.size() + " events, " + states + " crash states checked");
     }
