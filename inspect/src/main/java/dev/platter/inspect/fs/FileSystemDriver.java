@@ -1,6 +1,7 @@
 package dev.platter.inspect.fs;
 
 import dev.platter.core.BlockDevice;
+import dev.platter.core.UnsupportedFeatureException;
 
 import java.io.IOException;
 
@@ -19,4 +20,13 @@ public interface FileSystemDriver {
 
     /** Opens the filesystem read-only. The device stays owned by the caller. */
     GuestFileSystem open(BlockDevice device, FsOptions options) throws IOException;
+
+    /**
+     * Opens the filesystem for writing on a writable device. Refuses, naming the reason, what this driver cannot
+     * write safely (the whole filesystem type, a feature, a journal that needs recovery ...).
+     */
+    default WritableFileSystem openWritable(BlockDevice device, FsOptions options) throws IOException {
+        throw new UnsupportedFeatureException(name() + " writing",
+                "writing into " + name() + " filesystems is not supported (Platter reads them only)");
+    }
 }
