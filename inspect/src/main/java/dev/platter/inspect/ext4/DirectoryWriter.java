@@ -49,8 +49,15 @@ final class DirectoryWriter {
     // ---------------------------------------------------------------------------------------------------------
     // Lookup and scan
 
-    /** The entry named {@code name}, or null. Scans every block (htree index blocks read as empty entries). */
+    /**
+     * The entry named {@code name}, or null: through the index in an htree directory (the leaf its hash leads to, and
+     * the leaves continuing a collision run), else by scanning every block.
+     */
     Slot find(long dir, byte[] raw, byte[] name) throws IOException {
+        boolean indexed = (Le.i32(raw, 0x20) & Inode.FLAG_INDEX) != 0 && sb.hasCompat(Features.COMPAT_DIR_INDEX);
+        if (indexed && !(name.length <= 2 && name[0] == '.' && (name.length == 1 || name[1] == '.'))) {
+            return htreeFind(dir, raw, name);
+        }
         Slot[] found = new Slot[1];
         scan(dir, raw, (slot, b) -> {
             int len = nameLen(b, slot.offset());
@@ -81,6 +88,103 @@ final class DirectoryWriter {
             return true;
         });
         return empty[0];
+    }
+
+    private Slot htreeFind(long dir, byte[] raw, byte[] name) throws IOException {
+        FileMap map = FileMap.of(tx, sb, dir, raw);
+        long rootPhys = map.physical(0);
+        byte[] b = tx.read(rootPhys, structure(dir, 0));
+        String[] why = new String[1];
+        DxRoot dx = DxRoot.parse(b, sb.blockSize, why);
+        if (dx == null || !DirHash.isKnown(dx.hashVersion()) || dx.indirectLevels() >= maxLevels()) {
+            throw new CorruptImageException(structure(dir, 0), rootPhys * sb.blockSize,
+                    "htree root unusable: " + (dx == null ? why[0] : "hash version " + dx.hashVersion()));
+        }
+        int h = hash(hashVersion(b), name);
+        // The index blocks on the way down, to find the next leaf of a collision run.
+        List<byte[]> path = new ArrayList<>();
+        List<int[]> at = new ArrayList<>(); // countOffset, chosen entry
+        int countOffset = dx.countOffset();
+        for (int level = 0; level <= dx.indirectLevels(); level++) {
+            int count = Le.u16(b, countOffset + 2);
+            if (count == 0 || count > Le.u16(b, countOffset)) {
+                throw new CorruptImageException(structure(dir, 0), -1, "htree index count " + count);
+            }
+            int chosen = 0;
+            for (int i = 1; i < count; i++) {
+                if (Integer.compareUnsigned(Le.i32(b, countOffset + i * 8), h) <= 0) {
+                    chosen = i;
+                } else {
+                    break;
+                }
+            }
+            path.add(b);
+            at.add(new int[] {countOffset, chosen});
+            if (level < dx.indirectLevels()) {
+                long child = Le.u32(b, countOffset + chosen * 8 + 4) & 0x0FFFFFFF;
+                b = tx.read(physicalOrFail(dir, map, child), structure(dir, child));
+                countOffset = DxNode.COUNT_OFFSET;
+            }
+        }
+        long blocks = Le.u32(raw, 0x04) / sb.blockSize;
+        for (long step = 0; step <= blocks; step++) {
+            int[] last = at.get(at.size() - 1);
+            byte[] node = path.get(path.size() - 1);
+            long leaf = Le.u32(node, last[0] + last[1] * 8 + 4) & 0x0FFFFFFF;
+            Slot s = scanBlock(dir, leaf, physicalOrFail(dir, map, leaf), name);
+            if (s != null) {
+                return s;
+            }
+            // The next leaf continues the run when its index hash (bit 0 set) is ours.
+            int level = at.size() - 1;
+            while (level >= 0 && at.get(level)[1] + 1 >= Le.u16(path.get(level), at.get(level)[0] + 2)) {
+                level--;
+            }
+            if (level < 0) {
+                return null;
+            }
+            at.get(level)[1]++;
+            int next = Le.i32(path.get(level), at.get(level)[0] + at.get(level)[1] * 8);
+            if ((next & ~1) != h || (next & 1) == 0) {
+                return null;
+            }
+            for (int l = level + 1; l < at.size(); l++) {
+                long child = Le.u32(path.get(l - 1), at.get(l - 1)[0] + at.get(l - 1)[1] * 8 + 4) & 0x0FFFFFFF;
+                path.set(l, tx.read(physicalOrFail(dir, map, child), structure(dir, child)));
+                at.get(l)[1] = 0;
+            }
+        }
+        return null;
+    }
+
+    private long physicalOrFail(long dir, FileMap map, long logical) throws CorruptImageException {
+        long p = map.physical(logical);
+        if (p < 0) {
+            throw new CorruptImageException(structure(dir, logical), -1, "htree block is a hole");
+        }
+        return p;
+    }
+
+    private Slot scanBlock(long dir, long logical, long phys, byte[] name) throws IOException {
+        byte[] b = tx.read(phys, structure(dir, logical));
+        int off = 0;
+        int prev = -1;
+        while (off + 12 <= sb.blockSize) {
+            String[] why = new String[1];
+            DirEntryRecord e = DirEntryRecord.parse(b, off, sb.blockSize, sb.blockSize, fileType, sb.inodesCount, why);
+            if (e == null) {
+                throw new CorruptImageException(structure(dir, logical), phys * sb.blockSize + off,
+                        "entry at " + off + ": " + why[0]);
+            }
+            int len = nameLen(b, off);
+            if (e.inode() != 0 && len == name.length
+                    && Arrays.equals(b, off + 8, off + 8 + len, name, 0, len)) {
+                return new Slot(logical, phys, off, prev, e.inode(), e.fileType());
+            }
+            prev = off;
+            off += e.recLen();
+        }
+        return null;
     }
 
     private interface Visitor {
