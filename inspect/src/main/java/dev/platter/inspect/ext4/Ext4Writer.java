@@ -289,7 +289,8 @@ public final class Ext4Writer implements WritableFileSystem {
         long ino = allocator.allocateInode(parent, false);
         byte[] raw = newInode(ino, 0xA000 | 0777, a);
         if (target.length < Inode.I_BLOCK_SIZE) {
-            Inode.putFlags(raw, 0); // a fast symlink: the target lives in i_block
+            Inode.putFlags(raw, 0); // a fast symlink: the target lives in i_block, NUL-padded
+            Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
             System.arraycopy(target, 0, raw, Inode.I_BLOCK, target.length);
             Inode.putSize(raw, target.length);
         } else {

@@ -51,6 +51,9 @@ class ExtWriterSmokeTest {
                 }
                 fs.symlink(app, b("short"), b("file-with-a-long-name-1"), Attributes.of(0777));
                 fs.symlink(app, b("long"), b("x".repeat(200)), Attributes.of(0777));
+                for (int n = 1; n < 62; n++) {
+                    fs.symlink(root, b("link" + n), b("y".repeat(n)), Attributes.of(0777));
+                }
                 fs.commit();
                 for (int i = 0; i < 400; i += 3) {
                     fs.unlink(app, b("file-with-a-long-name-" + i));
