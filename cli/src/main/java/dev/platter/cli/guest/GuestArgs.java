@@ -175,7 +175,10 @@ public final class GuestArgs {
                     + " the disks of a running virtual machine can cause disk corruption: shut it down first");
         }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
-        options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay));
+        options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay)
+                // Writing: a journal that needs recovery is replayed onto the disk first, as the kernel replays it
+                // when it mounts read-write (libguestfs's appliance does just that).
+                .withReplayInPlace(writable));
         OpenOptions open = untrusted.apply(options.openOptions());
         if (fromDomain != null) {
             // Backing images too open with the formats the domain declares or the images record, never probed.
