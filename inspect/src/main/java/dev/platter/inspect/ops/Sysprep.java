@@ -59,7 +59,7 @@ public final class Sysprep {
             for (Operation o : values()) {
                 all.append(all.length() == 0 ? "" : ", ").append(o.id);
             }
-            throw new IOException("sysprep: operation '" + id + "' is not supported (Platter has: " + all + ")");
+            throw new IOException("operation '" + id + "' is not supported (Platter has: " + all + ")");
         }
     }
 

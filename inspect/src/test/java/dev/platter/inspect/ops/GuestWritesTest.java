@@ -496,7 +496,7 @@ class GuestWritesTest {
     @Test
     void unknownSysprepOperationIsRefusedByName() {
         IOException e = assertThrows(IOException.class, () -> Sysprep.Operation.of("user-account"));
-        assertEquals("sysprep: operation 'user-account' is not supported (Platter has: machine-id, ssh-hostkeys,"
+        assertEquals("operation 'user-account' is not supported (Platter has: machine-id, ssh-hostkeys,"
                 + " logfiles, bash-history, udev-persistent-net)", e.getMessage());
     }
 
