@@ -161,6 +161,10 @@ public final class DetectedFilesystem {
         if (writeFailure != null) {
             throw new IOException(device.name() + ": cannot write this " + type + " filesystem: " + writeFailure);
         }
+        if (device.device().isReadOnly()) {
+            writeFailure = "its device is read-only (see the warnings: a LUKS volume Platter can only read?)";
+            throw new IOException(device.name() + ": cannot write this " + type + " filesystem: " + writeFailure);
+        }
         try {
             writer = driver.openWritable(device.device(), options);
         } catch (IOException e) {

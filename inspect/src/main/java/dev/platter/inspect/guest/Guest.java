@@ -255,6 +255,18 @@ public final class Guest implements Closeable {
         for (Secret passphrase : passphrases) {
             try {
                 return GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, writable));
+            } catch (dev.platter.core.UnsupportedFeatureException e) {
+                if (!writable) {
+                    throw new IOException(d.name() + ": cannot open the LUKS volume: " + e.getMessage(), e);
+                }
+                // A volume core can only read (LUKS2): the rest of the guest stays writable, this one is read.
+                try {
+                    GuestDevice m = GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, false));
+                    warnings.add(d.name() + ": LUKS volume " + uuid + " opened read-only: " + e.getMessage());
+                    return m;
+                } catch (WrongPassphraseException wrong) {
+                    // try the next one
+                }
             } catch (WrongPassphraseException e) {
                 // try the next one, as libguestfs does
             } catch (IOException e) {

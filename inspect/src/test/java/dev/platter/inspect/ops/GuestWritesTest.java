@@ -475,6 +475,108 @@ class GuestWritesTest {
         }
     }
 
+    /** A filesystem inside a LUKS1 volume is written through the opened volume, encrypted on the disk. */
+    @Test
+    @RequiresTool("cryptsetup")
+    void writesIntoAnOpenedLuks1Volume() throws Exception {
+        Path img = luksGuest("luks1");
+        dev.platter.core.crypto.Secret secret = dev.platter.core.crypto.Secret.of("hunter2".getBytes());
+        Path ext = tmp.resolve("payload.raw");
+        GuestOptions rw = GuestOptions.defaults().withWritable(true)
+                .withKeys(dev.platter.inspect.guest.GuestKeys.of(java.util.Map.of("/dev/sda", secret)));
+        String name;
+        try (Guest g = Guest.open(List.of(new DiskSpec(img, "raw")), rw)) {
+            name = g.mappedDevices().get(0).name();
+            Mounts m = g.mounts();
+            m.mount(name, "/");
+            new GuestEdits(m).write("/etc/secret.txt", "inside\n".getBytes());
+        }
+        try (Guest g = Guest.open(List.of(new DiskSpec(img, "raw")), rw.withWritable(false))) {
+            Mounts m = g.mounts();
+            m.mount(name, "/");
+            assertEquals("inside\n", new String(read(m, "/etc/secret.txt")));
+        }
+        assertFalse(new String(Files.readAllBytes(img), StandardCharsets.ISO_8859_1).contains("inside\n"),
+                "encrypted on the disk");
+        try (dev.platter.core.image.Image image = dev.platter.core.image.Images.open(img,
+                dev.platter.core.image.OpenOptions.readOnlyDefaults().withFormat("raw"));
+             BlockDevice payload = dev.platter.core.crypto.luks.LuksDevice.open(image, secret, false)) {
+            byte[] b = new byte[(int) payload.size()];
+            payload.read(0, ByteBuffer.wrap(b));
+            Files.write(ext, b);
+        }
+        fsckClean(ext);
+    }
+
+    /**
+     * Core reads LUKS2 volumes only: a writable guest opens such a volume read-only (with a warning) and stays
+     * writable elsewhere (its ext4 /boot here); a write below the volume names why it cannot be made.
+     */
+    @Test
+    void luks2VolumesStayReadOnlyInAWritableGuest() throws Exception {
+        Path img = dev.platter.testdata.Fixtures.expandLuks("guest-luks2.raw", tmp);
+        dev.platter.core.crypto.Secret secret = dev.platter.core.crypto.Secret.of(
+                "platter-luks-two".getBytes(StandardCharsets.UTF_8));
+        GuestOptions rw = GuestOptions.defaults().withWritable(true)
+                .withKeys(dev.platter.inspect.guest.GuestKeys.of(java.util.Map.of("/dev/sda2", secret)));
+        try (Guest g = Guest.open(List.of(new DiskSpec(img, "raw")), rw)) {
+            assertTrue(g.warnings().stream().anyMatch(w -> w.contains("opened read-only")), g.warnings().toString());
+            Mounts m = g.mount(g.inspect().get(0));
+            GuestEdits e = new GuestEdits(m);
+            e.write("/boot/written.txt", "ok\n".getBytes());
+            IOException ex = assertThrows(IOException.class, () -> e.write("/srv/secret/x", new byte[1]));
+            assertTrue(ex.getMessage().contains("its device is read-only"), ex.getMessage());
+        }
+        try (Guest g = Guest.open(List.of(new DiskSpec(img, "raw")), rw.withWritable(false))) {
+            assertEquals("ok\n", new String(g.mount(g.inspect().get(0)).readSmallFile("/boot/written.txt", 100)));
+        }
+    }
+
+    /** A raw disk holding a LUKS volume (pbkdf2, passphrase hunter2) that holds an ext4 with /etc. */
+    private Path luksGuest(String type) throws Exception {
+        Path img = tmp.resolve(type + ".raw");
+        Path key = tmp.resolve("key");
+        Files.writeString(key, "hunter2");
+        Tool.run("truncate", "-s", "48M", img.toString()).ok();
+        List<String> fmt = new java.util.ArrayList<>(List.of("cryptsetup", "luksFormat", "-q", "--type", type,
+                "--key-file", key.toString()));
+        fmt.addAll(type.equals("luks1") ? List.of("--iter-time", "1")
+                : List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000"));
+        fmt.add(img.toString());
+        Tool.run(fmt.toArray(String[]::new)).ok();
+        dev.platter.core.crypto.Secret secret = dev.platter.core.crypto.Secret.of("hunter2".getBytes());
+        Path tree = tree("luks-src");
+        Files.createDirectories(tree.resolve("etc"));
+        Path ext = tmp.resolve("payload.raw");
+        try (dev.platter.core.image.Image image = dev.platter.core.image.Images.open(img,
+                dev.platter.core.image.OpenOptions.readWriteDefaults().withFormat("raw"));
+             BlockDevice payload = dev.platter.core.crypto.luks.LuksDevice.open(image, secret, false)) {
+            Tool.run("truncate", "-s", String.valueOf(payload.size()), ext.toString()).ok();
+        }
+        Tool.run("mkfs.ext4", "-q", "-F", "-d", tree.toString(), ext.toString()).ok();
+        // The payload written by cryptsetup through dm-crypt where there is device-mapper, else by Platter's writer
+        Tool.Result open = Tool.run("cryptsetup", "open", "--key-file", key.toString(), img.toString(),
+                "platter-test-" + type + "-" + ProcessHandle.current().pid());
+        if (open.exitCode() == 0) {
+            String map = "/dev/mapper/platter-test-" + type + "-" + ProcessHandle.current().pid();
+            try {
+                Tool.run("dd", "if=" + ext, "of=" + map, "bs=1M", "conv=fsync", "status=none").ok();
+            } finally {
+                Tool.run("cryptsetup", "close", map).ok();
+            }
+            return img;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(type.equals("luks1"),
+                "cryptsetup open failed (no device-mapper here?): " + open.stderr());
+        try (dev.platter.core.image.Image image = dev.platter.core.image.Images.open(img,
+                dev.platter.core.image.OpenOptions.readWriteDefaults().withFormat("raw"));
+             BlockDevice payload = dev.platter.core.crypto.luks.LuksDevice.open(image, secret, true)) {
+            payload.write(0, ByteBuffer.wrap(Files.readAllBytes(ext)));
+            payload.flush();
+        }
+        return img;
+    }
+
     /**
      * Fast symlinks of every short length (the target lives in the inode): e2fsck wants nothing but the target and
      * NULs there.
