@@ -119,6 +119,11 @@ public final class GuestArgs {
         return DomainDisks.read(connect, domain);
     }
 
+    /** True when LUKS passphrases are read from stdin (--keys-from-stdin). */
+    public boolean readsKeysFromStdin() {
+        return keys.keysFromStdin;
+    }
+
     /** True when -m was given. */
     public boolean hasMounts() {
         return !mountSpecs.isEmpty();

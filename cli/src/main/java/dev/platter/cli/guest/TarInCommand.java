@@ -32,6 +32,10 @@ public final class TarInCommand extends GuestWriteCommand {
     @Override
     void check() throws IOException {
         compression = compress == null ? null : TarIn.Compression.of(compress);
+        if (tarball.equals("-") && guest.readsKeysFromStdin()) {
+            throw new IOException("the tarball is read from stdin: give the LUKS passphrases with --key, not"
+                    + " --keys-from-stdin");
+        }
         if (!tarball.equals("-") && !Files.isRegularFile(Path.of(tarball))) {
             throw new IOException(tarball + ": No such file or directory");
         }

@@ -28,6 +28,10 @@ public final class WriteCommand extends GuestWriteCommand {
 
     @Override
     void check() throws IOException {
+        if (guest.readsKeysFromStdin()) {
+            throw new IOException("the content is read from stdin: give the LUKS passphrases with --key, not"
+                    + " --keys-from-stdin");
+        }
         // The size must be known before the file is written: stdin is read whole first, before the guest opens.
         spool = Files.createTempFile("platter-write", ".tmp");
         spool.toFile().deleteOnExit();
