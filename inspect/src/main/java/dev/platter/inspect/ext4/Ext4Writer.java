@@ -21,6 +21,7 @@ import java.nio.file.NotDirectoryException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -34,8 +35,10 @@ import java.util.Map;
  *
  * <p>Refused by name at open: features whose bookkeeping the writer does not keep (bigalloc, quota, mmp ...), a
  * journal that needs recovery (unless replayed first, in place), a filesystem with errors or orphans. Refused per
- * operation: directories stored inline (inline_data), encrypted or casefolded, and inline or verity files. SELinux
- * labels and other extended attributes of existing inodes are left as they are; new inodes get none.
+ * operation: encrypted or casefolded directories, verity and encrypted files. With inline_data, small new files are
+ * stored inline, and an inline directory or file that changes moves to a block first (as the kernel moves one that
+ * outgrows its inode). SELinux labels and other extended attributes of existing inodes are left as they are; new
+ * inodes get none.
  */
 public final class Ext4Writer implements WritableFileSystem {
     private static final int RO_COMPAT_WRITABLE = Features.RO_COMPAT_SPARSE_SUPER | Features.RO_COMPAT_LARGE_FILE
@@ -260,7 +263,9 @@ public final class Ext4Writer implements WritableFileSystem {
         checkAbsent(parent, praw, name);
         long ino = allocator.allocateInode(parent, false);
         byte[] raw = newInode(ino, 0x8000 | (a.permissions() & 07777), a);
-        writeContent(ino, raw, data, size);
+        if (!writeInline(ino, raw, data, size)) {
+            writeContent(ino, raw, data, size);
+        }
         Inode.putLinks(raw, 1);
         inodes.write(ino, raw);
         tx.nextStep(); // linked only once the inode is complete
@@ -385,6 +390,9 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new NotDirectoryException(printable(name));
         }
         checkDirectoryWritable(slot.inode(), raw);
+        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+            expandInlineDirectory(slot.inode(), raw);
+        }
         if (!dirs.isEmpty(slot.inode(), raw)) {
             throw new DirectoryNotEmptyException(printable(name));
         }
@@ -419,6 +427,9 @@ public final class Ext4Writer implements WritableFileSystem {
                 throw new IOException("rename: " + printable(toName) + (oldIsDir ? " is a directory"
                         : " is not a directory"));
             }
+            if (oldIsDir && (Le.i32(old, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                expandInlineDirectory(to.inode(), old);
+            }
             if (oldIsDir && !dirs.isEmpty(to.inode(), old)) {
                 throw new DirectoryNotEmptyException(printable(toName));
             }
@@ -441,6 +452,9 @@ public final class Ext4Writer implements WritableFileSystem {
         inodes.write(fromParent, fraw);
         if (isDir && fromParent != toParent) {
             raw = inodes.read(from.inode());
+            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                expandInlineDirectory(from.inode(), raw);
+            }
             DirectoryWriter.Slot dotDot = existing(from.inode(), raw, new byte[] {'.', '.'});
             dirs.retarget(from.inode(), raw, dotDot, toParent, 2);
             fraw = inodes.read(fromParent);
@@ -467,8 +481,13 @@ public final class Ext4Writer implements WritableFileSystem {
     public void replaceContent(long inode, InputStream data, long size) throws IOException {
         begin();
         byte[] raw = regularForChange(inode);
+        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+            takeInline(inode, raw);
+        }
         FileMap old = FileMap.of(tx, sb, inode, raw);
-        writeContent(inode, raw, data, size);
+        if (!writeInline(inode, raw, data, size)) {
+            writeContent(inode, raw, data, size);
+        }
         Instant now = Instant.now();
         Inode.putMtime(raw, now);
         Inode.putCtime(raw, now);
@@ -484,6 +503,22 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new IllegalArgumentException("negative size");
         }
         byte[] raw = regularForChange(inode);
+        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+            byte[] content = Arrays.copyOf(takeInline(inode, raw), (int) Math.min(size, Integer.MAX_VALUE - 8));
+            if (size > content.length) {
+                // Extended: the old bytes, then a hole.
+                writeContent(inode, raw, new java.io.ByteArrayInputStream(content), content.length);
+                Inode.putSize(raw, size);
+            } else if (!writeInline(inode, raw, new java.io.ByteArrayInputStream(content), size)) {
+                writeContent(inode, raw, new java.io.ByteArrayInputStream(content), size);
+            }
+            Instant now = Instant.now();
+            Inode.putMtime(raw, now);
+            Inode.putCtime(raw, now);
+            inodes.write(inode, raw);
+            changed();
+            return;
+        }
         FileMap old = FileMap.of(tx, sb, inode, raw);
         long keepBlocks = (size + sb.blockSize - 1) / sb.blockSize;
         List<FileMap.Run> kept = new ArrayList<>();
@@ -796,15 +831,107 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new NotDirectoryException("ext inode " + dir);
         }
         checkDirectoryWritable(dir, raw);
+        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+            expandInlineDirectory(dir, raw);
+        }
         return raw;
+    }
+
+    /**
+     * Moves an inline directory (inline_data: parent in i_block's first word, entries in the rest of i_block and in
+     * system.data) into a block of its own, as the kernel does when one outgrows the inode: ".", "..", the entries.
+     */
+    private void expandInlineDirectory(long dir, byte[] raw) throws IOException {
+        List<byte[]> names = new ArrayList<>();
+        List<long[]> targets = new ArrayList<>();
+        byte[] area = inlineArea(dir, raw);
+        long parent = Le.u32(area, 0);
+        int off = 4;
+        while (off + 8 <= area.length) {
+            int rec = DirEntryRecord.recLen(area, off + 4, sb.blockSize);
+            long ino = Le.u32(area, off);
+            int nameLen = sb.hasIncompat(Features.INCOMPAT_FILETYPE) ? Le.u8(area, off + 6) : Le.u16(area, off + 6);
+            if (rec < 8 || off + rec > area.length || (ino != 0 && 8 + nameLen > rec)) {
+                if (off == Inode.I_BLOCK_SIZE) {
+                    break; // an empty system.data region
+                }
+                throw new CorruptImageException("ext inline directory inode " + dir, -1, "entry at " + off);
+            }
+            if (ino != 0) {
+                names.add(Arrays.copyOfRange(area, off + 8, off + 8 + nameLen));
+                targets.add(new long[] {ino, Le.u8(area, off + 7)});
+            }
+            off += rec;
+            if (off == Inode.I_BLOCK_SIZE && area.length == Inode.I_BLOCK_SIZE) {
+                break;
+            }
+        }
+        long block = allocator.allocateBlocks(goal(dir), 1).get(0).start();
+        byte[] b = tx.fresh(block, "ext directory block 0 of inode " + dir);
+        InodeBodyXattrs.removeSystemData(raw, dir);
+        Inode.putFlags(raw, Le.i32(raw, 0x20) & ~Inode.FLAG_INLINE_DATA);
+        dirs.initFirstBlock(b, dir, parent);
+        long mapBlocks = maps.build(dir, raw, List.of(new FileMap.Run(0, block, 1, false)), usesExtents(), block);
+        Inode.putSize(raw, sb.blockSize);
+        Inode.putBlocks512(raw, (1 + mapBlocks + xattrBlocks(raw)) * (sb.blockSize / 512));
+        dirs.sealLeaf(dir, raw, b);
+        inodes.write(dir, raw);
+        for (int i = 0; i < names.size(); i++) {
+            dirs.add(dir, raw, names.get(i), targets.get(i)[0], (int) targets.get(i)[1]);
+        }
+        inodes.write(dir, raw);
+    }
+
+    /** i_block followed by the system.data value: the whole inline area of an inline_data inode. */
+    private byte[] inlineArea(long ino, byte[] raw) throws IOException {
+        byte[] tail = InodeBodyXattrs.systemData(raw, ino);
+        byte[] area = new byte[Inode.I_BLOCK_SIZE + tail.length];
+        System.arraycopy(raw, Inode.I_BLOCK, area, 0, Inode.I_BLOCK_SIZE);
+        System.arraycopy(tail, 0, area, Inode.I_BLOCK_SIZE, tail.length);
+        return area;
+    }
+
+    /**
+     * Stores a small file inline (inline_data: up to the 60 bytes of i_block, with an empty system.data), as
+     * e2fsprogs and the kernel store them; false when the filesystem or the inode has no room for it.
+     */
+    private boolean writeInline(long ino, byte[] raw, InputStream data, long size) throws IOException {
+        if (!sb.hasIncompat(Features.INCOMPAT_INLINE_DATA) || size == 0 || size > Inode.I_BLOCK_SIZE
+                || sb.inodeSize <= Inode.GOOD_OLD_SIZE) {
+            return false;
+        }
+        byte[] probe = raw.clone();
+        if (!InodeBodyXattrs.addEmptySystemData(probe, ino)) {
+            return false;
+        }
+        byte[] content = data.readNBytes((int) size);
+        if (content.length < size) {
+            throw new EOFException("the source ended after " + content.length + " of " + size + " bytes");
+        }
+        System.arraycopy(probe, 0, raw, 0, raw.length);
+        java.util.Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
+        System.arraycopy(content, 0, raw, Inode.I_BLOCK, content.length);
+        Inode.putFlags(raw, (Le.i32(raw, 0x20) & ~Inode.FLAG_EXTENTS) | Inode.FLAG_INLINE_DATA);
+        Inode.putSize(raw, size);
+        Inode.putBlocks512(raw, 0);
+        return true;
+    }
+
+    /** An inline file's bytes, and the record turned into an empty, block-mapped one (the caller writes it). */
+    private byte[] takeInline(long ino, byte[] raw) throws IOException {
+        long size = Le.u32(raw, 0x04);
+        byte[] area = inlineArea(ino, raw);
+        byte[] content = Arrays.copyOf(area, (int) Math.min(size, area.length));
+        InodeBodyXattrs.removeSystemData(raw, ino);
+        Inode.putFlags(raw, Le.i32(raw, 0x20) & ~Inode.FLAG_INLINE_DATA);
+        maps.build(ino, raw, List.of(), usesExtents(), goal(ino));
+        Inode.putSize(raw, 0);
+        Inode.putBlocks512(raw, xattrBlocks(raw) * (sb.blockSize / 512));
+        return content;
     }
 
     private void checkDirectoryWritable(long dir, byte[] raw) throws IOException {
         int flags = Le.i32(raw, 0x20);
-        if ((flags & Inode.FLAG_INLINE_DATA) != 0) {
-            throw new UnsupportedFeatureException("inline_data", "ext directory inode " + dir + " is stored inline"
-                    + " (inline_data): Platter does not write inline directories");
-        }
         if ((flags & Inode.FLAG_ENCRYPT) != 0) {
             throw new UnsupportedFeatureException("encrypt", "ext directory inode " + dir + " is encrypted:"
                     + " Platter cannot write into it");
@@ -821,10 +948,6 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new IOException("ext inode " + ino + " is not a regular file");
         }
         int flags = Le.i32(raw, 0x20);
-        if ((flags & Inode.FLAG_INLINE_DATA) != 0) {
-            throw new UnsupportedFeatureException("inline_data", "ext inode " + ino + " stores its data inline"
-                    + " (inline_data): Platter does not rewrite inline files");
-        }
         if ((flags & (Inode.FLAG_VERITY | Inode.FLAG_ENCRYPT)) != 0) {
             throw new UnsupportedFeatureException("verity", "ext inode " + ino + " is a verity or encrypted file:"
                     + " Platter does not rewrite it");
@@ -912,6 +1035,10 @@ public final class Ext4Writer implements WritableFileSystem {
                 throw new IOException("rename: cannot move a directory into itself");
             }
             byte[] raw = inodes.read(at);
+            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                at = Le.u32(raw, Inode.I_BLOCK);
+                continue;
+            }
             DirectoryWriter.Slot up = dirs.find(at, raw, new byte[] {'.', '.'});
             if (up == null) {
                 return;

@@ -78,6 +78,49 @@ class ExtWriterSmokeTest {
         }
     }
 
+    /** An inline_data filesystem that mkfs -d filled with inline directories and files, changed in place. */
+    @org.junit.jupiter.api.Test
+    void inlineDirectoriesAndFilesAreMovedToBlocksWhenChanged() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/sbin/mkfs.ext4")));
+        Path src = Files.createTempDirectory("extsrc");
+        Path img = Files.createTempFile("extw", ".raw");
+        try {
+            Files.createDirectories(src.resolve("etc/small"));
+            Files.writeString(src.resolve("etc/hostname"), "old\n");
+            Files.writeString(src.resolve("etc/small/a"), "a");
+            Files.writeString(src.resolve("etc/small/b"), "bb");
+            Files.createDirectories(src.resolve("empty"));
+            String[] args = ("mkfs.ext4 -q -F -O inline_data -d " + src + " " + img + " 32M").split(" ");
+            assertEquals("0", run(args).split("\n")[0]);
+            try (Image image = Images.open(img, OpenOptions.readOnlyDefaults().withReadOnly(false).withFormat("raw"));
+                 WritableFileSystem fs = new Ext4Driver().openWritable(image, FsOptions.defaults())) {
+                long etc = fs.lookup(fs.rootInode(), b("etc")).inode();
+                long small = fs.lookup(etc, b("small")).inode();
+                long host = fs.lookup(etc, b("hostname")).inode();
+                fs.replaceContent(host, new ByteArrayInputStream(b("new-host\n")), 9);
+                fs.createFile(small, b("c"), Attributes.of(0644), new ByteArrayInputStream(b("ccc")), 3);
+                fs.unlink(small, b("a"));
+                long a = fs.lookup(small, b("b")).inode();
+                fs.truncate(a, 1);
+                fs.rmdir(fs.rootInode(), b("empty"));
+                byte[] big = new byte[10000];
+                fs.replaceContent(fs.lookup(small, b("c")).inode(), new ByteArrayInputStream(big), big.length);
+                fs.rename(etc, b("small"), fs.rootInode(), b("moved"));
+            }
+            String fsck = run("e2fsck", "-fn", img.toString());
+            assertEquals("0", fsck.split("\n")[0], fsck);
+            String cat = run("debugfs", "-R", "cat /etc/hostname", img.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(cat.contains("new-host"), cat);
+            String ls = run("debugfs", "-R", "ls /moved", img.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(ls.contains(" b ") || ls.contains("b  "), ls);
+        } finally {
+            Files.deleteIfExists(img);
+            try (var w = Files.walk(src)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
