@@ -35,7 +35,7 @@ fresh() { # fresh ext4 in a qcow2 -> $1
 wall() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 
 fresh "$WORK/p.qcow2"
-sync; platter_ms=$(wall "$P" copy-in -a "$WORK/p.qcow2" "$WORK/src/app" /)
+sync; platter_ms=$(wall "$P" copy-in -a "$WORK/p.qcow2" -m /dev/sda "$WORK/src/app" /)
 rm -f "$WORK/m.raw"; truncate -s "$SIZE" "$WORK/m.raw"; sync
 mkfs_ms=$(wall mkfs.ext4 -q -F -d "$WORK/src" "$WORK/m.raw")
 lg_ms="-"
@@ -43,8 +43,9 @@ if [ "$LG" -gt 0 ] && command -v virt-copy-in >/dev/null; then
   fresh "$WORK/l.qcow2"
   lg_ms=$(wall virt-copy-in -a "$WORK/l.qcow2" "$WORK/src/app" /)
 fi
+"$P" ls -a "$WORK/p.qcow2" -m /dev/sda /app >/dev/null   # the copy happened
 qemu-img check "$WORK/p.qcow2" >/dev/null
-qemu-img convert -O raw "$WORK/p.qcow2" "$WORK/check.raw"; e2fsck -fn "$WORK/check.raw" >/dev/null; rm -f "$WORK/check.raw"
+qemu-img convert -O raw "$WORK/p.qcow2" "$WORK/check.raw"; e2fsck -fn "$WORK/check.raw" >/dev/null 2>&1; rm -f "$WORK/check.raw"
 
 # customize --hostname and sysprep on the written guest (it has no OS: the operations find nothing to do beyond
 # the hostname file, which is the point of timing them: the fixed cost of opening, resolving and committing).

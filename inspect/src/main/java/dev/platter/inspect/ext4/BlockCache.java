@@ -34,4 +34,15 @@ final class BlockCache {
             it.remove();
         }
     }
+
+    /** Drops every cached run of blocks (at most {@code maxBlocks} long) that covers {@code block}. */
+    synchronized void forget(long block, int blockSize, int maxBlocks) {
+        for (int k = 0; k < maxBlocks && k <= block; k++) {
+            byte[] b = blocks.get(block - k);
+            if (b != null && b.length > (long) k * blockSize) {
+                blocks.remove(block - k);
+                used -= b.length;
+            }
+        }
+    }
 }

@@ -33,6 +33,8 @@ public final class Ext4FileSystem implements GuestFileSystem {
     private static final long INODE_TABLE_CACHE_BYTES = 16L << 20;
     /** Inode tables are read in chunks of this size: listings stat inodes in runs, often out of order. */
     private static final int INODE_TABLE_CHUNK = 64 * 1024;
+    /** Bytes of inode table read at once: 64 KiB, or one block for the writer's view (whose blocks keep changing). */
+    private int inodeTableChunk = INODE_TABLE_CHUNK;
     private static final int INODE_CACHE_ENTRIES = 4096;
     private static final int GROUP_CACHE_ENTRIES = 1 << 16;
 
@@ -262,6 +264,29 @@ public final class Ext4FileSystem implements GuestFileSystem {
         // The device belongs to the caller; the caches go with this object.
     }
 
+    /** The writer's view: inode tables read a block at a time, since it forgets the blocks it changes. */
+    static Ext4FileSystem openForWriter(BlockDevice view, FsOptions options) throws IOException {
+        Ext4FileSystem fs = open(view, options.withReplayJournal(false));
+        fs.inodeTableChunk = fs.sb.blockSize;
+        return fs;
+    }
+
+    /**
+     * Forgets what the caches hold of {@code blocks}, which the writer changed underneath (the reader then sees their
+     * new contents through its device). Inodes and descriptors are forgotten whole: they are read again cheaply.
+     */
+    void forget(Iterable<Long> blocks) {
+        int chunkBlocks = Math.max(1, inodeTableChunk / sb.blockSize);
+        for (long b : blocks) {
+            cache.forget(b, sb.blockSize, 1);
+            inodeTables.forget(b, sb.blockSize, chunkBlocks);
+        }
+        synchronized (inodes) {
+            inodes.clear();
+        }
+        groups.clear();
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Internals shared by the structure readers of this package.
 
@@ -424,7 +449,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
                     "inode table at block " + gd.inodeTable() + " lies outside the filesystem");
         }
         long byteInTable = index * sb.inodeSize;
-        long chunkBlocks = Math.max(1, INODE_TABLE_CHUNK / sb.blockSize);
+        long chunkBlocks = Math.max(1, inodeTableChunk / sb.blockSize);
         long chunk = byteInTable / sb.blockSize / chunkBlocks;
         long chunkStart = gd.inodeTable() + chunk * chunkBlocks;
         int off = (int) (byteInTable - chunk * chunkBlocks * sb.blockSize);

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An ext2, ext3 or ext4 filesystem opened for writing. Operations change metadata in the open transaction
@@ -64,6 +65,8 @@ public final class Ext4Writer implements WritableFileSystem {
     private final JournalWriter journal;
     private final int txLimit;
     private final SecureRandom random = new SecureRandom();
+    /** The one buffer file contents pass through (a writer is used by one thread at a time). */
+    private final byte[] chunk;
     private Ext4FileSystem view;
     private boolean closed;
 
@@ -71,12 +74,13 @@ public final class Ext4Writer implements WritableFileSystem {
         this.device = device;
         this.options = options;
         this.sb = sb;
-        this.tx = new TxBlocks(device, sb.blockSize, sb.blocksCount);
+        this.tx = new TxBlocks(device, sb.blockSize, sb.blocksCount, !sb.hasCompat(Features.COMPAT_HAS_JOURNAL));
         this.checksums = new MetadataChecksums(sb, FsOptions.defaults(), new Warnings());
         this.allocator = new Allocator(sb, tx, checksums);
         this.inodes = new InodeTable(sb, tx, allocator, checksums);
         this.maps = new BlockMapBuilder(sb, tx, allocator, checksums);
         this.dirs = new DirectoryWriter(this, sb, tx, checksums);
+        this.chunk = new byte[Math.max(CHUNK, sb.blockSize)];
         if (sb.hasCompat(Features.COMPAT_HAS_JOURNAL)) {
             this.journal = JournalWriter.open(device, sb, tx, inodes.read(sb.journalInum));
             this.txLimit = Math.max(16, journal.capacity() / 4);
@@ -150,13 +154,19 @@ public final class Ext4Writer implements WritableFileSystem {
 
     private Ext4FileSystem view() throws IOException {
         if (view == null) {
-            view = Ext4FileSystem.open(new TxView(tx), options.withReplayJournal(false));
+            view = Ext4FileSystem.openForWriter(new TxView(tx), options);
+            tx.takeUnseen();
+        } else {
+            Set<Long> changedBlocks = tx.takeUnseen();
+            if (!changedBlocks.isEmpty()) {
+                view.forget(changedBlocks);
+            }
         }
         return view;
     }
 
+    /** After an operation: the reader's view forgets what changed when next used (see {@link #view()}). */
     private void changed() {
-        view = null;
     }
 
     @Override
@@ -539,6 +549,7 @@ public final class Ext4Writer implements WritableFileSystem {
             FileMap.Run r = kept.get(kept.size() - 1);
             if (r.logicalEnd() == keepBlocks && !r.unwritten()) {
                 byte[] b = new byte[sb.blockSize];
+                tx.flushData();
                 device.read((r.physical() + (last - r.logical())) * sb.blockSize, ByteBuffer.wrap(b));
                 java.util.Arrays.fill(b, partial, sb.blockSize, (byte) 0);
                 freshBlock = allocator.allocateBlocks(r.physical() + r.length(), 1).get(0).start();
@@ -637,6 +648,7 @@ public final class Ext4Writer implements WritableFileSystem {
 
     @Override
     public void commit() throws IOException {
+        tx.flushData();
         if (tx.dirtyCount() == 0) {
             return;
         }
@@ -647,6 +659,7 @@ public final class Ext4Writer implements WritableFileSystem {
         allocator.putCounts(s, sbOffset);
         Le.put32(s, sbOffset + 0x30, (int) Instant.now().getEpochSecond()); // s_wtime
         checksums.sealSuperblock(s, sbOffset);
+        tx.flushData();
         if (journal != null) {
             journal.commit(tx.dirty(), sbBlock, sbOffset, checksums);
         } else {
@@ -654,6 +667,7 @@ public final class Ext4Writer implements WritableFileSystem {
         }
         tx.committed();
         allocator.committed();
+        view = null; // the superblock (free counts) changed: the reader starts afresh
     }
 
     @Override
@@ -753,7 +767,7 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new IOException("file size " + size + " is beyond what ext can map");
         }
         List<FileMap.Run> runs = new ArrayList<>();
-        byte[] buf = new byte[Math.max(CHUNK, sb.blockSize)];
+        byte[] buf = chunk;
         long logical = 0;
         long done = 0;
         long goal = goal(ino);

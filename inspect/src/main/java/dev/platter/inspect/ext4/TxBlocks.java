@@ -17,15 +17,22 @@ import java.util.TreeMap;
  */
 final class TxBlocks {
     private static final int CLEAN_CACHE_BLOCKS = 4096;
+    private static final int GATHER_BYTES = 4 << 20;
 
+    private final boolean stepOrdered;
     private final BlockDevice device;
     private final int blockSize;
+    private final byte[] gathered = new byte[GATHER_BYTES];
+    private long gatheredStart;
+    private int gatheredBlocks;
     private final long blocksCount;
     private final TreeMap<Long, byte[]> dirty = new TreeMap<>();
     /** Without a journal: the step each dirty block was last changed in, and copies of earlier steps' states. */
     private final Map<Long, Integer> stepOf = new java.util.HashMap<>();
     private final java.util.List<Write> earlier = new java.util.ArrayList<>();
     private int step;
+    /** Blocks changed (or forgotten) since the reader's view last caught up. */
+    private final java.util.Set<Long> unseen = new java.util.HashSet<>();
 
     private record Write(int step, long block, byte[] bytes) {
     }
@@ -37,6 +44,12 @@ final class TxBlocks {
     };
 
     TxBlocks(BlockDevice device, int blockSize, long blocksCount) {
+        this(device, blockSize, blocksCount, false);
+    }
+
+    /** {@code stepOrdered}: no journal, so earlier steps' states are kept to be written in order. */
+    TxBlocks(BlockDevice device, int blockSize, long blocksCount, boolean stepOrdered) {
+        this.stepOrdered = stepOrdered;
         this.device = device;
         this.blockSize = blockSize;
         this.blocksCount = blocksCount;
@@ -58,6 +71,7 @@ final class TxBlocks {
         }
         if (b == null) {
             b = new byte[blockSize];
+            flushData();
             device.read(offset(block, structure), ByteBuffer.wrap(b));
             clean.put(block, b);
         }
@@ -73,12 +87,20 @@ final class TxBlocks {
             dirty.put(block, b);
         } else {
             Integer was = stepOf.get(block);
-            if (was != null && was < step) {
+            if (stepOrdered && was != null && was < step) {
                 earlier.add(new Write(was, block, b.clone()));
             }
         }
         stepOf.put(block, step);
+        unseen.add(block);
         return b;
+    }
+
+    /** The blocks changed since the last call, for the reader's caches to forget. */
+    java.util.Set<Long> takeUnseen() {
+        java.util.Set<Long> out = new java.util.HashSet<>(unseen);
+        unseen.clear();
+        return out;
     }
 
     /** A newly allocated metadata block, all zeros, in the open transaction (its old content is never read). */
@@ -88,11 +110,13 @@ final class TxBlocks {
         clean.remove(block);
         dirty.put(block, b);
         stepOf.put(block, step);
+        unseen.add(block);
         return b;
     }
 
     /** A block that stopped being metadata (freed): forgotten, and left out of the transaction. */
     void forget(long block) {
+        unseen.add(block);
         dirty.remove(block);
         clean.remove(block);
         stepOf.remove(block);
@@ -112,6 +136,7 @@ final class TxBlocks {
      * left them) flushed before the next step's, so that a crash finds every earlier step complete.
      */
     void writeInStepOrder() throws IOException {
+        flushData();
         java.util.List<Write> writes = new java.util.ArrayList<>(earlier);
         for (Map.Entry<Long, byte[]> e : dirty.entrySet()) {
             writes.add(new Write(stepOf.getOrDefault(e.getKey(), step), e.getKey(), e.getValue()));
@@ -129,10 +154,36 @@ final class TxBlocks {
         device.flush();
     }
 
-    /** Writes file data straight to the device, at a block no committed metadata refers to. */
+    /**
+     * Writes file data to the device, at blocks no committed metadata refers to. Consecutive writes are gathered (up
+     * to {@link #GATHER_BYTES}) so that many small files become few large writes; {@link #flushData} sends them.
+     */
     void writeData(long block, byte[] data, int off, int blocks) throws IOException {
         offset(block + blocks - 1, "ext data block");
-        device.write(offset(block, "ext data block"), ByteBuffer.wrap(data, off, blocks * blockSize));
+        int bytes = blocks * blockSize;
+        if (gatheredBlocks > 0 && block == gatheredStart + gatheredBlocks
+                && (long) (gatheredBlocks + blocks) * blockSize <= GATHER_BYTES) {
+            System.arraycopy(data, off, gathered, gatheredBlocks * blockSize, bytes);
+            gatheredBlocks += blocks;
+            return;
+        }
+        flushData();
+        if (bytes > GATHER_BYTES / 2) {
+            device.write(offset(block, "ext data block"), ByteBuffer.wrap(data, off, bytes));
+            return;
+        }
+        System.arraycopy(data, off, gathered, 0, bytes);
+        gatheredStart = block;
+        gatheredBlocks = blocks;
+    }
+
+    /** Sends the gathered file data to the device (before a commit, and before anything reads the device). */
+    void flushData() throws IOException {
+        if (gatheredBlocks > 0) {
+            int n = gatheredBlocks;
+            gatheredBlocks = 0;
+            device.write(gatheredStart * blockSize, ByteBuffer.wrap(gathered, 0, n * blockSize));
+        }
     }
 
     /** The open transaction's blocks, by block number. */
@@ -140,8 +191,9 @@ final class TxBlocks {
         return dirty;
     }
 
+    /** Blocks the transaction will write (with the earlier steps' copies kept for an ordered write). */
     int dirtyCount() {
-        return dirty.size();
+        return dirty.size() + earlier.size();
     }
 
     /** The transaction is on disk: its blocks become the clean state. */

@@ -34,6 +34,7 @@ final class TxView implements BlockDevice {
 
     @Override
     public void read(long pos, ByteBuffer dst) throws IOException {
+        tx.flushData();
         while (dst.hasRemaining()) {
             long block = pos / blockSize;
             int in = (int) (pos % blockSize);

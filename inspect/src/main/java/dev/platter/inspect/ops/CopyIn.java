@@ -35,6 +35,10 @@ import java.util.Map;
  * are made in the directories this copy made or found, so nothing is written outside REMOTEDIR.
  */
 public final class CopyIn {
+    /** The attributes read from each local file (not "unix:*", whose owner names cost a passwd lookup per file). */
+    private static final String UNIX_ATTRIBUTES =
+            "unix:mode,nlink,dev,ino,size,rdev,uid,gid,lastModifiedTime,lastAccessTime";
+
     private final GuestWriter writer;
     private final List<String> warnings = new ArrayList<>();
     /** Host (device, inode) of files with several links, and the guest path the first one was copied to. */
@@ -75,7 +79,7 @@ public final class CopyIn {
     }
 
     private void copyOne(Path local, byte[] dest, int depth) throws IOException {
-        Map<String, Object> a = Files.readAttributes(local, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) a.get("mode");
         Attributes attrs = attributes(a);
         FileType type = FileType.fromMode(mode);
@@ -141,7 +145,7 @@ public final class CopyIn {
     }
 
     private void setAttributes(Path local, byte[] dest) throws IOException {
-        writer.setAttributes(dest, attributes(Files.readAttributes(local, "unix:*", LinkOption.NOFOLLOW_LINKS)));
+        writer.setAttributes(dest, attributes(Files.readAttributes(local, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS)));
     }
 
     private byte[] guestName(Path fileName) throws IOException {
