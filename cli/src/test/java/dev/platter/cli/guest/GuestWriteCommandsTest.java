@@ -246,6 +246,45 @@ class GuestWriteCommandsTest {
         assertEquals(ls.stdout(), ok("ls", "-a", vm, "-lR", "--uids", "--checksum=sha256", "--time-t", "/opt").out());
     }
 
+    /**
+     * virt-copy-in and Platter's copy-in of the same tree into twin guests give the same tree: names, types, modes,
+     * owners, sizes, contents, link targets and modification times, as Platter's ls -lR shows them for both.
+     */
+    @Test
+    @RequiresTool({"virt-copy-in"})
+    void virtCopyInMakesTheSameTree() throws Exception {
+        Path app = app();
+        Path twin = tmp.resolve("twin.qcow2");
+        Files.copy(Path.of(vm), twin);
+        Map<String, String> env = Map.of("LIBGUESTFS_BACKEND", "direct", "LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
+        Tool.Result lg = Tool.run(null, env, "virt-copy-in", "--format=qcow2", "-a", twin.toString(), app.toString(),
+                "/opt");
+        assertEquals(0, lg.exitCode(), lg.stderr());
+        ok("copy-in", "-a", vm, app.toString(), "/opt");
+        String[] listing = {"ls", "-lR", "--uids", "--checksum=sha256", "--time-t", "--time-relative", "/opt"};
+        String theirs = ok(concat(new String[] {"-a", twin.toString()}, listing)).out();
+        String ours = ok(concat(new String[] {"-a", vm}, listing)).out();
+        assertEquals(withoutTimes(theirs), withoutTimes(ours));
+        checkedRaw(vm);
+    }
+
+    private static String[] concat(String[] image, String[] command) {
+        String[] out = new String[image.length + command.length];
+        out[0] = command[0];
+        System.arraycopy(image, 0, out, 1, image.length);
+        System.arraycopy(command, 1, out, 1 + image.length, command.length - 1);
+        return out;
+    }
+
+    /** The listing without its atime and ctime columns (those are the time of each copy). */
+    private static String withoutTimes(String listing) {
+        StringBuilder b = new StringBuilder();
+        for (String line : listing.split("\n")) {
+            b.append(line.replaceAll(" -?\\d+ -?\\d+ (-?\\d+) (?=\\S)", " $1 ")).append('\n');
+        }
+        return b.toString();
+    }
+
     private static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }

@@ -326,7 +326,7 @@ final class DirectoryWriter {
             }
             long ino = Le.u32(b, off);
             int used = ino == 0 ? 0 : DirEntryRecord.minRecLen(nameLen(b, off));
-            if (rec - used >= need && !(ino == 0 && off == 0 && isIndexBlock(b))) {
+            if (rec - used >= need) {
                 byte[] m = tx.modify(phys, structure(dir, logical));
                 if (used == 0) {
                     writeEntry(m, off, name, inode, type, rec);
@@ -340,10 +340,6 @@ final class DirectoryWriter {
             off += rec;
         }
         return false;
-    }
-
-    private boolean isIndexBlock(byte[] b) {
-        return DirEntryRecord.recLen(b, 4, sb.blockSize) == sb.blockSize;
     }
 
     private void writeEntry(byte[] b, int off, byte[] name, long inode, int type, int recLen) {
@@ -498,6 +494,10 @@ final class DirectoryWriter {
             throws IOException {
         byte[] leaf = tx.modify(leafPhys, structure(dir, leafLogical));
         List<Entry> entries = entriesOf(leaf, version);
+        if (entries.size() < 2) {
+            throw new CorruptImageException(structure(dir, leafLogical), leafPhys * sb.blockSize,
+                    "htree leaf with " + entries.size() + " entries has no room for a new name");
+        }
         entries.sort(Comparator.comparingInt((Entry e) -> e.hash() ^ Integer.MIN_VALUE));
         int total = 0;
         for (Entry e : entries) {
