@@ -38,6 +38,8 @@ xz -dc testdata/fixtures/sample-disk.raw.xz | cp --sparse=always /dev/stdin disk
 ./platter df -a vm.qcow2 -h                    # ... their free space, like virt-df
 ./platter ls -a vm.qcow2 -l /etc               # ... a directory, like virt-ls (root and /etc/fstab found)
 ./platter cat -a vm.qcow2 /etc/os-release      # ... a file, like virt-cat (also copy-out, tar-out, inspector)
+./platter customize -a vm.qcow2 --hostname tour --write /etc/motd:hello   # writes, like virt-customize (also
+                                               # copy-in, tar-in, mkdir, write, rm, ln, chmod, chown, touch, edit, sysprep)
 ./platter snapshot -c before-upgrade vm.qcow2  # internal snapshots: -c, -l, -a, -d
 ./platter snapshot -l vm.qcow2
 ./platter check -r leaks vm.qcow2              # qemu-img check's messages, JSON and exit codes

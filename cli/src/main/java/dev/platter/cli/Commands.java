@@ -35,6 +35,18 @@ final class Commands {
         COMMANDS.put("copy-out", dev.platter.cli.guest.CopyOutCommand::new);
         COMMANDS.put("tar-out", dev.platter.cli.guest.TarOutCommand::new);
         COMMANDS.put("inspector", dev.platter.cli.guest.InspectorCommand::new);
+        COMMANDS.put("copy-in", dev.platter.cli.guest.CopyInCommand::new);
+        COMMANDS.put("tar-in", dev.platter.cli.guest.TarInCommand::new);
+        COMMANDS.put("mkdir", dev.platter.cli.guest.MkdirCommand::new);
+        COMMANDS.put("write", dev.platter.cli.guest.WriteCommand::new);
+        COMMANDS.put("rm", dev.platter.cli.guest.RmCommand::new);
+        COMMANDS.put("ln", dev.platter.cli.guest.LnCommand::new);
+        COMMANDS.put("chmod", dev.platter.cli.guest.ChmodCommand::new);
+        COMMANDS.put("chown", dev.platter.cli.guest.ChownCommand::new);
+        COMMANDS.put("touch", dev.platter.cli.guest.TouchCommand::new);
+        COMMANDS.put("edit", dev.platter.cli.guest.EditCommand::new);
+        COMMANDS.put("customize", dev.platter.cli.guest.CustomizeCommand::new);
+        COMMANDS.put("sysprep", dev.platter.cli.guest.SysprepCommand::new);
         COMMANDS.put("libvirt", dev.platter.cli.libvirt.LibvirtCommand::new);
     }
 

@@ -11,7 +11,8 @@ class HelpTest {
     @ParameterizedTest
     @ValueSource(strings = {"create", "info", "convert", "map", "compare", "measure", "dd", "rebase", "commit",
             "check", "snapshot", "resize", "amend", "filesystems", "df", "ls", "cat", "copy-out", "tar-out",
-            "inspector", "libvirt"})
+            "inspector", "libvirt", "copy-in", "tar-in", "mkdir", "write", "rm", "ln", "chmod", "chown", "touch",
+            "edit", "customize", "sysprep"})
     void helpPrintsUsage(String command) {
         Cli.Result r = Cli.run(command, "--help");
         assertEquals(0, r.exit(), r.err());

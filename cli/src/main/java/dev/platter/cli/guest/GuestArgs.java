@@ -119,6 +119,11 @@ public final class GuestArgs {
         return DomainDisks.read(connect, domain);
     }
 
+    /** True when LUKS passphrases are read from stdin (--keys-from-stdin). */
+    public boolean readsKeysFromStdin() {
+        return keys.keysFromStdin;
+    }
+
     /** True when -m was given. */
     public boolean hasMounts() {
         return !mountSpecs.isEmpty();
@@ -140,19 +145,45 @@ public final class GuestArgs {
     public Guest open(boolean askForKeys) throws IOException {
         try {
             keys.check();
-            return openDisks(askForKeys);
+            return openDisks(askForKeys, false);
         } finally {
             keys.close();  // the opened volumes hold their volume keys; the passphrases are no longer needed
         }
     }
 
-    private Guest openDisks(boolean askForKeys) throws IOException {
+    /**
+     * Opens the guest read-write, for the commands that write into it (copy-in, tar-in, customize ...): the images
+     * under qemu's write lock (a running qemu holding one makes this fail with qemu's lock error), LUKS volumes
+     * opened with the keys given or asked for on the terminal. Refused for a running -d domain, as libguestfs
+     * refuses it, and with --no-replay (a journal that needs recovery must be replayed before anything is written).
+     */
+    public Guest openWritable() throws IOException {
+        try {
+            keys.check();
+            return openDisks(true, true);
+        } finally {
+            keys.close();
+        }
+    }
+
+    private Guest openDisks(boolean askForKeys, boolean writable) throws IOException {
+        if (writable && noReplay) {
+            throw new CliException("--no-replay cannot be used when writing into a guest (a journal that needs"
+                    + " recovery must be replayed before anything is written)");
+        }
         fromDomain = domainDisks();
         if (disks.isEmpty() && fromDomain == null) {
             throw new CliException("you must specify at least one -a or -d option");
         }
+        if (writable && fromDomain != null && fromDomain.running()) {
+            throw new CliException("error: domain '" + fromDomain.name() + "' is a live virtual machine. Writing to"
+                    + " the disks of a running virtual machine can cause disk corruption: shut it down first");
+        }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
-        options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay));
+        options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay)
+                // Writing: a journal that needs recovery is replayed onto the disk first, as the kernel replays it
+                // when it mounts read-write (libguestfs's appliance does just that).
+                .withReplayInPlace(writable));
         OpenOptions open = untrusted.apply(options.openOptions());
         if (fromDomain != null) {
             // Backing images too open with the formats the domain declares or the images record, never probed.
@@ -162,7 +193,7 @@ public final class GuestArgs {
                 open = open.withForceShare(true);
             }
         }
-        options = options.withOpenOptions(open).withKeys(keys.keys(askForKeys));
+        options = options.withOpenOptions(open).withKeys(keys.keys(askForKeys)).withWritable(writable);
         return Guest.open(fromDomain != null ? fromDomain.disks() : disks, options);
     }
 

@@ -4,6 +4,7 @@ import dev.platter.core.BlockDevice;
 import dev.platter.inspect.fs.FileSystemDriver;
 import dev.platter.inspect.fs.FsOptions;
 import dev.platter.inspect.fs.GuestFileSystem;
+import dev.platter.inspect.fs.WritableFileSystem;
 
 import java.io.IOException;
 
@@ -23,6 +24,12 @@ public final class Ext4Driver implements FileSystemDriver {
         }
         byte[] b = device.readBytes(Superblock.OFFSET, 0x64);
         return Le.u16(b, 0x38) == Superblock.MAGIC && (Le.i32(b, 0x60) & Features.INCOMPAT_JOURNAL_DEV) == 0;
+    }
+
+    /** Opens for writing; {@link FsOptions#replayInPlace()} first replays a journal that needs recovery. */
+    @Override
+    public WritableFileSystem openWritable(BlockDevice device, FsOptions options) throws IOException {
+        return Ext4Writer.open(device, options, options.replayInPlace());
     }
 
     @Override

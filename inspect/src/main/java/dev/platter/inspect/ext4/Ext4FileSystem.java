@@ -372,19 +372,6 @@ public final class Ext4FileSystem implements GuestFileSystem {
         return b;
     }
 
-    /** Block number of descriptor-table block {@code index} (classic table, or meta_bg placement). */
-    long descriptorBlock(long index) {
-        if (!sb.hasIncompat(Features.INCOMPAT_META_BG) || index < sb.firstMetaBg) {
-            return sb.superblockBlock() + 1 + index;
-        }
-        long firstGroup = index * sb.descPerBlock;
-        long skip = sb.groupHasSuper(firstGroup) ? 1 : 0;
-        if (sb.blockSize == 1024 && index == 0 && sb.firstDataBlock == 0) {
-            skip++;
-        }
-        return sb.groupFirstBlock(firstGroup) + skip;
-    }
-
     /** The descriptor of group {@code g}, checksum verified (once: descriptors are kept). */
     GroupDescriptor group(long g) throws IOException {
         GroupDescriptor gd = groups.get(g);
@@ -396,7 +383,7 @@ public final class Ext4FileSystem implements GuestFileSystem {
                     "group out of range (" + sb.groupCount + " groups)");
         }
         long index = g / sb.descPerBlock;
-        long block = descriptorBlock(index);
+        long block = sb.descriptorBlock(index);
         byte[] b = metadataBlock(block, "ext group descriptor table block " + index);
         int off = (int) (g % sb.descPerBlock) * sb.descSize;
         checksums.groupDescriptor(g, b, off, block * sb.blockSize + off);

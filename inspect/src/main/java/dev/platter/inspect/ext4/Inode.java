@@ -21,6 +21,9 @@ final class Inode {
     static final int CHECKSUM_LO = 0x7C;
     static final int CHECKSUM_HI = 0x82;
     static final int GOOD_OLD_SIZE = 128;
+    static final int DTIME = 0x14;
+    static final int EXTRA_ISIZE = 0x80;
+    static final int FLAG_VERITY = 0x100000;
 
     final long number;
     final byte[] raw;
@@ -148,5 +151,92 @@ final class Inode {
         byte[] b = new byte[I_BLOCK_SIZE];
         System.arraycopy(raw, I_BLOCK, b, 0, I_BLOCK_SIZE);
         return b;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The writer's side: fields stored where the constructor reads them.
+
+    static void putMode(byte[] r, int mode) {
+        Le.put16(r, 0x00, mode);
+    }
+
+    static void putOwner(byte[] r, long uid, long gid) {
+        Le.put16(r, 0x02, (int) uid);
+        Le.put16(r, 0x78, (int) (uid >>> 16));
+        Le.put16(r, 0x18, (int) gid);
+        Le.put16(r, 0x7A, (int) (gid >>> 16));
+    }
+
+    static void putSize(byte[] r, long size) {
+        Le.put32(r, 0x04, (int) size);
+        Le.put32(r, 0x6C, (int) (size >>> 32));
+    }
+
+    static void putLinks(byte[] r, int links) {
+        Le.put16(r, 0x1A, links);
+    }
+
+    /** i_blocks in 512-byte units (huge_file's block units are never written: the writer stays below 2^48 sectors). */
+    static void putBlocks512(byte[] r, long blocks) {
+        Le.put32(r, 0x1C, (int) blocks);
+        Le.put16(r, 0x74, (int) (blocks >>> 32));
+    }
+
+    static void putFlags(byte[] r, int flags) {
+        Le.put32(r, 0x20, flags);
+    }
+
+    static void putGeneration(byte[] r, long generation) {
+        Le.put32(r, 0x64, (int) generation);
+    }
+
+    static void putFileAcl(byte[] r, long block) {
+        Le.put32(r, 0x68, (int) block);
+        Le.put16(r, 0x76, (int) (block >>> 32));
+    }
+
+    static void putDtime(byte[] r, long seconds) {
+        Le.put32(r, DTIME, (int) seconds);
+    }
+
+    static void putExtraIsize(byte[] r, int extra) {
+        Le.put16(r, EXTRA_ISIZE, extra);
+    }
+
+    /** A timestamp: low 32 bits of the seconds, and (room permitting) epoch bits and nanoseconds in its extra word. */
+    static void putTime(byte[] r, int secOffset, int extraOffset, Instant t) {
+        long sec = t.getEpochSecond();
+        Le.put32(r, secOffset, (int) sec);
+        if (r.length > GOOD_OLD_SIZE && extraOffset + 4 <= GOOD_OLD_SIZE + Le.u16(r, EXTRA_ISIZE)) {
+            long epoch = ((sec - (int) sec) >> 32) & 3;
+            Le.put32(r, extraOffset, (int) (epoch | (long) t.getNano() << 2));
+        }
+    }
+
+    static void putAtime(byte[] r, Instant t) {
+        putTime(r, 0x08, 0x8C, t);
+    }
+
+    static void putCtime(byte[] r, Instant t) {
+        putTime(r, 0x0C, 0x84, t);
+    }
+
+    static void putMtime(byte[] r, Instant t) {
+        putTime(r, 0x10, 0x88, t);
+    }
+
+    static void putCrtime(byte[] r, Instant t) {
+        if (r.length > GOOD_OLD_SIZE && 0x98 <= GOOD_OLD_SIZE + Le.u16(r, EXTRA_ISIZE)) {
+            putTime(r, 0x90, 0x94, t);
+        }
+    }
+
+    /** A device number in i_block: the old 8:8 word when both fit a byte, else the new encoding in word 1. */
+    static void putDevice(byte[] r, long major, long minor) {
+        if (major < 256 && minor < 256) {
+            Le.put32(r, I_BLOCK, (int) (major << 8 | minor));
+        } else {
+            Le.put32(r, I_BLOCK + 4, (int) ((minor & 0xFF) | (major << 8) | ((minor & ~0xFFL) << 12)));
+        }
     }
 }

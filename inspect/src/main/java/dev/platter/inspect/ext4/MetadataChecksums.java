@@ -81,7 +81,18 @@ final class MetadataChecksums {
         }
         byte[] r = inode.raw;
         boolean hiFits = inode.fits(Inode.CHECKSUM_HI, 2);
-        int c = inodeSeed(inode.number, inode.generation);
+        int c = inodeCrc(r, inode.number, inode.generation, hiFits);
+        long stored = Le.u16(r, Inode.CHECKSUM_LO);
+        long computed = c & 0xFFFF;
+        if (hiFits) {
+            stored |= (long) Le.u16(r, Inode.CHECKSUM_HI) << 16;
+            computed = c & 0xFFFFFFFFL;
+        }
+        check("ext inode " + inode.number, diskOffset, stored, computed);
+    }
+
+    private int inodeCrc(byte[] r, long ino, long generation, boolean hiFits) {
+        int c = inodeSeed(ino, generation);
         c = Crc32c.update(c, r, 0, Inode.CHECKSUM_LO);
         c = Crc32c.updateZeros(c, 2);
         c = Crc32c.update(c, r, Inode.CHECKSUM_LO + 2, Inode.GOOD_OLD_SIZE - Inode.CHECKSUM_LO - 2);
@@ -94,13 +105,7 @@ final class MetadataChecksums {
             }
             c = Crc32c.update(c, r, rest, r.length - rest);
         }
-        long stored = Le.u16(r, Inode.CHECKSUM_LO);
-        long computed = c & 0xFFFF;
-        if (hiFits) {
-            stored |= (long) Le.u16(r, Inode.CHECKSUM_HI) << 16;
-            computed = c & 0xFFFFFFFFL;
-        }
-        check("ext inode " + inode.number, diskOffset, stored, computed);
+        return c;
     }
 
     /** Extent-tree block: crc32c of the header and all {@code max} entries, stored right after them. */
@@ -167,6 +172,106 @@ final class MetadataChecksums {
         c = Crc32c.updateZeros(c, 4);
         c = Crc32c.update(c, b, XattrHeader.CHECKSUM_OFFSET + 4, b.length - XattrHeader.CHECKSUM_OFFSET - 4);
         check("ext xattr block " + block, diskOffset, Le.u32(b, XattrHeader.CHECKSUM_OFFSET), c & 0xFFFFFFFFL);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Sealing: the same checksums computed and stored by the writer (whenever the filesystem has them, whatever
+    // the read options say).
+
+    /** True when the filesystem has metadata_csum: the writer seals every block it writes. */
+    boolean writesMetadataCsum() {
+        return sb.hasMetadataCsum();
+    }
+
+    void sealSuperblock(byte[] raw, int off) {
+        if (sb.hasMetadataCsum()) {
+            Le.put32(raw, off + 0x3FC, Crc32c.update(0xFFFFFFFF, raw, off, 0x3FC));
+        }
+    }
+
+    /** Stores the checksum of the group descriptor at {@code off} (crc32c or crc16, as the features ask). */
+    void sealGroupDescriptor(long group, byte[] b, int off) {
+        int csumEnd = GroupDescriptor.CHECKSUM_OFFSET + 2;
+        int computed;
+        if (sb.hasMetadataCsum()) {
+            int c = Crc32c.update32(seed, (int) group);
+            c = Crc32c.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
+            c = Crc32c.updateZeros(c, 2);
+            c = Crc32c.update(c, b, off + csumEnd, sb.descSize - csumEnd);
+            computed = c & 0xFFFF;
+        } else if (sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM)) {
+            byte[] le = new byte[4];
+            Le.put32(le, 0, (int) group);
+            int c = Crc16.update(0xFFFF, sb.uuid, 0, 16);
+            c = Crc16.update(c, le, 0, 4);
+            c = Crc16.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
+            if (sb.is64Bit() && csumEnd < sb.descSize) {
+                c = Crc16.update(c, b, off + csumEnd, sb.descSize - csumEnd);
+            }
+            computed = c;
+        } else {
+            return;
+        }
+        Le.put16(b, off + GroupDescriptor.CHECKSUM_OFFSET, computed);
+    }
+
+    void sealInode(byte[] raw, long ino) {
+        if (!sb.hasMetadataCsum()) {
+            return;
+        }
+        boolean hiFits = raw.length > Inode.GOOD_OLD_SIZE
+                && Inode.CHECKSUM_HI + 2 <= Inode.GOOD_OLD_SIZE + Le.u16(raw, 0x80);
+        int c = inodeCrc(raw, ino, Le.u32(raw, 0x64), hiFits);
+        Le.put16(raw, Inode.CHECKSUM_LO, c);
+        if (hiFits) {
+            Le.put16(raw, Inode.CHECKSUM_HI, c >>> 16);
+        }
+    }
+
+    void sealExtentBlock(long ino, long generation, byte[] b) {
+        if (!sb.hasMetadataCsum()) {
+            return;
+        }
+        int tail = ExtentHeader.SIZE + ExtentHeader.parse(b, 0).max() * ExtentLeaf.SIZE;
+        Le.put32(b, tail, Crc32c.update(inodeSeed(ino, generation), b, 0, tail));
+    }
+
+    void sealDirLeaf(long ino, long generation, byte[] b) {
+        if (!sb.hasMetadataCsum()) {
+            return;
+        }
+        int t = b.length - 12;
+        Le.put32(b, t + 8, Crc32c.update(inodeSeed(ino, generation), b, 0, t));
+    }
+
+    void sealDxNode(long ino, long generation, byte[] b, int countOffset, int limit, int count) {
+        if (!sb.hasMetadataCsum()) {
+            return;
+        }
+        int tail = countOffset + limit * DxEntry.SIZE;
+        int c = Crc32c.update(inodeSeed(ino, generation), b, 0, countOffset + count * DxEntry.SIZE);
+        c = Crc32c.update(c, b, tail, 4);
+        c = Crc32c.updateZeros(c, 4);
+        Le.put32(b, tail + 4, c);
+    }
+
+    void sealXattrBlock(long block, byte[] b) {
+        if (!sb.hasMetadataCsum()) {
+            return;
+        }
+        byte[] le = new byte[8];
+        Le.put32(le, 0, (int) block);
+        Le.put32(le, 4, (int) (block >>> 32));
+        int c = Crc32c.update(seed, le, 0, 8);
+        c = Crc32c.update(c, b, 0, XattrHeader.CHECKSUM_OFFSET);
+        c = Crc32c.updateZeros(c, 4);
+        c = Crc32c.update(c, b, XattrHeader.CHECKSUM_OFFSET + 4, b.length - XattrHeader.CHECKSUM_OFFSET - 4);
+        Le.put32(b, XattrHeader.CHECKSUM_OFFSET, c);
+    }
+
+    /** crc32c of the first {@code bytes} of a bitmap (the group's share of it), for the descriptor. */
+    int bitmap(byte[] b, int bytes) {
+        return Crc32c.update(seed, b, 0, bytes);
     }
 
     private void check(String structure, long offset, long stored, long computed) throws CorruptImageException {

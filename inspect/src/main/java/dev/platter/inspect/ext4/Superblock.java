@@ -235,6 +235,19 @@ final class Superblock {
         return n == g;
     }
 
+    /** Block number of descriptor-table block {@code index} (classic table, or meta_bg placement). */
+    long descriptorBlock(long index) {
+        if (!hasIncompat(Features.INCOMPAT_META_BG) || index < firstMetaBg) {
+            return superblockBlock() + 1 + index;
+        }
+        long firstGroup = index * descPerBlock;
+        long skip = groupHasSuper(firstGroup) ? 1 : 0;
+        if (blockSize == 1024 && index == 0 && firstDataBlock == 0) {
+            skip++;
+        }
+        return groupFirstBlock(firstGroup) + skip;
+    }
+
     /** Blocks of the classic descriptor table (without meta_bg). */
     long gdtBlocks() {
         return (groupCount + descPerBlock - 1) / descPerBlock;

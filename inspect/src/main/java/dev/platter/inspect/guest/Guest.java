@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
 /**
  * A guest: one or several disks (any image format Platter opens) seen as the guest's kernel would see them. Opening
  * reads the partition tables and PV labels and assembles the VGs across all the disks; filesystems are identified
- * on first use, through the {@link dev.platter.inspect.fs.FileSystemDriver}s on the class path. Everything is
- * read-only. Names follow libguestfs: /dev/sda, /dev/sda1, /dev/VG/LV.
+ * on first use, through the {@link dev.platter.inspect.fs.FileSystemDriver}s on the class path. Read-only unless
+ * {@link GuestOptions#writable()}: then the images are opened read-write under qemu's write lock, partitions, LVs and
+ * LUKS payloads are writable slices of them, and each filesystem that is mounted is reopened through its driver's
+ * writer ({@link DetectedFilesystem#writableFileSystem()}); {@link #close()} commits every one of them before it
+ * flushes and closes the images. Names follow libguestfs: /dev/sda, /dev/sda1, /dev/VG/LV.
  *
  * <p>LUKS volumes are opened, read-only, with the passphrases {@link GuestOptions#keys()} gives, as virt-ls,
  * virt-cat and virt-inspector open them: first those on partitions (and unpartitioned disks), whose payloads are then
@@ -84,7 +87,10 @@ public final class Guest implements Closeable {
         this.warnings = warnings;
     }
 
-    /** Opens the disks read-only, in order (the first is /dev/sda). */
+    /**
+     * Opens the disks, in order (the first is /dev/sda): read-only, or read-write when {@link GuestOptions#writable()}
+     * (a qcow2 overlay then takes the writes in its top layer, its backing files stay read-only).
+     */
     public static Guest open(List<DiskSpec> specs, GuestOptions options) throws IOException {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("a guest needs at least one disk");
@@ -92,7 +98,7 @@ public final class Guest implements Closeable {
         List<Image> images = new ArrayList<>();
         try {
             for (DiskSpec spec : specs) {
-                OpenOptions o = options.openOptions().withReadOnly(true).withFormat(spec.format());
+                OpenOptions o = imageOptions(options).withFormat(spec.format());
                 images.add(Images.open(spec.path(), spec.path().toString(), o));
             }
             return assemble(specs, images, options);
@@ -106,6 +112,18 @@ public final class Guest implements Closeable {
             }
             throw e;
         }
+    }
+
+    /** How the images are opened: read-only (sharing as asked), or read-write under the standard write lock. */
+    private static OpenOptions imageOptions(GuestOptions options) {
+        OpenOptions o = options.openOptions();
+        if (!options.writable()) {
+            return o.withReadOnly(true);
+        }
+        if (o.locking() == OpenOptions.Locking.FORCE_SHARE) {
+            o = o.withLocking(OpenOptions.Locking.STANDARD);  // a writer shares nothing (qemu refuses -U for it)
+        }
+        return o.withReadOnly(false);
     }
 
     private static Guest assemble(List<DiskSpec> specs, List<Image> images, GuestOptions options) throws IOException {
@@ -160,7 +178,7 @@ public final class Guest implements Closeable {
             }
         }
         for (GuestDevice d : luksOrder) {
-            GuestDevice m = unlock(d, options.keys(), mapped, warnings);
+            GuestDevice m = unlock(d, options.keys(), options.writable(), mapped, warnings);
             if (m != null) {
                 mapped.add(m);
             }
@@ -189,7 +207,7 @@ public final class Guest implements Closeable {
         // LUKS on LVs: opened after the LVs are found; like libguestfs, their payloads are not scanned for PVs.
         for (GuestDevice lv : lvs) {
             if (lv.logicalVolume().unsupportedType() == null) {
-                GuestDevice m = unlock(lv, options.keys(), mapped, warnings);
+                GuestDevice m = unlock(lv, options.keys(), options.writable(), mapped, warnings);
                 if (m != null) {
                     mapped.add(m);
                 }
@@ -203,8 +221,8 @@ public final class Guest implements Closeable {
      * Opens the LUKS volume on {@code d}, if it holds one and a passphrase is given for it: the payload as
      * /dev/mapper/luks-UUID. Null when {@code d} holds no LUKS volume or it stays locked.
      */
-    private static GuestDevice unlock(GuestDevice d, GuestKeys keys, List<GuestDevice> opened, List<String> warnings)
-            throws IOException {
+    private static GuestDevice unlock(GuestDevice d, GuestKeys keys, boolean writable, List<GuestDevice> opened,
+                                      List<String> warnings) throws IOException {
         BlockDevice dev;
         try {
             dev = d.device();
@@ -236,7 +254,19 @@ public final class Guest implements Closeable {
         }
         for (Secret passphrase : passphrases) {
             try {
-                return GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, false));
+                return GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, writable));
+            } catch (dev.platter.core.UnsupportedFeatureException e) {
+                if (!writable) {
+                    throw new IOException(d.name() + ": cannot open the LUKS volume: " + e.getMessage(), e);
+                }
+                // A volume core can only read (LUKS2): the rest of the guest stays writable, this one is read.
+                try {
+                    GuestDevice m = GuestDevice.ofMapped(d, uuid, LuksDevice.open(dev, passphrase, false));
+                    warnings.add(d.name() + ": LUKS volume " + uuid + " opened read-only: " + e.getMessage());
+                    return m;
+                } catch (WrongPassphraseException wrong) {
+                    // try the next one
+                }
             } catch (WrongPassphraseException e) {
                 // try the next one, as libguestfs does
             } catch (IOException e) {
@@ -274,6 +304,11 @@ public final class Guest implements Closeable {
 
     public GuestOptions options() {
         return options;
+    }
+
+    /** True when the guest was opened read-write ({@link GuestOptions#writable()}). */
+    public boolean isWritable() {
+        return options.writable();
     }
 
     public List<GuestDisk> disks() {
@@ -414,7 +449,8 @@ public final class Guest implements Closeable {
                     continue;
                 }
                 try {
-                    DetectedFilesystem fs = DetectedFilesystem.identify(d, options.fsOptions(), warnings);
+                    DetectedFilesystem fs = DetectedFilesystem.identify(d, options.fsOptions(), options.writable(),
+                            warnings);
                     if (fs != null) {
                         out.add(fs);
                     }
@@ -576,18 +612,20 @@ public final class Guest implements Closeable {
         return d.device();
     }
 
+    /**
+     * Closes the guest: first every filesystem, which for a writable guest commits what was written to it (a
+     * filesystem that fails to commit does not keep the others from committing), then the LUKS mappings, then the
+     * images, each flushed first when writable. The first failure is thrown once everything is closed.
+     */
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (GuestDevice m : mapped) {
-            try {
-                m.device().close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
+        List<DetectedFilesystem> fss;
+        synchronized (this) {
+            fss = filesystems;
         }
-        if (filesystems != null) {
-            for (DetectedFilesystem fs : filesystems) {
+        if (fss != null) {
+            for (DetectedFilesystem fs : fss) {
                 try {
                     fs.close();
                 } catch (IOException e) {
@@ -595,7 +633,24 @@ public final class Guest implements Closeable {
                 }
             }
         }
+        for (GuestDevice m : mapped) {
+            try {
+                if (options.writable()) {
+                    m.device().flush();
+                }
+                m.device().close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
         for (GuestDisk d : disks) {
+            try {
+                if (options.writable()) {
+                    d.image().flush();
+                }
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
             try {
                 d.image().close();
             } catch (IOException e) {

@@ -5,6 +5,7 @@ import dev.platter.inspect.fs.DirEntry;
 import dev.platter.inspect.fs.FileStat;
 import dev.platter.inspect.fs.FileType;
 import dev.platter.inspect.fs.GuestFileSystem;
+import dev.platter.inspect.fs.WritableFileSystem;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,6 +82,13 @@ public final class Mounts {
         DetectedFilesystem fs = guest.filesystem(device);
         if (fs == null) {
             throw new IOException(device + ": no such filesystem");
+        }
+        if (guest.isWritable() && fs.isMountable()) {
+            try {
+                fs.writableFileSystem();  // from now on read through the writer, which sees every write
+            } catch (IOException e) {
+                // Stays readable; a write into it fails naming the reason (writableFileSystem() says it again).
+            }
         }
         GuestFileSystem gfs = fs.fileSystem();
         long rootInode = gfs.rootInode();
@@ -267,6 +275,22 @@ public final class Mounts {
             out.add(new Child(name, f));
         }
         return out;
+    }
+
+    /**
+     * The writer of the filesystem holding {@code file}; fails naming the reason when the guest is read-only or that
+     * filesystem cannot be written ({@link DetectedFilesystem#writableFileSystem()}).
+     */
+    public WritableFileSystem writable(GuestFile file) throws IOException {
+        return file.mount().detected().writableFileSystem();
+    }
+
+    /** True when {@code dir} is the root of a mounted filesystem ("/" or a mount point). */
+    public boolean isMountPoint(GuestFile dir) {
+        if (dir.path().length == 1 && dir.path()[0] == '/') {
+            return true;
+        }
+        return byPath.containsKey(new String(dir.path(), StandardCharsets.ISO_8859_1));
     }
 
     /** The target of a symbolic link, as stored. */
