@@ -151,8 +151,15 @@ class ExtWriterCrashTest {
                 }
             }
             if (!problems.isEmpty()) {
-                failures.add(what + " (at least " + atLeast + " operations committed):\n" + String.join("\n",
-                        problems));
+                String event = "";
+                if (n < journal.size()) {
+                    CrashJournal.Event e = journal.events().get(n);
+                    event = "; the next event: " + e.kind() + (e.isWrite() ? " of " + e.bytes().length
+                            + " bytes at " + e.pos() + " (block " + e.pos() / v.blockSize() + ")" : "")
+                            + "; the last flush before it: event " + lastFlush(journal, n);
+                }
+                failures.add(what + event + " (at least " + atLeast + " operations committed):\n"
+                        + String.join("\n", problems));
             }
         });
         String summary = scenario + " on " + v + ": " + ops.size() + " operations, " + journal.size() + " events, "
@@ -162,6 +169,16 @@ class ExtWriterCrashTest {
         assertTrue(failures.isEmpty(), summary + "\noperations:\n" + describe(ops) + "\n"
                 + String.join("\n\n", failures.subList(0, Math.min(MAX_REPORTED, failures.size())))
                 + (failures.size() > MAX_REPORTED ? "\n... and " + (failures.size() - MAX_REPORTED) + " more" : ""));
+    }
+
+    private static int lastFlush(CrashJournal journal, int n) {
+        List<CrashJournal.Event> events = journal.events();
+        for (int i = Math.min(n, events.size()) - 1; i >= 0; i--) {
+            if (events.get(i).kind() == CrashJournal.Kind.FLUSH) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String describe(List<Op> ops) {
