@@ -14,16 +14,19 @@ import java.util.Map;
 /**
  * Writes one jbd2 transaction and checkpoints it, in the order that makes it atomic:
  * <ol>
- * <li>the filesystem superblock on disk gets needs_recovery (so that a crash from here on is recovered);</li>
  * <li>the log: descriptor blocks (tags with the checksums the journal's features ask for: v1 crc32_be in the commit,
  * v2/v3 crc32c per tag and per descriptor), copies of the metadata blocks (escaped when they start with the jbd2
  * magic), the commit block; then a flush;</li>
  * <li>the journal superblock points at the transaction ({@code s_start}): the commit point;</li>
- * <li>the blocks are written in place, flushed; the journal superblock is marked empty again (next sequence) and
- * needs_recovery cleared.</li>
+ * <li>the blocks are written in place: the superblock's block first (it carries needs_recovery, so that recovery
+ * replays the log from here on), flushed, then the others, flushed; the journal superblock is marked empty again
+ * (next sequence) and needs_recovery cleared.</li>
  * </ol>
- * A crash before 3 leaves the filesystem as it was (the log is not reachable); after 3, recovery (the kernel's or
- * e2fsck's) replays the transaction. The log only ever holds this one transaction, so no block of it can have been
+ * A crash before 2 leaves the filesystem as it was (the log is not reachable). Between 2 and the superblock's
+ * checkpoint nothing was written in place: the kernel, finding needs_recovery clear, discards the log (the state
+ * before), e2fsck offers to replay it (the state after). After that, recovery replays the transaction. The primary
+ * superblock's record (1 KiB, two sectors) is written in place twice, as the kernel writes it at mount and unmount:
+ * a cut that tears one of those writes leaves a superblock failing its checksum, which e2fsck restores from a backup. The log only ever holds this one transaction, so no block of it can have been
  * freed and reused by a later one: revoke records are never needed.
  */
 final class JournalWriter {
@@ -110,17 +113,12 @@ final class JournalWriter {
         }
         device.flush(); // file data written so far is on disk before any metadata points at it
         byte[] sbBlock = blocks.get(superblockBlock);
-        // 1. needs_recovery on disk.
         byte[] onDisk = new byte[blockSize];
         device.read(superblockBlock * blockSize, ByteBuffer.wrap(onDisk));
-        setRecover(onDisk, superblockOffset, true, checksums);
-        device.write(superblockBlock * blockSize + superblockOffset,
-                ByteBuffer.wrap(onDisk, superblockOffset, Superblock.SIZE));
-        device.flush();
         if (sbBlock != null) {
-            setRecover(sbBlock, superblockOffset, true, checksums);
+            setRecover(sbBlock, superblockOffset, true, checksums); // as journaled: the kernel's copy has it too
         }
-        // 2. The log.
+        // 1. The log.
         int sequence = jsb.sequence;
         long pos = jsb.first;
         List<Map.Entry<Long, byte[]>> list = new ArrayList<>(blocks.entrySet());
@@ -174,12 +172,24 @@ final class JournalWriter {
         }
         writeLog(pos, commit);
         device.flush();
-        // 3. The commit point.
+        // 2. The commit point.
         writeJournalSuperblock(jsb.first, sequence);
         device.flush();
-        // 4. Checkpoint, then an empty log and a clean superblock.
+        // 3. Checkpoint: the superblock first, which brings needs_recovery (a crash before it: the kernel finds the
+        // flag clear and discards the log, nothing having been written in place; e2fsck offers to replay it), then
+        // the rest; then an empty log and a clean superblock.
+        if (sbBlock != null) {
+            device.write(superblockBlock * blockSize, ByteBuffer.wrap(sbBlock));
+        } else {
+            setRecover(onDisk, superblockOffset, true, checksums);
+            device.write(superblockBlock * blockSize + superblockOffset,
+                    ByteBuffer.wrap(onDisk, superblockOffset, Superblock.SIZE));
+        }
+        device.flush();
         for (Map.Entry<Long, byte[]> e : list) {
-            device.write(e.getKey() * blockSize, ByteBuffer.wrap(e.getValue()));
+            if (e.getKey() != superblockBlock) {
+                device.write(e.getKey() * blockSize, ByteBuffer.wrap(e.getValue()));
+            }
         }
         device.flush();
         writeJournalSuperblock(0, sequence + 1);
