@@ -1,5 +1,11 @@
 package dev.platter.cli.guest;
 
+import java.util.List;
+
+import dev.platter.inspect.ops.GuestEdits;
+
+import dev.platter.inspect.guest.OsInfo;
+
 import dev.platter.inspect.guest.Guest;
 import dev.platter.inspect.guest.Mounts;
 import dev.platter.inspect.ops.Sysprep;
@@ -23,6 +29,10 @@ public final class SysprepCommand extends GuestWriteCommand {
             description = "The operations to run (default: all): machine-id, ssh-hostkeys, logfiles, bash-history,"
                     + " udev-persistent-net.")
     java.util.List<String> operations;
+
+    @Option(names = "--hostname", paramLabel = "HOSTNAME", description = "Then set the hostname, as customize"
+            + " --hostname does (virt-sysprep's --hostname).")
+    String hostname;
 
     @Option(names = "--list-operations", description = "List the operations and exit.")
     boolean list;
@@ -79,6 +89,21 @@ public final class SysprepCommand extends GuestWriteCommand {
                 for (String d : s.done().subList(before, s.done().size())) {
                     out.println("  " + d);
                 }
+            }
+        }
+        if (hostname != null) {
+            // virt-sysprep runs its customize options (--hostname among them) after the operations that remove.
+            out.println("Performing \"customize\" ...");
+            out.flush();
+            OsInfo os = null;
+            if (!guest.hasMounts()) {
+                List<OsInfo> roots = g.inspect();
+                os = roots.size() == 1 ? roots.get(0) : null;
+            }
+            GuestEdits edits = new GuestEdits(m);
+            edits.hostname(hostname, os);
+            for (String n : edits.notes()) {
+                err.println("platter: warning: " + n);
             }
         }
         out.flush();

@@ -230,6 +230,10 @@ class GuestWriteCommandsTest {
         assertEquals("", ok("ls", "-a", vm, "/var/log/apt").out());
         assertEquals("", ok("cat", "-a", vm, "/etc/machine-id").out());
         assertFalse(ok("ls", "-a", vm, "/root").out().contains(".bash_history"));
+        GuestCli.Result again = ok("sysprep", "-a", vm, "--operations", "machine-id", "--hostname", "db02");
+        assertEquals("Performing \"machine-id\" ...\nPerforming \"customize\" ...\n", again.out());
+        assertEquals("db02\n", ok("cat", "-a", vm, "/etc/hostname").out());
+        assertEquals("127.0.0.1 localhost\n127.0.1.1 db02\n", ok("cat", "-a", vm, "/etc/hosts").out());
         checkedRaw(vm);
     }
 
