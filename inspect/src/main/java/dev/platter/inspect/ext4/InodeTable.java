@@ -40,6 +40,13 @@ final class InodeTable {
         byte[] b = tx.read(w[0], "ext inode " + ino);
         byte[] raw = new byte[sb.inodeSize];
         System.arraycopy(b, (int) w[1], raw, 0, sb.inodeSize);
+        if (raw.length > Inode.GOOD_OLD_SIZE) {
+            int extra = Le.u16(raw, Inode.EXTRA_ISIZE);
+            if (extra > raw.length - Inode.GOOD_OLD_SIZE || (extra & 3) != 0) {
+                throw new CorruptImageException("ext inode " + ino, w[0] * sb.blockSize + w[1], "i_extra_isize "
+                        + extra + " does not fit a " + raw.length + "-byte inode");
+            }
+        }
         return raw;
     }
 
