@@ -475,6 +475,51 @@ class GuestWritesTest {
         }
     }
 
+    /**
+     * Writes into LVM logical volumes spread over two disks (ext4 root, ext2 data-1): through the linear segments,
+     * onto the PVs' partitions; each LV's bytes, read back, are a filesystem e2fsck -fn finds clean and holding the
+     * files, and the XFS LV refuses by name.
+     */
+    @Test
+    void writesIntoLogicalVolumesAcrossTwoDisks() throws Exception {
+        Path a = dev.platter.testdata.Fixtures.expand("guest-lvm-a.raw", tmp);
+        Path b = dev.platter.testdata.Fixtures.expand("guest-lvm-b.raw", tmp);
+        List<DiskSpec> disks = List.of(new DiskSpec(a, "raw"), new DiskSpec(b, "raw"));
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(big);
+        try (Guest g = Guest.open(disks, GuestOptions.defaults().withWritable(true))) {
+            for (String lv : List.of("/dev/vg-data/root", "/dev/vg-data/data-1")) {
+                Mounts m = g.mounts();
+                m.mount(lv, "/");
+                GuestWriter w = new GuestWriter(m);
+                w.mkdir(GuestWriter.bytes("/written"), Attributes.of(0755));
+                w.putFile(GuestWriter.bytes("/written/big.bin"), new java.io.ByteArrayInputStream(big), big.length,
+                        Attributes.of(0644));
+                new GuestEdits(m).write("/written/note.txt", ("on " + lv + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            Mounts x = g.mounts();
+            x.mount("/dev/vg-data/xfs", "/");
+            IOException refused = assertThrows(IOException.class,
+                    () -> new GuestWriter(x).mkdir(GuestWriter.bytes("/nope"), Attributes.of(0755)));
+            assertTrue(refused.getMessage().contains("xfs"), refused.getMessage());
+        }
+        try (Guest g = Guest.open(disks, GuestOptions.defaults())) {
+            for (String lv : List.of("/dev/vg-data/root", "/dev/vg-data/data-1")) {
+                Mounts m = g.mounts();
+                m.mount(lv, "/");
+                assertEquals("on " + lv + "\n", new String(read(m, "/written/note.txt"), StandardCharsets.UTF_8));
+                assertTrue(java.util.Arrays.equals(big, read(m, "/written/big.bin")), lv);
+                BlockDevice dev = g.logicalVolumes().stream().filter(d -> d.name().equals(lv)).findFirst()
+                        .orElseThrow().device();
+                byte[] bytes = new byte[(int) dev.size()];
+                dev.read(0, ByteBuffer.wrap(bytes));
+                Path out = tmp.resolve(lv.substring(lv.lastIndexOf('/') + 1) + ".lv");
+                Files.write(out, bytes);
+                fsckClean(out);
+            }
+        }
+    }
+
     /** A filesystem inside a LUKS1 volume is written through the opened volume, encrypted on the disk. */
     @Test
     @RequiresTool("cryptsetup")
