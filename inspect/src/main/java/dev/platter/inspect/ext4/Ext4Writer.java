@@ -242,108 +242,89 @@ public final class Ext4Writer implements WritableFileSystem {
 
     @Override
     public long mkdir(long parent, byte[] name, Attributes a) throws IOException {
-        begin();
-        byte[] praw = directoryForChange(parent);
-        checkAbsent(parent, praw, name);
-        long ino = allocator.allocateInode(parent, true);
-        long block = allocator.allocateBlocks(goal(ino), 1).get(0).start();
-        byte[] raw = newInode(ino, 0x4000 | (a.permissions() & 07777), a);
-        byte[] first = tx.fresh(block, "ext directory block 0 of inode " + ino);
-        dirs.initFirstBlock(first, ino, parent);
-        Inode.putLinks(raw, 2);
-        Inode.putSize(raw, sb.blockSize);
-        long mapBlocks = maps.build(ino, raw, List.of(new FileMap.Run(0, block, 1, false)), usesExtents(), block);
-        Inode.putBlocks512(raw, (1 + mapBlocks) * (sb.blockSize / 512));
-        dirs.sealLeaf(ino, raw, first);
-        inodes.write(ino, raw);
-        tx.nextStep(); // linked only once the inode is complete
-        praw = inodes.read(parent);
-        dirs.add(parent, praw, name, ino, 2);
-        addLink(parent, praw, true);
-        touchParent(praw);
-        inodes.write(parent, praw);
-        changed();
-        return ino;
+        return create(parent, name, 0x4000 | (a.permissions() & 07777), a, (ino, raw) -> {
+            long block = allocator.allocateBlocks(goal(ino), 1).get(0).start();
+            byte[] first = tx.fresh(block, "ext directory block 0 of inode " + ino);
+            dirs.initFirstBlock(first, ino, parent);
+            Inode.putLinks(raw, 2);
+            Inode.putSize(raw, sb.blockSize);
+            long mapBlocks = maps.build(ino, raw, List.of(new FileMap.Run(0, block, 1, false)), usesExtents(), block);
+            Inode.putBlocks512(raw, (1 + mapBlocks) * (sb.blockSize / 512));
+            dirs.sealLeaf(ino, raw, first);
+        });
     }
 
     @Override
     public long createFile(long parent, byte[] name, Attributes a, InputStream data, long size) throws IOException {
-        begin();
-        byte[] praw = directoryForChange(parent);
-        checkAbsent(parent, praw, name);
-        long ino = allocator.allocateInode(parent, false);
-        byte[] raw = newInode(ino, 0x8000 | (a.permissions() & 07777), a);
-        if (!writeInline(ino, raw, data, size)) {
-            writeContent(ino, raw, data, size);
-        }
-        Inode.putLinks(raw, 1);
-        inodes.write(ino, raw);
-        tx.nextStep(); // linked only once the inode is complete
-        praw = inodes.read(parent);
-        dirs.add(parent, praw, name, ino, 1);
-        touchParent(praw);
-        inodes.write(parent, praw);
-        changed();
-        return ino;
+        return create(parent, name, 0x8000 | (a.permissions() & 07777), a, (ino, raw) -> {
+            if (!writeInline(ino, raw, data, size)) {
+                writeContent(ino, raw, data, size);
+            }
+        });
     }
 
     @Override
     public long symlink(long parent, byte[] name, byte[] target, Attributes a) throws IOException {
-        begin();
         if (target.length == 0 || target.length >= sb.blockSize) {
             throw new IOException("symbolic link target of " + target.length + " bytes (1 to "
                     + (sb.blockSize - 1) + ")");
         }
-        byte[] praw = directoryForChange(parent);
-        checkAbsent(parent, praw, name);
-        long ino = allocator.allocateInode(parent, false);
-        byte[] raw = newInode(ino, 0xA000 | 0777, a);
-        if (target.length < Inode.I_BLOCK_SIZE) {
-            Inode.putFlags(raw, 0); // a fast symlink: the target lives in i_block, NUL-padded
-            Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
-            System.arraycopy(target, 0, raw, Inode.I_BLOCK, target.length);
-            Inode.putSize(raw, target.length);
-        } else {
-            writeContent(ino, raw, new java.io.ByteArrayInputStream(target), target.length);
-        }
-        Inode.putLinks(raw, 1);
-        inodes.write(ino, raw);
-        tx.nextStep(); // linked only once the inode is complete
-        praw = inodes.read(parent);
-        dirs.add(parent, praw, name, ino, 7);
-        touchParent(praw);
-        inodes.write(parent, praw);
-        changed();
-        return ino;
+        return create(parent, name, 0xA000 | 0777, a, (ino, raw) -> {
+            if (target.length < Inode.I_BLOCK_SIZE) {
+                Inode.putFlags(raw, 0); // a fast symlink: the target lives in i_block, NUL-padded
+                Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
+                System.arraycopy(target, 0, raw, Inode.I_BLOCK, target.length);
+                Inode.putSize(raw, target.length);
+            } else {
+                writeContent(ino, raw, new java.io.ByteArrayInputStream(target), target.length);
+            }
+        });
     }
 
     @Override
     public long mknod(long parent, byte[] name, FileType type, long major, long minor, Attributes a)
             throws IOException {
-        int typeBits;
-        int code;
-        switch (type) {
-            case FIFO -> { typeBits = 0x1000; code = 5; }
-            case SOCKET -> { typeBits = 0xC000; code = 6; }
-            case CHAR_DEVICE -> { typeBits = 0x2000; code = 3; }
-            case BLOCK_DEVICE -> { typeBits = 0x6000; code = 4; }
+        int typeBits = switch (type) {
+            case FIFO -> 0x1000;
+            case SOCKET -> 0xC000;
+            case CHAR_DEVICE -> 0x2000;
+            case BLOCK_DEVICE -> 0x6000;
             default -> throw new IllegalArgumentException("mknod of a " + type);
-        }
+        };
+        return create(parent, name, typeBits | (a.permissions() & 07777), a, (ino, raw) -> {
+            Inode.putFlags(raw, 0);
+            Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
+            if (type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) {
+                Inode.putDevice(raw, major, minor);
+            }
+        });
+    }
+
+    /** What a new inode holds, filled into its record (links 1 unless the filler says otherwise). */
+    private interface Filler {
+        void fill(long ino, byte[] raw) throws IOException;
+    }
+
+    /**
+     * One creation: a new inode (in the parent's group), filled, written; then, as the next step, its name in the
+     * parent (and, for a directory, the parent's link to it).
+     */
+    private long create(long parent, byte[] name, int mode, Attributes a, Filler filler) throws IOException {
         begin();
         byte[] praw = directoryForChange(parent);
         checkAbsent(parent, praw, name);
-        long ino = allocator.allocateInode(parent, false);
-        byte[] raw = newInode(ino, typeBits | (a.permissions() & 07777), a);
-        Inode.putFlags(raw, 0);
-        java.util.Arrays.fill(raw, Inode.I_BLOCK, Inode.I_BLOCK + Inode.I_BLOCK_SIZE, (byte) 0);
-        if (type == FileType.CHAR_DEVICE || type == FileType.BLOCK_DEVICE) {
-            Inode.putDevice(raw, major, minor);
-        }
+        boolean directory = (mode & 0xF000) == 0x4000;
+        long ino = allocator.allocateInode(parent, directory);
+        byte[] raw = newInode(ino, mode, a);
         Inode.putLinks(raw, 1);
+        filler.fill(ino, raw);
         inodes.write(ino, raw);
         tx.nextStep(); // linked only once the inode is complete
         praw = inodes.read(parent);
-        dirs.add(parent, praw, name, ino, code);
+        dirs.add(parent, praw, name, ino, fileTypeCode(mode & 0xF000));
+        if (directory) {
+            addLink(parent, praw, true);
+        }
         touchParent(praw);
         inodes.write(parent, praw);
         changed();

@@ -49,29 +49,32 @@ final class MetadataChecksums {
     }
 
     void groupDescriptor(long group, byte[] b, int off, long diskOffset) throws CorruptImageException {
+        if (!metadataCsum && !gdtCsum) {
+            return;
+        }
         int stored = Le.u16(b, off + GroupDescriptor.CHECKSUM_OFFSET);
-        int computed;
+        check("ext group descriptor " + group, diskOffset, stored, groupDescriptorCrc(group, b, off));
+    }
+
+    /** The descriptor's 16-bit checksum: crc32c's low half with metadata_csum, else gdt_csum's crc16. */
+    private int groupDescriptorCrc(long group, byte[] b, int off) {
         int csumEnd = GroupDescriptor.CHECKSUM_OFFSET + 2;
-        if (metadataCsum) {
+        if (sb.hasMetadataCsum()) {
             int c = Crc32c.update32(seed, (int) group);
             c = Crc32c.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
             c = Crc32c.updateZeros(c, 2);
             c = Crc32c.update(c, b, off + csumEnd, sb.descSize - csumEnd);
-            computed = c & 0xFFFF;
-        } else if (gdtCsum) {
-            byte[] le = new byte[4];
-            Le.put32(le, 0, (int) group);
-            int c = Crc16.update(0xFFFF, sb.uuid, 0, 16);
-            c = Crc16.update(c, le, 0, 4);
-            c = Crc16.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
-            if (sb.is64Bit() && csumEnd < sb.descSize) {
-                c = Crc16.update(c, b, off + csumEnd, sb.descSize - csumEnd);
-            }
-            computed = c;
-        } else {
-            return;
+            return c & 0xFFFF;
         }
-        check("ext group descriptor " + group, diskOffset, stored, computed);
+        byte[] le = new byte[4];
+        Le.put32(le, 0, (int) group);
+        int c = Crc16.update(0xFFFF, sb.uuid, 0, 16);
+        c = Crc16.update(c, le, 0, 4);
+        c = Crc16.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
+        if (sb.is64Bit() && csumEnd < sb.descSize) {
+            c = Crc16.update(c, b, off + csumEnd, sb.descSize - csumEnd);
+        }
+        return c;
     }
 
     /** The inode checksum covers the whole record with both checksum fields counted as zero. */
@@ -164,14 +167,18 @@ final class MetadataChecksums {
         if (!metadataCsum) {
             return;
         }
+        check("ext xattr block " + block, diskOffset, Le.u32(b, XattrHeader.CHECKSUM_OFFSET),
+                xattrBlockCrc(block, b) & 0xFFFFFFFFL);
+    }
+
+    private int xattrBlockCrc(long block, byte[] b) {
         byte[] le = new byte[8];
         Le.put32(le, 0, (int) block);
         Le.put32(le, 4, (int) (block >>> 32));
         int c = Crc32c.update(seed, le, 0, 8);
         c = Crc32c.update(c, b, 0, XattrHeader.CHECKSUM_OFFSET);
         c = Crc32c.updateZeros(c, 4);
-        c = Crc32c.update(c, b, XattrHeader.CHECKSUM_OFFSET + 4, b.length - XattrHeader.CHECKSUM_OFFSET - 4);
-        check("ext xattr block " + block, diskOffset, Le.u32(b, XattrHeader.CHECKSUM_OFFSET), c & 0xFFFFFFFFL);
+        return Crc32c.update(c, b, XattrHeader.CHECKSUM_OFFSET + 4, b.length - XattrHeader.CHECKSUM_OFFSET - 4);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -191,28 +198,9 @@ final class MetadataChecksums {
 
     /** Stores the checksum of the group descriptor at {@code off} (crc32c or crc16, as the features ask). */
     void sealGroupDescriptor(long group, byte[] b, int off) {
-        int csumEnd = GroupDescriptor.CHECKSUM_OFFSET + 2;
-        int computed;
-        if (sb.hasMetadataCsum()) {
-            int c = Crc32c.update32(seed, (int) group);
-            c = Crc32c.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
-            c = Crc32c.updateZeros(c, 2);
-            c = Crc32c.update(c, b, off + csumEnd, sb.descSize - csumEnd);
-            computed = c & 0xFFFF;
-        } else if (sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM)) {
-            byte[] le = new byte[4];
-            Le.put32(le, 0, (int) group);
-            int c = Crc16.update(0xFFFF, sb.uuid, 0, 16);
-            c = Crc16.update(c, le, 0, 4);
-            c = Crc16.update(c, b, off, GroupDescriptor.CHECKSUM_OFFSET);
-            if (sb.is64Bit() && csumEnd < sb.descSize) {
-                c = Crc16.update(c, b, off + csumEnd, sb.descSize - csumEnd);
-            }
-            computed = c;
-        } else {
-            return;
+        if (sb.hasMetadataCsum() || sb.hasRoCompat(Features.RO_COMPAT_GDT_CSUM)) {
+            Le.put16(b, off + GroupDescriptor.CHECKSUM_OFFSET, groupDescriptorCrc(group, b, off));
         }
-        Le.put16(b, off + GroupDescriptor.CHECKSUM_OFFSET, computed);
     }
 
     void sealInode(byte[] raw, long ino) {
@@ -256,17 +244,9 @@ final class MetadataChecksums {
     }
 
     void sealXattrBlock(long block, byte[] b) {
-        if (!sb.hasMetadataCsum()) {
-            return;
+        if (sb.hasMetadataCsum()) {
+            Le.put32(b, XattrHeader.CHECKSUM_OFFSET, xattrBlockCrc(block, b));
         }
-        byte[] le = new byte[8];
-        Le.put32(le, 0, (int) block);
-        Le.put32(le, 4, (int) (block >>> 32));
-        int c = Crc32c.update(seed, le, 0, 8);
-        c = Crc32c.update(c, b, 0, XattrHeader.CHECKSUM_OFFSET);
-        c = Crc32c.updateZeros(c, 4);
-        c = Crc32c.update(c, b, XattrHeader.CHECKSUM_OFFSET + 4, b.length - XattrHeader.CHECKSUM_OFFSET - 4);
-        Le.put32(b, XattrHeader.CHECKSUM_OFFSET, c);
     }
 
     /** crc32c of the first {@code bytes} of a bitmap (the group's share of it), for the descriptor. */

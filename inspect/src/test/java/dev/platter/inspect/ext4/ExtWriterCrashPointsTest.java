@@ -1,7 +1,5 @@
 package dev.platter.inspect.ext4;
 
-import dev.platter.core.BlockDevice;
-import dev.platter.core.Extent;
 import dev.platter.inspect.fs.FsOptions;
 import dev.platter.inspect.fs.WritableFileSystem;
 import dev.platter.inspect.fs.WritableFileSystem.Attributes;
@@ -11,12 +9,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -30,50 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExtWriterCrashPointsTest {
 
-    /** An in-memory device recording every write, so that any prefix of them can be replayed onto the original. */
-    static final class Recorder implements BlockDevice {
-        final byte[] bytes;
-        final List<long[]> writes = new ArrayList<>(); // pos, index into data
-        final List<byte[]> data = new ArrayList<>();
-
-        Recorder(byte[] bytes) {
-            this.bytes = bytes;
-        }
-
-        @Override public long size() { return bytes.length; }
-        @Override public boolean isReadOnly() { return false; }
-        @Override public void read(long pos, ByteBuffer dst) {
-            dst.put(bytes, (int) pos, dst.remaining());
-        }
-        @Override public void write(long pos, ByteBuffer src) {
-            byte[] b = new byte[src.remaining()];
-            src.get(b);
-            System.arraycopy(b, 0, bytes, (int) pos, b.length);
-            writes.add(new long[] {pos});
-            data.add(b);
-        }
-        @Override public void writeZeroes(long pos, long len) {
-            write(pos, ByteBuffer.wrap(new byte[(int) len]));
-        }
-        @Override public void discard(long pos, long len) {
-            writeZeroes(pos, len);
-        }
-        @Override public void flush() { }
-        @Override public Extent mapping(long pos, long maxLen) {
-            return Extent.data(pos, Math.min(maxLen, bytes.length - pos), pos, null);
-        }
-        @Override public String describe() { return "recorder"; }
-        @Override public void close() { }
-
-        byte[] after(byte[] original, int n) {
-            byte[] b = original.clone();
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(data.get(i), 0, b, (int) writes.get(i)[0], data.get(i).length);
-            }
-            return b;
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"-t ext4", "-t ext3 -b 1024", "-t ext2", "-t ext4 -O ^metadata_csum,^64bit"})
     void everyCrashPointRecovers(String mkfs) throws Exception {
@@ -85,7 +36,7 @@ class ExtWriterCrashPointsTest {
             // Before: a file to remove later.
             byte[] base;
             {
-                Recorder r = new Recorder(original.clone());
+                MemoryDevice r = new MemoryDevice(original.clone());
                 try (WritableFileSystem fs = new Ext4Driver().openWritable(r, FsOptions.defaults())) {
                     long d = fs.mkdir(fs.rootInode(), b("old"), Attributes.of(0755));
                     fs.createFile(d, b("gone"), Attributes.of(0644), new ByteArrayInputStream(new byte[9000]
@@ -95,7 +46,7 @@ class ExtWriterCrashPointsTest {
                 base = r.bytes;
             }
             Set<String> before = tree(base, img);
-            Recorder r = new Recorder(base.clone());
+            MemoryDevice r = new MemoryDevice(base.clone());
             try (WritableFileSystem fs = new Ext4Driver().openWritable(r, FsOptions.defaults())) {
                 long d = fs.mkdir(fs.rootInode(), b("app"), Attributes.of(0755));
                 for (int i = 0; i < 3; i++) {
@@ -109,11 +60,11 @@ class ExtWriterCrashPointsTest {
             Set<String> after = tree(r.bytes, img);
             assertTrue(!before.equals(after));
             TreeSet<String> seen = new TreeSet<>();
-            for (int n = 0; n <= r.writes.size(); n++) {
+            for (int n = 0; n <= r.writeCount(); n++) {
                 Files.write(img, r.after(base, n));
                 ExtWriterSmokeTest.run("e2fsck", "-fy", img.toString());
                 String fsck = ExtWriterSmokeTest.run("e2fsck", "-fn", img.toString());
-                assertEquals("0", fsck.split("\n")[0], "after " + n + " of " + r.writes.size() + " writes:\n" + fsck);
+                assertEquals("0", fsck.split("\n")[0], "after " + n + " of " + r.writeCount() + " writes:\n" + fsck);
                 Set<String> t = tree(Files.readAllBytes(img), img);
                 boolean journaled = !mkfs.contains("ext2");
                 if (journaled) {
