@@ -81,6 +81,53 @@ class ExtWriterSmokeTest {
         }
     }
 
+    /**
+     * A directory grown far past its htree root on 1 KiB blocks: leaves split, the root gets a second level, and
+     * index nodes split under it; then most names go again. e2fsck -fn (which checks every hash range of the index)
+     * is clean, and every remaining name is found through the index by the reader.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-t ext4 -b 1024", "-t ext4 -b 1024 -O ^metadata_csum", "-t ext3 -b 1024"})
+    void htreeGrowsLevelsAndSplitsNodes(String mkfs) throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/sbin/mkfs.ext4")));
+        Path img = Files.createTempFile("extw", ".raw");
+        try {
+            assertEquals("0", run(("mkfs.ext4 -q -F -N 30000 " + mkfs + " " + img + " 96M").split(" "))
+                    .split("\n")[0]);
+            int names = 16000;
+            try (Image image = Images.open(img, OpenOptions.readOnlyDefaults().withReadOnly(false).withFormat("raw"));
+                 WritableFileSystem fs = new Ext4Driver().openWritable(image, FsOptions.defaults())) {
+                long d = fs.mkdir(fs.rootInode(), b("big"), Attributes.of(0755));
+                for (int i = 0; i < names; i++) {
+                    fs.createFile(d, b(name(i)), Attributes.of(0644), new ByteArrayInputStream(new byte[0]), 0);
+                }
+                for (int i = 0; i < names; i += 3) {
+                    fs.unlink(d, b(name(i)));
+                }
+            }
+            String fsck = run("e2fsck", "-fn", img.toString());
+            assertEquals("0", fsck.split("\n")[0], fsck);
+            String htree = run("debugfs", "-R", "htree /big", img.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(htree.contains("Indirect levels: 1"), htree.substring(0,
+                    Math.min(600, htree.length())));
+            try (Image image = Images.open(img, OpenOptions.readOnlyDefaults().withFormat("raw"))) {
+                Ext4FileSystem fs = Ext4FileSystem.open(image, FsOptions.defaults());
+                long d = fs.lookup(fs.rootInode(), b("big")).inode();
+                for (int i = 0; i < names; i++) {
+                    boolean present = fs.lookup(d, b(name(i))) != null;
+                    assertEquals(i % 3 != 0, present, name(i));
+                }
+                assertEquals(java.util.List.of(), fs.warnings());
+            }
+        } finally {
+            Files.deleteIfExists(img);
+        }
+    }
+
+    private static String name(int i) {
+        return "a-rather-long-file-name-for-the-index-" + i;
+    }
+
     /** An inline_data filesystem that mkfs -d filled with inline directories and files, changed in place. */
     @org.junit.jupiter.api.Test
     void inlineDirectoriesAndFilesAreMovedToBlocksWhenChanged() throws Exception {
