@@ -86,6 +86,11 @@ public final class GuestArgs {
             + " replayed in memory, as the kernel does when it mounts; the image is never written.")
     boolean noReplay;
 
+    @Option(names = "--replay", description = "Writing commands: when a filesystem's journal needs recovery (the"
+            + " guest crashed), replay it onto the disk first, as e2fsck does; without it such a filesystem is"
+            + " refused for writing.")
+    boolean replayInPlace;
+
     @Mixin
     UntrustedOption untrusted;
 
@@ -155,7 +160,8 @@ public final class GuestArgs {
      * Opens the guest read-write, for the commands that write into it (copy-in, tar-in, customize ...): the images
      * under qemu's write lock (a running qemu holding one makes this fail with qemu's lock error), LUKS volumes
      * opened with the keys given or asked for on the terminal. Refused for a running -d domain, as libguestfs
-     * refuses it, and with --no-replay (a journal that needs recovery must be replayed before anything is written).
+     * refuses it, and with --no-replay (a journal that needs recovery must be replayed before anything is written,
+     * which --replay asks for).
      */
     public Guest openWritable() throws IOException {
         try {
@@ -167,6 +173,10 @@ public final class GuestArgs {
     }
 
     private Guest openDisks(boolean askForKeys, boolean writable) throws IOException {
+        if (replayInPlace && !writable) {
+            throw new CliException("--replay only applies to the commands that write (reading replays a journal in"
+                    + " memory by default)");
+        }
         if (writable && noReplay) {
             throw new CliException("--no-replay cannot be used when writing into a guest (a journal that needs"
                     + " recovery must be replayed before anything is written)");
@@ -181,9 +191,9 @@ public final class GuestArgs {
         }
         GuestOptions options = GuestOptions.defaults().withSectorSize(blocksize);
         options = options.withFsOptions(options.fsOptions().withReplayJournal(!noReplay)
-                // Writing: a journal that needs recovery is replayed onto the disk first, as the kernel replays it
-                // when it mounts read-write (libguestfs's appliance does just that).
-                .withReplayInPlace(writable));
+                // Writing: a journal that needs recovery is replayed onto the disk first only when asked (--replay),
+                // as e2fsck would; otherwise the writer refuses the filesystem by name.
+                .withReplayInPlace(writable && replayInPlace));
         OpenOptions open = untrusted.apply(options.openOptions());
         if (fromDomain != null) {
             // Backing images too open with the formats the domain declares or the images record, never probed.

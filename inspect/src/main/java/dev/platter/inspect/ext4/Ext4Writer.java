@@ -100,6 +100,7 @@ public final class Ext4Writer implements WritableFileSystem {
         }
         Ext4FileSystem onDisk = Ext4FileSystem.open(device, options.withReplayJournal(false));
         Superblock sb = onDisk.superblock();
+        checkFeatures(sb); // before a replay: a refusal changes nothing
         if (sb.hasIncompat(Features.INCOMPAT_RECOVER) && sb.hasCompat(Features.COMPAT_HAS_JOURNAL)) {
             if (!replayInPlace) {
                 throw new UnsupportedFeatureException("needs_recovery", "ext filesystem needs recovery: its journal"
@@ -109,14 +110,27 @@ public final class Ext4Writer implements WritableFileSystem {
             JournalReplayInPlace.replay(device, onDisk);
             onDisk = Ext4FileSystem.open(device, options.withReplayJournal(false));
             sb = onDisk.superblock();
+            try {
+                checkFeatures(sb);
+                checkState(sb);
+            } catch (IOException e) {
+                throw new IOException("the journal was replayed onto the disk (as e2fsck replays it); then: "
+                        + e.getMessage(), e);
+            }
+        } else {
+            checkFeatures(sb);
+            checkState(sb);
         }
-        checkWritable(sb);
         return new Ext4Writer(device, options, sb);
     }
 
-    private static void checkWritable(Superblock sb) throws IOException {
+    /**
+     * Refuses, by name, the features the writer cannot keep right (orphan_present is a state, not a feature:
+     * {@link #checkState} refuses pending orphans).
+     */
+    private static void checkFeatures(Superblock sb) throws IOException {
         List<String> refused = new ArrayList<>();
-        int ro = sb.featureRoCompat & ~RO_COMPAT_WRITABLE;
+        int ro = sb.featureRoCompat & ~RO_COMPAT_WRITABLE & ~Features.RO_COMPAT_ORPHAN_PRESENT;
         String[] roNames = {"sparse_super", "large_file", "btree_dir", "huge_file", "uninit_bg", "dir_nlink",
             "extra_isize", "has_snapshot", "quota", "bigalloc", "metadata_csum", "replica", "read-only", "project",
             "shared_blocks", "verity", "orphan_present"};
@@ -125,7 +139,7 @@ public final class Ext4Writer implements WritableFileSystem {
                 refused.add(bit < roNames.length ? roNames[bit] : "FEATURE_R" + bit);
             }
         }
-        int in = sb.featureIncompat & ~INCOMPAT_WRITABLE;
+        int in = sb.featureIncompat & ~INCOMPAT_WRITABLE & ~Features.INCOMPAT_RECOVER; // recovery: see open
         for (int bit = 0; bit < 32; bit++) {
             if ((in & (1 << bit)) != 0) {
                 refused.add(Features.incompatName(bit));
@@ -136,6 +150,10 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new UnsupportedFeatureException(what, "ext filesystem uses " + what + ", which Platter cannot"
                     + " write safely (it reads it); the filesystem was not changed");
         }
+    }
+
+    /** Refuses a filesystem with errors, not cleanly unmounted, or with orphans pending. */
+    private static void checkState(Superblock sb) throws IOException {
         if ((sb.state & 0x2) != 0) {
             throw new IOException("ext filesystem is marked as having errors: run e2fsck on it before writing");
         }
@@ -144,8 +162,9 @@ public final class Ext4Writer implements WritableFileSystem {
                     + " guest crashed): run e2fsck on it before writing");
         }
         if (OrphanCleanup.present(sb)) {
-            throw new IOException("ext filesystem has orphan inodes pending (files deleted while open): let the"
-                    + " guest mount it or run e2fsck before writing");
+            throw new IOException("ext filesystem has orphan inodes pending (files deleted while open or being"
+                    + " truncated): Platter does not process them; let the guest mount it, or run e2fsck, before"
+                    + " writing");
         }
     }
 
