@@ -342,6 +342,18 @@ final class Allocator {
                 "the superblock counts free inodes but no group has one");
     }
 
+    /** Whether inode {@code ino} is marked in use in its group's bitmap (an uninitialised group holds none). */
+    boolean inodeInUse(long ino) throws IOException {
+        long g = (ino - 1) / sb.inodesPerGroup;
+        long bit = (ino - 1) % sb.inodesPerGroup;
+        GroupDescriptor gd = group(g);
+        if (groupCsum && (gd.flags() & GroupDescriptor.FLAG_INODE_UNINIT) != 0) {
+            return false;
+        }
+        checkMetadataBlock(gd.inodeBitmap(), "ext inode bitmap of group " + g);
+        return isSet(tx.read(gd.inodeBitmap(), "ext inode bitmap of group " + g), bit);
+    }
+
     void freeInode(long ino, boolean directory) throws IOException {
         long g = (ino - 1) / sb.inodesPerGroup;
         long bit = (ino - 1) % sb.inodesPerGroup;

@@ -112,16 +112,20 @@ public final class Ext4Writer implements WritableFileSystem {
             sb = onDisk.superblock();
             try {
                 checkFeatures(sb);
-                checkState(sb);
+                checkState(sb, true);
             } catch (IOException e) {
                 throw new IOException("the journal was replayed onto the disk (as e2fsck replays it); then: "
                         + e.getMessage(), e);
             }
         } else {
             checkFeatures(sb);
-            checkState(sb);
+            checkState(sb, replayInPlace);
         }
-        return new Ext4Writer(device, options, sb);
+        Ext4Writer w = new Ext4Writer(device, options, sb);
+        if (OrphanCleanup.present(sb)) {
+            w.releaseOrphans();
+        }
+        return w;
     }
 
     /**
@@ -152,8 +156,8 @@ public final class Ext4Writer implements WritableFileSystem {
         }
     }
 
-    /** Refuses a filesystem with errors, not cleanly unmounted, or with orphans pending. */
-    private static void checkState(Superblock sb) throws IOException {
+    /** Refuses a filesystem with errors, not cleanly unmounted, or (unless they are to be processed) with orphans. */
+    private static void checkState(Superblock sb, boolean processOrphans) throws IOException {
         if ((sb.state & 0x2) != 0) {
             throw new IOException("ext filesystem is marked as having errors: run e2fsck on it before writing");
         }
@@ -161,10 +165,9 @@ public final class Ext4Writer implements WritableFileSystem {
             throw new IOException("ext filesystem was not cleanly unmounted (mounted in a running guest, or the"
                     + " guest crashed): run e2fsck on it before writing");
         }
-        if (OrphanCleanup.present(sb)) {
+        if (OrphanCleanup.present(sb) && !processOrphans) {
             throw new IOException("ext filesystem has orphan inodes pending (files deleted while open or being"
-                    + " truncated): Platter does not process them; let the guest mount it, or run e2fsck, before"
-                    + " writing");
+                    + " truncated, the guest crashed): --replay processes them as e2fsck does");
         }
     }
 
@@ -530,6 +533,15 @@ public final class Ext4Writer implements WritableFileSystem {
             changed();
             return;
         }
+        truncateBlocks(inode, raw, size);
+        changed();
+    }
+
+    /**
+     * Cuts a block-mapped file to {@code size} (or extends it with a hole): the blocks past the end are freed, a
+     * partial last block is copied with its tail zeroed (never changed in place), and a new map is written.
+     */
+    private void truncateBlocks(long inode, byte[] raw, long size) throws IOException {
         FileMap old = FileMap.of(tx, sb, inode, raw);
         long keepBlocks = (size + sb.blockSize - 1) / sb.blockSize;
         List<FileMap.Run> kept = new ArrayList<>();
@@ -592,7 +604,6 @@ public final class Ext4Writer implements WritableFileSystem {
                 }
             }
         }
-        changed();
     }
 
     @Override
@@ -630,6 +641,101 @@ public final class Ext4Writer implements WritableFileSystem {
         Inode.putCtime(raw, Instant.now());
         inodes.write(inode, raw);
         changed();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Orphans
+
+    /**
+     * What e2fsck and the kernel's mount do with pending orphans, as one operation: each inode of the superblock's
+     * chain ({@code s_last_orphan}, next in {@code i_dtime}) and of the orphan file is deleted when it has no links
+     * left (removed while open) or truncated to its size (a truncation cut short); then the chain and the orphan file's
+     * entries are cleared, orphan_present with them. The walk stops where the kernel's stops (an inode out of range or
+     * not in use); bounded by {@link OrphanCleanup#MAX_ORPHANS}.
+     */
+    private void releaseOrphans() throws IOException {
+        begin();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        long ino = sb.lastOrphan;
+        while (ino != 0 && seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(ino)) {
+            if (ino < sb.firstIno || ino > sb.inodesCount || !allocator.inodeInUse(ino)) {
+                break;
+            }
+            byte[] raw = inodes.read(ino);
+            long next = Le.u32(raw, Inode.DTIME);
+            releaseOrphan(ino, raw);
+            if (next > sb.inodesCount) {
+                break;
+            }
+            ino = next;
+        }
+        if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && sb.orphanFileInum != 0) {
+            for (long o : clearOrphanFile()) {
+                if (seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(o) && o >= sb.firstIno
+                        && o <= sb.inodesCount && allocator.inodeInUse(o)) {
+                    releaseOrphan(o, inodes.read(o));
+                }
+            }
+        }
+        long sbBlock = sb.superblockBlock();
+        int off = (int) (Superblock.OFFSET - sbBlock * sb.blockSize);
+        byte[] s = tx.modify(sbBlock, Superblock.STRUCTURE);
+        Le.put32(s, off + 0xE8, 0);
+        Le.put32(s, off + 0x64, Le.i32(s, off + 0x64) & ~Features.RO_COMPAT_ORPHAN_PRESENT);
+        commit();
+    }
+
+    private void releaseOrphan(long ino, byte[] raw) throws IOException {
+        int type = Le.u16(raw, 0) & 0xF000;
+        if (Le.u16(raw, 0x1A) == 0) {
+            release(ino, raw, type == 0x4000);
+            return;
+        }
+        Inode.putDtime(raw, 0);
+        inodes.write(ino, raw);
+        if (type == 0x8000 && (Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) == 0) {
+            long size = Le.u32(raw, 0x04) | Le.u32(raw, 0x6C) << 32;
+            truncateBlocks(ino, raw, size);
+        }
+    }
+
+    /** Empties the orphan file's entries (each block resealed); returns the inodes they named. */
+    private List<Long> clearOrphanFile() throws IOException {
+        long ino = sb.orphanFileInum;
+        byte[] raw = inodes.read(ino);
+        FileMap map = FileMap.of(tx, sb, ino, raw);
+        List<Long> out = new ArrayList<>();
+        long generation = Le.u32(raw, 0x64);
+        for (FileMap.Run r : map.runs) {
+            for (long k = 0; k < r.length(); k++) {
+                long phys = r.physical() + k;
+                String structure = "ext orphan file block " + (r.logical() + k);
+                byte[] b = tx.read(phys, structure);
+                if (Le.i32(b, sb.blockSize - 8) != 0x0b10ca04) {
+                    throw new CorruptImageException(structure, phys * sb.blockSize, "bad magic");
+                }
+                if (sb.hasMetadataCsum()
+                        && checksums.orphanBlock(ino, generation, phys, b) != Le.i32(b, sb.blockSize - 4)) {
+                    throw new CorruptImageException(structure, phys * sb.blockSize, "checksum mismatch");
+                }
+                boolean any = false;
+                for (int j = 0; j < (sb.blockSize - 8) / 4; j++) {
+                    long o = Le.u32(b, 4 * j);
+                    if (o != 0) {
+                        out.add(o);
+                        any = true;
+                    }
+                }
+                if (any) {
+                    byte[] m = tx.modify(phys, structure);
+                    Arrays.fill(m, 0, sb.blockSize - 8, (byte) 0);
+                    if (sb.hasMetadataCsum()) {
+                        Le.put32(m, sb.blockSize - 4, checksums.orphanBlock(ino, generation, phys, m));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------------------

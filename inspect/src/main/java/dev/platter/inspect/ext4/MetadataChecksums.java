@@ -249,6 +249,18 @@ final class MetadataChecksums {
         }
     }
 
+    /**
+     * An orphan-file block's checksum (in its last four bytes, after the magic): crc32c seeded from the orphan file's
+     * inode, over the block's (physical) number as 64 bits and its entries; checked against kernel-made orphan files.
+     */
+    int orphanBlock(long ino, long generation, long blockNumber, byte[] b) {
+        byte[] le = new byte[8];
+        Le.put32(le, 0, (int) blockNumber);
+        Le.put32(le, 4, (int) (blockNumber >>> 32));
+        int c = Crc32c.update(inodeSeed(ino, generation), le, 0, 8);
+        return Crc32c.update(c, b, 0, b.length - 8);
+    }
+
     /** crc32c of the first {@code bytes} of a bitmap (the group's share of it), for the descriptor. */
     int bitmap(byte[] b, int bytes) {
         return Crc32c.update(seed, b, 0, bytes);
