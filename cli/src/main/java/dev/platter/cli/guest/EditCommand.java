@@ -37,6 +37,10 @@ public final class EditCommand extends GuestWriteCommand {
                     + " separated by ';') on each line.")
     String expr;
 
+    @Option(names = {"-b", "--backup"}, paramLabel = "EXTENSION", description = "Keep the original as FILE"
+            + "EXTENSION (same mode, owner and times) when the file changes.")
+    String backup;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Guest files to edit.")
     List<String> files;
 
@@ -66,6 +70,12 @@ public final class EditCommand extends GuestWriteCommand {
             }
             byte[] edited = substitution != null ? substitution.apply(old) : editor(file, old);
             if (!Arrays.equals(old, edited)) {
+                if (backup != null && !backup.isEmpty()) {
+                    var st = f.stat();
+                    Attributes keep = new Attributes(st.permissions(), st.uid(), st.gid(), st.atime(), st.mtime());
+                    w.putFile(GuestWriter.bytes(file + backup), new java.io.ByteArrayInputStream(old), old.length,
+                            keep);
+                }
                 w.writeFile(GuestWriter.bytes(file), edited, Attributes.of(GuestWriter.FILE_MODE));
             }
         }

@@ -231,7 +231,9 @@ class GuestWriteCommandsTest {
         ok("ln", "-a", vm, "/etc/hosts", "/srv/hosts-link");
         ok("chmod", "-a", vm, "0700", "/srv/a");
         ok("chown", "-a", vm, "33:33", "/srv/a/b");
-        ok("edit", "-a", vm, "-e", "s/^PermitRootLogin yes/PermitRootLogin no/", "/etc/ssh/sshd_config");
+        ok("edit", "-a", vm, "-b", ".orig", "-e", "s/^PermitRootLogin yes/PermitRootLogin no/",
+                "/etc/ssh/sshd_config");
+        assertEquals("PermitRootLogin yes\nPort 22\n", ok("cat", "-a", vm, "/etc/ssh/sshd_config.orig").out());
         ok("rm", "-a", vm, "/var/log/syslog");
         ok("rm", "-a", vm, "-rf", "/var/log/apt", "/no/such");
         assertEquals("PermitRootLogin no\nPort 22\n", ok("cat", "-a", vm, "/etc/ssh/sshd_config").out());
