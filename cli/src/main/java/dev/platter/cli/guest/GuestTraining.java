@@ -26,7 +26,7 @@ public final class GuestTraining {
     private GuestTraining() {
     }
 
-    /** Runs the guest commands on scratch files in {@code dir}; prints nothing. */
+    /** Runs the guest commands (reading, then writing) on scratch files in {@code dir}; prints nothing. */
     public static void run(Path dir) throws IOException {
         Path disk = dir.resolve("sample-disk.raw");
         if (!expandSample(disk)) {
@@ -53,7 +53,12 @@ public final class GuestTraining {
                     List.of("cat", "-a", d, "/etc/os-release"),
                     List.of("inspector", "-a", d),
                     List.of("copy-out", "-a", d, "/etc", out.toString()),
-                    List.of("tar-out", "-a", d, "/etc", dir.resolve("etc.tar").toString()))) {
+                    List.of("tar-out", "-a", d, "/etc", dir.resolve("etc.tar").toString()),
+                    // The writing commands, on this scratch copy: the ext writer and the journal are archived too.
+                    List.of("copy-in", "-a", d, out.toString(), "/tmp"),
+                    List.of("customize", "-a", d, "--hostname", "training", "--write", "/etc/motd:hello"),
+                    List.of("sysprep", "-a", d, "--hostname", "training"),
+                    List.of("rm", "-a", d, "-r", "/tmp/copy"))) {
                 PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
                 Main.run(args.toArray(new String[0]), sink, sink);
             }
