@@ -8,12 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +191,7 @@ class GuestWriteCommandsTest {
     @RequiresTool("qemu-io")
     void aRunningQemuKeepsWritersOut() throws Exception {
         Path app = app();
-        try (QemuHolder held = QemuHolder.hold(vm)) {
+        try (dev.platter.cli.QemuIo held = dev.platter.cli.QemuIo.hold(vm, "qcow2", false)) {
             GuestCli.Result r = GuestCli.run("copy-in", "-a", vm, app.toString(), "/opt");
             assertEquals(1, r.exit(), r.err());
             assertTrue(r.err().startsWith("platter: Could not open '" + vm + "': Failed to get \"write\" lock"),
@@ -361,41 +359,5 @@ class GuestWriteCommandsTest {
 
     private static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
-
-    /** qemu-io holding a qcow2 image open read-write until closed, as a running VM holds its disk. */
-    private static final class QemuHolder implements AutoCloseable {
-        private final Process process;
-
-        private QemuHolder(Process process) {
-            this.process = process;
-        }
-
-        static QemuHolder hold(String image) throws IOException, InterruptedException {
-            List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "qcow2", image));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            long inode = (long) Files.getAttribute(Path.of(image), "unix:ino");
-            for (int i = 0; i < 600 && p.isAlive(); i++) {
-                for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
-                    if (line.contains("OFDLCK") && line.contains(":" + inode + " ")) {
-                        return new QemuHolder(p);
-                    }
-                }
-                Thread.sleep(50);
-            }
-            p.destroy();
-            throw new IOException("qemu-io did not take its locks on " + image);
-        }
-
-        @Override
-        public void close() throws Exception {
-            try (OutputStream in = process.getOutputStream()) {
-                in.flush();
-            }
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

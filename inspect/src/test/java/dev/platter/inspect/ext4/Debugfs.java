@@ -14,7 +14,7 @@ import java.util.Map;
  * Runs debugfs (read-only) with a batch of commands and splits its output per command. Text is handled as
  * ISO-8859-1 so that every byte of a name survives (names are bytes; paths below are byte strings in that form).
  */
-final class Debugfs {
+public final class Debugfs {
     private Debugfs() {
     }
 
@@ -49,7 +49,8 @@ final class Debugfs {
         return run(image, List.of(command)).values().stream().findFirst().orElse("");
     }
 
-    private static Map<String, String> split(String text) {
+    /** debugfs -f output split per command (the lines after each "debugfs: COMMAND" echo). */
+    public static Map<String, String> split(String text) {
         Map<String, String> result = new LinkedHashMap<>();
         String current = null;
         StringBuilder sb = new StringBuilder();

@@ -218,33 +218,12 @@ public final class DebugfsTree {
                         throw new AssertionError("debugfs complained on " + image + ": " + r.stderr());
                     }
                 }
-                return split(r.stdout());
+                return dev.platter.inspect.ext4.Debugfs.split(r.stdout());
             } finally {
                 Files.deleteIfExists(cmd);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static Map<String, String> split(String text) {
-        Map<String, String> result = new LinkedHashMap<>();
-        String current = null;
-        StringBuilder sb = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            if (line.startsWith("debugfs: ")) {
-                if (current != null) {
-                    result.putIfAbsent(current, sb.toString());
-                }
-                current = line.substring("debugfs: ".length());
-                sb.setLength(0);
-            } else if (current != null) {
-                sb.append(line).append('\n');
-            }
-        }
-        if (current != null) {
-            result.putIfAbsent(current, sb.toString());
-        }
-        return result;
     }
 }
