@@ -296,6 +296,9 @@ class GuestWriteCommandsTest {
                 "--checksum=sha256", "--time-t", "/opt");
         assertEquals(0, ls.exitCode(), ls.stderr());
         assertEquals(ls.stdout(), ok("ls", "-a", vm, "-lR", "--uids", "--checksum=sha256", "--time-t", "/opt").out());
+        Tool.Result cat = Tool.run(null, env, "virt-cat", "--format=qcow2", "-a", vm, "/opt/app/current.ini");
+        assertEquals(0, cat.exitCode(), cat.stderr());
+        assertEquals("[app]\nport = 8080\n", cat.stdout());
     }
 
     /**
