@@ -159,13 +159,36 @@ final class FileMap {
         return n;
     }
 
-    /** The physical block holding file block {@code logical}, or -1 for a hole. */
+    /** The physical block holding file block {@code logical}, or -1 for a hole (runs are in file order). */
     long physical(long logical) {
-        for (Run r : runs) {
-            if (logical >= r.logical() && logical < r.logicalEnd()) {
+        int lo = 0;
+        int hi = runs.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Run r = runs.get(mid);
+            if (logical < r.logical()) {
+                hi = mid - 1;
+            } else if (logical >= r.logicalEnd()) {
+                lo = mid + 1;
+            } else {
                 return r.physical() + (logical - r.logical());
             }
         }
         return -1;
+    }
+
+    /** True when the runs are in file order without overlaps and map every block below {@code blocks}. */
+    boolean coversInOrder(long blocks) {
+        long next = 0;
+        for (Run r : runs) {
+            if (r.logical() != next && r.logical() < blocks) {
+                return false;
+            }
+            if (r.logical() >= blocks) {
+                return next >= blocks;
+            }
+            next = r.logicalEnd();
+        }
+        return next >= blocks;
     }
 }

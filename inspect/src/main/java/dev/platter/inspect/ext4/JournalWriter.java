@@ -33,15 +33,15 @@ final class JournalWriter {
     private final BlockDevice device;
     private final Superblock sb;
     private final int blockSize;
-    private final long[] logBlocks; // journal block -> filesystem block
+    private final FileMap logMap; // journal block -> filesystem block
     private JournalSuperblock jsb;
     private byte[] jsbBlock;
 
-    private JournalWriter(BlockDevice device, Superblock sb, long[] logBlocks, byte[] jsbBlock, JournalSuperblock jsb) {
+    private JournalWriter(BlockDevice device, Superblock sb, FileMap logMap, byte[] jsbBlock, JournalSuperblock jsb) {
         this.device = device;
         this.sb = sb;
         this.blockSize = sb.blockSize;
-        this.logBlocks = logBlocks;
+        this.logMap = logMap;
         this.jsbBlock = jsbBlock;
         this.jsb = jsb;
     }
@@ -58,31 +58,27 @@ final class JournalWriter {
         if (blocks < 2 || blocks > sb.blocksCount) {
             throw new CorruptImageException(JournalReplay.STRUCTURE, -1, "journal inode of " + size + " bytes");
         }
-        long[] logBlocks = new long[(int) blocks];
-        java.util.Arrays.fill(logBlocks, -1);
-        for (FileMap.Run r : map.runs) {
-            for (long k = 0; k < r.length() && r.logical() + k < blocks; k++) {
-                logBlocks[(int) (r.logical() + k)] = r.physical() + k;
-            }
-        }
-        for (int i = 0; i < blocks; i++) {
-            if (logBlocks[i] < 0) {
-                throw new CorruptImageException(JournalReplay.STRUCTURE, -1, "journal block " + i + " is not mapped");
-            }
+        long first = map.physical(0);
+        if (first < 0) {
+            throw new CorruptImageException(JournalReplay.STRUCTURE, -1, "journal block 0 is not mapped");
         }
         byte[] b = new byte[sb.blockSize];
-        device.read(logBlocks[0] * sb.blockSize, ByteBuffer.wrap(b));
-        JournalSuperblock jsb = JournalSuperblock.parse(b, logBlocks[0] * sb.blockSize);
+        device.read(first * sb.blockSize, ByteBuffer.wrap(b));
+        JournalSuperblock jsb = JournalSuperblock.parse(b, first * sb.blockSize);
         jsb.checkFeatures();
         if (jsb.blockSize != sb.blockSize || jsb.maxLen > blocks) {
-            throw new CorruptImageException(JournalReplay.STRUCTURE + " superblock", logBlocks[0] * sb.blockSize,
+            throw new CorruptImageException(JournalReplay.STRUCTURE + " superblock", first * sb.blockSize,
                     "block size " + jsb.blockSize + " / length " + jsb.maxLen + " do not fit the journal inode");
         }
         if (jsb.start != 0) {
             throw new UnsupportedFeatureException("needs_recovery", "ext journal holds transactions not yet written"
                     + " in place (s_start " + jsb.start + "): replay it first (--replay)");
         }
-        return new JournalWriter(device, sb, logBlocks, b, jsb);
+        if (!map.coversInOrder(jsb.maxLen)) {
+            throw new CorruptImageException(JournalReplay.STRUCTURE, -1, "the journal inode does not map its "
+                    + jsb.maxLen + " blocks in order");
+        }
+        return new JournalWriter(device, sb, map, b, jsb);
     }
 
     /** Metadata blocks one transaction may hold: the log less its descriptors and commit, with room to spare. */
@@ -256,7 +252,7 @@ final class JournalWriter {
         if (logical >= jsb.last) {
             throw new IllegalStateException("transaction overruns the log");
         }
-        device.write(logBlocks[(int) logical] * blockSize, ByteBuffer.wrap(b));
+        device.write(logMap.physical(logical) * blockSize, ByteBuffer.wrap(b));
     }
 
     private void writeJournalSuperblock(long start, int sequence) throws IOException {
@@ -267,8 +263,9 @@ final class JournalWriter {
             Be.put32(b, 0xFC, 0);
             Be.put32(b, 0xFC, Crc32c.update(0xFFFFFFFF, b, 0, JournalSuperblock.SIZE));
         }
-        device.write(logBlocks[0] * blockSize, ByteBuffer.wrap(b, 0, JournalSuperblock.SIZE));
+        long at = logMap.physical(0) * blockSize;
+        device.write(at, ByteBuffer.wrap(b, 0, JournalSuperblock.SIZE));
         jsbBlock = b;
-        jsb = JournalSuperblock.parse(b, logBlocks[0] * blockSize);
+        jsb = JournalSuperblock.parse(b, at);
     }
 }

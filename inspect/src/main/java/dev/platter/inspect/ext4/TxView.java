@@ -1,8 +1,8 @@
 package dev.platter.inspect.ext4;
 
 import dev.platter.core.BlockDevice;
+import dev.platter.core.ReadOnlyBlockDevice;
 import dev.platter.core.Extent;
-import dev.platter.core.ReadOnlyDeviceException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * The filesystem as the writer's open transaction sees it, as a read-only device: the changed metadata blocks over
  * the device. The reader ({@link Ext4FileSystem}) opened on it sees every operation made so far.
  */
-final class TxView implements BlockDevice {
+final class TxView implements ReadOnlyBlockDevice {
     private final TxBlocks tx;
     private final BlockDevice device;
     private final int blockSize;
@@ -25,11 +25,6 @@ final class TxView implements BlockDevice {
     @Override
     public long size() {
         return device.size();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return true;
     }
 
     @Override
@@ -55,25 +50,6 @@ final class TxView implements BlockDevice {
             }
             pos += n;
         }
-    }
-
-    @Override
-    public void write(long pos, ByteBuffer src) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void writeZeroes(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void discard(long pos, long len) throws IOException {
-        throw new ReadOnlyDeviceException(describe());
-    }
-
-    @Override
-    public void flush() {
     }
 
     @Override
