@@ -44,6 +44,28 @@ final class Allocator {
         this.freeInodes = Le.u32(sb.raw, 0x10);
     }
 
+    private long savedFreeBlocks;
+    private long savedFreeInodes;
+    private final List<Long> freedKeysThisOperation = new ArrayList<>();
+
+    /** An operation starts: what it changes in memory can be undone ({@link #rollbackOperation}). */
+    void beginOperation() {
+        savedFreeBlocks = freeBlocks;
+        savedFreeInodes = freeInodes;
+        freedKeysThisOperation.clear();
+    }
+
+    /** The operation failed (its bitmap and descriptor blocks are restored by the transaction's undo). */
+    void rollbackOperation() {
+        freeBlocks = savedFreeBlocks;
+        freeInodes = savedFreeInodes;
+        for (long k : freedKeysThisOperation) {
+            freedInTx.remove(k); // held a little longer than needed at worst: never handed out too early
+        }
+        freedKeysThisOperation.clear();
+        firstMaybeFree.clear();
+    }
+
     long freeBlocks() {
         return freeBlocks;
     }
@@ -213,6 +235,9 @@ final class Allocator {
             freeBlocks += n;
             firstMaybeFree.merge(g, b - first, Math::min);
             if (holdUntilCommit) {
+                if (!freedInTx.containsKey(b)) {
+                    freedKeysThisOperation.add(b);
+                }
                 freedInTx.merge(b, stop - b, Math::max);
             }
             b = stop;

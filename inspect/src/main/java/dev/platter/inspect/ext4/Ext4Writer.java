@@ -69,6 +69,8 @@ public final class Ext4Writer implements WritableFileSystem {
     private final byte[] chunk;
     private Ext4FileSystem view;
     private boolean closed;
+    /** Why a commit failed, after which nothing more is written; null while all is well. */
+    private String failed;
 
     private Ext4Writer(BlockDevice device, FsOptions options, Superblock sb) throws IOException {
         this.device = device;
@@ -333,208 +335,243 @@ public final class Ext4Writer implements WritableFileSystem {
      */
     private long create(long parent, byte[] name, int mode, Attributes a, Filler filler) throws IOException {
         begin();
-        byte[] praw = directoryForChange(parent);
-        checkAbsent(parent, praw, name);
-        boolean directory = (mode & 0xF000) == 0x4000;
-        long ino = allocator.allocateInode(parent, directory);
-        byte[] raw = newInode(ino, mode, a);
-        Inode.putLinks(raw, 1);
-        filler.fill(ino, raw);
-        inodes.write(ino, raw);
-        tx.nextStep(); // linked only once the inode is complete
-        praw = inodes.read(parent);
-        dirs.add(parent, praw, name, ino, fileTypeCode(mode & 0xF000));
-        if (directory) {
-            addLink(parent, praw, true);
+        try {
+            byte[] praw = directoryForChange(parent);
+            checkAbsent(parent, praw, name);
+            boolean directory = (mode & 0xF000) == 0x4000;
+            long ino = allocator.allocateInode(parent, directory);
+            byte[] raw = newInode(ino, mode, a);
+            Inode.putLinks(raw, 1);
+            filler.fill(ino, raw);
+            inodes.write(ino, raw);
+            tx.nextStep(); // linked only once the inode is complete
+            praw = inodes.read(parent);
+            dirs.add(parent, praw, name, ino, fileTypeCode(mode & 0xF000));
+            if (directory) {
+                addLink(parent, praw, true);
+            }
+            touchParent(praw);
+            inodes.write(parent, praw);
+            changed();
+            return ino;
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        touchParent(praw);
-        inodes.write(parent, praw);
-        changed();
-        return ino;
     }
 
     @Override
     public void link(long parent, byte[] name, long inode) throws IOException {
         begin();
-        byte[] praw = directoryForChange(parent);
-        checkAbsent(parent, praw, name);
-        byte[] raw = liveInode(inode);
-        int type = Le.u16(raw, 0) & 0xF000;
-        if (type == 0x4000) {
-            throw new IOException("ext inode " + inode + " is a directory: no hard links to directories");
+        try {
+            byte[] praw = directoryForChange(parent);
+            checkAbsent(parent, praw, name);
+            byte[] raw = liveInode(inode);
+            int type = Le.u16(raw, 0) & 0xF000;
+            if (type == 0x4000) {
+                throw new IOException("ext inode " + inode + " is a directory: no hard links to directories");
+            }
+            int links = Le.u16(raw, 0x1A);
+            if (links >= MAX_LINKS) {
+                throw new IOException("ext inode " + inode + " has " + links + " links already (too many links)");
+            }
+            Inode.putLinks(raw, links + 1);
+            Inode.putCtime(raw, Instant.now());
+            inodes.write(inode, raw);
+            tx.nextStep();
+            praw = inodes.read(parent);
+            dirs.add(parent, praw, name, inode, fileTypeCode(type));
+            touchParent(praw);
+            inodes.write(parent, praw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        int links = Le.u16(raw, 0x1A);
-        if (links >= MAX_LINKS) {
-            throw new IOException("ext inode " + inode + " has " + links + " links already (too many links)");
-        }
-        Inode.putLinks(raw, links + 1);
-        Inode.putCtime(raw, Instant.now());
-        inodes.write(inode, raw);
-        tx.nextStep();
-        praw = inodes.read(parent);
-        dirs.add(parent, praw, name, inode, fileTypeCode(type));
-        touchParent(praw);
-        inodes.write(parent, praw);
-        changed();
     }
 
     @Override
     public void unlink(long parent, byte[] name) throws IOException {
         begin();
-        byte[] praw = directoryForChange(parent);
-        DirectoryWriter.Slot slot = existing(parent, praw, name);
-        byte[] raw = liveInode(slot.inode());
-        if ((Le.u16(raw, 0) & 0xF000) == 0x4000) {
-            throw new IOException("unlink: " + printable(name) + " is a directory");
+        try {
+            byte[] praw = directoryForChange(parent);
+            DirectoryWriter.Slot slot = existing(parent, praw, name);
+            byte[] raw = liveInode(slot.inode());
+            if ((Le.u16(raw, 0) & 0xF000) == 0x4000) {
+                throw new IOException("unlink: " + printable(name) + " is a directory");
+            }
+            dirs.remove(parent, praw, slot);
+            touchParent(praw);
+            inodes.write(parent, praw);
+            dropLink(slot.inode(), raw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        dirs.remove(parent, praw, slot);
-        touchParent(praw);
-        inodes.write(parent, praw);
-        dropLink(slot.inode(), raw);
-        changed();
     }
 
     @Override
     public void rmdir(long parent, byte[] name) throws IOException {
         begin();
-        byte[] praw = directoryForChange(parent);
-        DirectoryWriter.Slot slot = existing(parent, praw, name);
-        byte[] raw = liveInode(slot.inode());
-        if ((Le.u16(raw, 0) & 0xF000) != 0x4000) {
-            throw new NotDirectoryException(printable(name));
+        try {
+            byte[] praw = directoryForChange(parent);
+            DirectoryWriter.Slot slot = existing(parent, praw, name);
+            byte[] raw = liveInode(slot.inode());
+            if ((Le.u16(raw, 0) & 0xF000) != 0x4000) {
+                throw new NotDirectoryException(printable(name));
+            }
+            checkDirectoryWritable(slot.inode(), raw);
+            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                expandInlineDirectory(slot.inode(), raw);
+            }
+            if (!dirs.isEmpty(slot.inode(), raw)) {
+                throw new DirectoryNotEmptyException(printable(name));
+            }
+            dirs.remove(parent, praw, slot);
+            dropDirectoryLink(praw);
+            touchParent(praw);
+            inodes.write(parent, praw);
+            release(slot.inode(), raw, true);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        checkDirectoryWritable(slot.inode(), raw);
-        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
-            expandInlineDirectory(slot.inode(), raw);
-        }
-        if (!dirs.isEmpty(slot.inode(), raw)) {
-            throw new DirectoryNotEmptyException(printable(name));
-        }
-        dirs.remove(parent, praw, slot);
-        dropDirectoryLink(praw);
-        touchParent(praw);
-        inodes.write(parent, praw);
-        release(slot.inode(), raw, true);
-        changed();
     }
 
     @Override
     public void rename(long fromParent, byte[] fromName, long toParent, byte[] toName) throws IOException {
         begin();
-        byte[] fraw = directoryForChange(fromParent);
-        DirectoryWriter.Slot from = existing(fromParent, fraw, fromName);
-        byte[] raw = liveInode(from.inode());
-        boolean isDir = (Le.u16(raw, 0) & 0xF000) == 0x4000;
-        byte[] traw = directoryForChange(toParent);
-        DirectoryWriter.Slot to = dirs.find(toParent, traw, toName);
-        if (to != null && to.inode() == from.inode()) {
-            return; // rename(2): the same file under both names does nothing
-        }
-        if (isDir) {
-            checkNotAncestor(from.inode(), toParent);
-        }
-        int code = fileTypeCode(Le.u16(raw, 0) & 0xF000);
-        if (to != null) {
-            byte[] old = liveInode(to.inode());
-            boolean oldIsDir = (Le.u16(old, 0) & 0xF000) == 0x4000;
-            if (oldIsDir != isDir) {
-                throw new IOException("rename: " + printable(toName) + (oldIsDir ? " is a directory"
-                        : " is not a directory"));
+        try {
+            byte[] fraw = directoryForChange(fromParent);
+            DirectoryWriter.Slot from = existing(fromParent, fraw, fromName);
+            byte[] raw = liveInode(from.inode());
+            boolean isDir = (Le.u16(raw, 0) & 0xF000) == 0x4000;
+            byte[] traw = directoryForChange(toParent);
+            DirectoryWriter.Slot to = dirs.find(toParent, traw, toName);
+            if (to != null && to.inode() == from.inode()) {
+                return; // rename(2): the same file under both names does nothing
             }
-            if (oldIsDir && (Le.i32(old, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
-                expandInlineDirectory(to.inode(), old);
+            if (isDir) {
+                checkNotAncestor(from.inode(), toParent);
             }
-            if (oldIsDir && !dirs.isEmpty(to.inode(), old)) {
-                throw new DirectoryNotEmptyException(printable(toName));
-            }
-            dirs.retarget(toParent, traw, to, from.inode(), code);
-            if (oldIsDir) {
-                dropDirectoryLink(traw);
-                inodes.write(toParent, traw);
-                release(to.inode(), old, true);
+            int code = fileTypeCode(Le.u16(raw, 0) & 0xF000);
+            if (to != null) {
+                byte[] old = liveInode(to.inode());
+                boolean oldIsDir = (Le.u16(old, 0) & 0xF000) == 0x4000;
+                if (oldIsDir != isDir) {
+                    throw new IOException("rename: " + printable(toName) + (oldIsDir ? " is a directory"
+                            : " is not a directory"));
+                }
+                if (oldIsDir && (Le.i32(old, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                    expandInlineDirectory(to.inode(), old);
+                }
+                if (oldIsDir && !dirs.isEmpty(to.inode(), old)) {
+                    throw new DirectoryNotEmptyException(printable(toName));
+                }
+                dirs.retarget(toParent, traw, to, from.inode(), code);
+                if (oldIsDir) {
+                    dropDirectoryLink(traw);
+                    inodes.write(toParent, traw);
+                    release(to.inode(), old, true);
+                } else {
+                    dropLink(to.inode(), old);
+                }
             } else {
-                dropLink(to.inode(), old);
+                traw = inodes.read(toParent);
+                dirs.add(toParent, traw, toName, from.inode(), code);
+                inodes.write(toParent, traw);
             }
-        } else {
-            traw = inodes.read(toParent);
-            dirs.add(toParent, traw, toName, from.inode(), code);
-            inodes.write(toParent, traw);
-        }
-        fraw = inodes.read(fromParent);
-        DirectoryWriter.Slot again = existing(fromParent, fraw, fromName);
-        dirs.remove(fromParent, fraw, again);
-        inodes.write(fromParent, fraw);
-        if (isDir && fromParent != toParent) {
-            raw = inodes.read(from.inode());
-            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
-                expandInlineDirectory(from.inode(), raw);
-            }
-            DirectoryWriter.Slot dotDot = existing(from.inode(), raw, new byte[] {'.', '.'});
-            dirs.retarget(from.inode(), raw, dotDot, toParent, 2);
             fraw = inodes.read(fromParent);
-            dropDirectoryLink(fraw);
+            DirectoryWriter.Slot again = existing(fromParent, fraw, fromName);
+            dirs.remove(fromParent, fraw, again);
             inodes.write(fromParent, fraw);
-            traw = inodes.read(toParent);
-            addLink(toParent, traw, true);
-            inodes.write(toParent, traw);
+            if (isDir && fromParent != toParent) {
+                raw = inodes.read(from.inode());
+                if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                    expandInlineDirectory(from.inode(), raw);
+                }
+                DirectoryWriter.Slot dotDot = existing(from.inode(), raw, new byte[] {'.', '.'});
+                dirs.retarget(from.inode(), raw, dotDot, toParent, 2);
+                fraw = inodes.read(fromParent);
+                dropDirectoryLink(fraw);
+                inodes.write(fromParent, fraw);
+                traw = inodes.read(toParent);
+                addLink(toParent, traw, true);
+                inodes.write(toParent, traw);
+            }
+            Instant now = Instant.now();
+            for (long d : new long[] {fromParent, toParent}) {
+                byte[] draw = inodes.read(d);
+                Inode.putMtime(draw, now);
+                Inode.putCtime(draw, now);
+                inodes.write(d, draw);
+            }
+            raw = inodes.read(from.inode());
+            Inode.putCtime(raw, now);
+            inodes.write(from.inode(), raw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        Instant now = Instant.now();
-        for (long d : new long[] {fromParent, toParent}) {
-            byte[] draw = inodes.read(d);
-            Inode.putMtime(draw, now);
-            Inode.putCtime(draw, now);
-            inodes.write(d, draw);
-        }
-        raw = inodes.read(from.inode());
-        Inode.putCtime(raw, now);
-        inodes.write(from.inode(), raw);
-        changed();
     }
 
     @Override
     public void replaceContent(long inode, InputStream data, long size) throws IOException {
         begin();
-        byte[] raw = regularForChange(inode);
-        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
-            takeInline(inode, raw);
-        }
-        FileMap old = FileMap.of(tx, sb, inode, raw);
-        if (!writeInline(inode, raw, data, size)) {
-            writeContent(inode, raw, data, size);
-        }
-        Instant now = Instant.now();
-        Inode.putMtime(raw, now);
-        Inode.putCtime(raw, now);
-        inodes.write(inode, raw);
-        releaseBlocks(old);
-        changed();
-    }
-
-    @Override
-    public void truncate(long inode, long size) throws IOException {
-        begin();
-        if (size < 0) {
-            throw new IllegalArgumentException("negative size");
-        }
-        byte[] raw = regularForChange(inode);
-        if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
-            byte[] content = Arrays.copyOf(takeInline(inode, raw), (int) Math.min(size, Integer.MAX_VALUE - 8));
-            if (size > content.length) {
-                // Extended: the old bytes, then a hole.
-                writeContent(inode, raw, new java.io.ByteArrayInputStream(content), content.length);
-                Inode.putSize(raw, size);
-            } else if (!writeInline(inode, raw, new java.io.ByteArrayInputStream(content), size)) {
-                writeContent(inode, raw, new java.io.ByteArrayInputStream(content), size);
+        try {
+            byte[] raw = regularForChange(inode);
+            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                takeInline(inode, raw);
+            }
+            FileMap old = FileMap.of(tx, sb, inode, raw);
+            if (!writeInline(inode, raw, data, size)) {
+                writeContent(inode, raw, data, size);
             }
             Instant now = Instant.now();
             Inode.putMtime(raw, now);
             Inode.putCtime(raw, now);
             inodes.write(inode, raw);
+            releaseBlocks(old);
             changed();
-            return;
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        truncateBlocks(inode, raw, size);
-        changed();
+    }
+
+    @Override
+    public void truncate(long inode, long size) throws IOException {
+        begin();
+        try {
+            if (size < 0) {
+                throw new IllegalArgumentException("negative size");
+            }
+            byte[] raw = regularForChange(inode);
+            if ((Le.i32(raw, 0x20) & Inode.FLAG_INLINE_DATA) != 0) {
+                byte[] content = Arrays.copyOf(takeInline(inode, raw), (int) Math.min(size, Integer.MAX_VALUE - 8));
+                if (size > content.length) {
+                    // Extended: the old bytes, then a hole.
+                    writeContent(inode, raw, new java.io.ByteArrayInputStream(content), content.length);
+                    Inode.putSize(raw, size);
+                } else if (!writeInline(inode, raw, new java.io.ByteArrayInputStream(content), size)) {
+                    writeContent(inode, raw, new java.io.ByteArrayInputStream(content), size);
+                }
+                Instant now = Instant.now();
+                Inode.putMtime(raw, now);
+                Inode.putCtime(raw, now);
+                inodes.write(inode, raw);
+                changed();
+                return;
+            }
+            truncateBlocks(inode, raw, size);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
+        }
     }
 
     /**
@@ -609,38 +646,53 @@ public final class Ext4Writer implements WritableFileSystem {
     @Override
     public void chmod(long inode, int permissions) throws IOException {
         begin();
-        byte[] raw = liveInode(inode);
-        Inode.putMode(raw, (Le.u16(raw, 0) & 0xF000) | (permissions & 07777));
-        Inode.putCtime(raw, Instant.now());
-        inodes.write(inode, raw);
-        changed();
+        try {
+            byte[] raw = liveInode(inode);
+            Inode.putMode(raw, (Le.u16(raw, 0) & 0xF000) | (permissions & 07777));
+            Inode.putCtime(raw, Instant.now());
+            inodes.write(inode, raw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
+        }
     }
 
     @Override
     public void chown(long inode, long uid, long gid) throws IOException {
         begin();
-        byte[] raw = liveInode(inode);
-        long u = uid >= 0 ? uid : Le.u16(raw, 0x02) | (long) Le.u16(raw, 0x78) << 16;
-        long g = gid >= 0 ? gid : Le.u16(raw, 0x18) | (long) Le.u16(raw, 0x7A) << 16;
-        Inode.putOwner(raw, u, g);
-        Inode.putCtime(raw, Instant.now());
-        inodes.write(inode, raw);
-        changed();
+        try {
+            byte[] raw = liveInode(inode);
+            long u = uid >= 0 ? uid : Le.u16(raw, 0x02) | (long) Le.u16(raw, 0x78) << 16;
+            long g = gid >= 0 ? gid : Le.u16(raw, 0x18) | (long) Le.u16(raw, 0x7A) << 16;
+            Inode.putOwner(raw, u, g);
+            Inode.putCtime(raw, Instant.now());
+            inodes.write(inode, raw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
+        }
     }
 
     @Override
     public void setTimes(long inode, Instant atime, Instant mtime) throws IOException {
         begin();
-        byte[] raw = liveInode(inode);
-        if (atime != null) {
-            Inode.putAtime(raw, atime);
+        try {
+            byte[] raw = liveInode(inode);
+            if (atime != null) {
+                Inode.putAtime(raw, atime);
+            }
+            if (mtime != null) {
+                Inode.putMtime(raw, mtime);
+            }
+            Inode.putCtime(raw, Instant.now());
+            inodes.write(inode, raw);
+            changed();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        if (mtime != null) {
-            Inode.putMtime(raw, mtime);
-        }
-        Inode.putCtime(raw, Instant.now());
-        inodes.write(inode, raw);
-        changed();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -655,34 +707,39 @@ public final class Ext4Writer implements WritableFileSystem {
      */
     private void releaseOrphans() throws IOException {
         begin();
-        java.util.Set<Long> seen = new java.util.HashSet<>();
-        long ino = sb.lastOrphan;
-        while (ino != 0 && seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(ino)) {
-            if (ino < sb.firstIno || ino > sb.inodesCount || !allocator.inodeInUse(ino)) {
-                break;
+        try {
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            long ino = sb.lastOrphan;
+            while (ino != 0 && seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(ino)) {
+                if (ino < sb.firstIno || ino > sb.inodesCount || !allocator.inodeInUse(ino)) {
+                    break;
+                }
+                byte[] raw = inodes.read(ino);
+                long next = Le.u32(raw, Inode.DTIME);
+                releaseOrphan(ino, raw);
+                if (next > sb.inodesCount) {
+                    break;
+                }
+                ino = next;
             }
-            byte[] raw = inodes.read(ino);
-            long next = Le.u32(raw, Inode.DTIME);
-            releaseOrphan(ino, raw);
-            if (next > sb.inodesCount) {
-                break;
-            }
-            ino = next;
-        }
-        if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && sb.orphanFileInum != 0) {
-            for (long o : clearOrphanFile()) {
-                if (seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(o) && o >= sb.firstIno
-                        && o <= sb.inodesCount && allocator.inodeInUse(o)) {
-                    releaseOrphan(o, inodes.read(o));
+            if (sb.hasCompat(Features.COMPAT_ORPHAN_FILE) && sb.orphanFileInum != 0) {
+                for (long o : clearOrphanFile()) {
+                    if (seen.size() < OrphanCleanup.MAX_ORPHANS && seen.add(o) && o >= sb.firstIno
+                            && o <= sb.inodesCount && allocator.inodeInUse(o)) {
+                        releaseOrphan(o, inodes.read(o));
+                    }
                 }
             }
+            long sbBlock = sb.superblockBlock();
+            int off = (int) (Superblock.OFFSET - sbBlock * sb.blockSize);
+            byte[] s = tx.modify(sbBlock, Superblock.STRUCTURE);
+            Le.put32(s, off + 0xE8, 0);
+            Le.put32(s, off + 0x64, Le.i32(s, off + 0x64) & ~Features.RO_COMPAT_ORPHAN_PRESENT);
+            commit();
+        } catch (IOException | RuntimeException e) {
+            rollback();
+            throw e;
         }
-        long sbBlock = sb.superblockBlock();
-        int off = (int) (Superblock.OFFSET - sbBlock * sb.blockSize);
-        byte[] s = tx.modify(sbBlock, Superblock.STRUCTURE);
-        Le.put32(s, off + 0xE8, 0);
-        Le.put32(s, off + 0x64, Le.i32(s, off + 0x64) & ~Features.RO_COMPAT_ORPHAN_PRESENT);
-        commit();
     }
 
     private void releaseOrphan(long ino, byte[] raw) throws IOException {
@@ -746,10 +803,25 @@ public final class Ext4Writer implements WritableFileSystem {
         if (closed) {
             throw new IOException("ext writer is closed");
         }
+        if (failed != null) {
+            throw new IOException("ext writer stopped after a failed commit: " + failed);
+        }
         if (tx.dirtyCount() >= txLimit) {
             commit();
         }
+        tx.beginOperation();
+        allocator.beginOperation();
         tx.nextStep();
+    }
+
+    /**
+     * An operation failed part-way: what it changed in the open transaction is undone, so that the next commit
+     * writes only whole operations (the file data it wrote went to blocks nothing refers to).
+     */
+    private void rollback() {
+        tx.rollbackOperation();
+        allocator.rollbackOperation();
+        view = null;
     }
 
     @Override
@@ -765,11 +837,16 @@ public final class Ext4Writer implements WritableFileSystem {
         allocator.putCounts(s, sbOffset);
         Le.put32(s, sbOffset + 0x30, (int) Instant.now().getEpochSecond()); // s_wtime
         checksums.sealSuperblock(s, sbOffset);
-        tx.flushData();
-        if (journal != null) {
-            journal.commit(tx.dirty(), sbBlock, sbOffset, checksums);
-        } else {
-            tx.writeInStepOrder();
+        try {
+            tx.flushData();
+            if (journal != null) {
+                journal.commit(tx.dirty(), sbBlock, sbOffset, checksums);
+            } else {
+                tx.writeInStepOrder();
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = e.getMessage(); // the disk holds a crash state its recovery completes; write nothing more
+            throw e;
         }
         tx.committed();
         allocator.committed();

@@ -102,7 +102,8 @@ final class InodeBodyXattrs {
         List<Attr> attrs = parse(raw, ino);
         attrs.removeIf(a -> a.index() == XattrEntry.INDEX_SYSTEM && Arrays.equals(a.name(), DATA));
         if (!write(raw, attrs)) {
-            throw new IllegalStateException("fewer attributes no longer fit");
+            throw new CorruptImageException("ext in-inode xattrs of inode " + ino, -1,
+                    "the attributes overlap: packed, they do not fit the inode");
         }
     }
 

@@ -36,6 +36,12 @@ final class TxBlocks {
 
     private record Write(int step, long block, byte[] bytes) {
     }
+
+    /** The open operation's undo record: each block's state before it first touched it (ABSENT: not dirty). */
+    private static final byte[] ABSENT = new byte[0];
+    private Map<Long, byte[]> undo;
+    private Map<Long, Integer> undoStep;
+    private int earlierMark;
     private final Map<Long, byte[]> clean = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
@@ -78,8 +84,52 @@ final class TxBlocks {
         return b;
     }
 
+    /** An operation starts: from here its changes can be undone together ({@link #rollbackOperation}). */
+    void beginOperation() {
+        undo = new java.util.HashMap<>();
+        undoStep = new java.util.HashMap<>();
+        earlierMark = earlier.size();
+    }
+
+    /** The operation failed: every block it touched goes back to what it was before it. */
+    void rollbackOperation() {
+        if (undo == null) {
+            return;
+        }
+        for (Map.Entry<Long, byte[]> e : undo.entrySet()) {
+            long block = e.getKey();
+            clean.remove(block);
+            unseen.add(block);
+            if (e.getValue() == ABSENT) {
+                dirty.remove(block);
+                stepOf.remove(block);
+            } else {
+                dirty.put(block, e.getValue());
+                Integer was = undoStep.get(block);
+                if (was == null) {
+                    stepOf.remove(block);
+                } else {
+                    stepOf.put(block, was);
+                }
+            }
+        }
+        while (earlier.size() > earlierMark) {
+            earlier.remove(earlier.size() - 1);
+        }
+        undo = null;
+    }
+
+    private void remember(long block) {
+        if (undo != null && !undo.containsKey(block)) {
+            byte[] d = dirty.get(block);
+            undo.put(block, d == null ? ABSENT : d.clone());
+            undoStep.put(block, stepOf.get(block));
+        }
+    }
+
     /** The block, to be changed in place; it joins the open transaction. */
     byte[] modify(long block, String structure) throws IOException {
+        remember(block);
         byte[] b = dirty.get(block);
         if (b == null) {
             b = read(block, structure).clone();
@@ -106,6 +156,7 @@ final class TxBlocks {
     /** A newly allocated metadata block, all zeros, in the open transaction (its old content is never read). */
     byte[] fresh(long block, String structure) throws IOException {
         offset(block, structure);
+        remember(block);
         byte[] b = new byte[blockSize];
         clean.remove(block);
         dirty.put(block, b);
@@ -116,6 +167,7 @@ final class TxBlocks {
 
     /** A block that stopped being metadata (freed): forgotten, and left out of the transaction. */
     void forget(long block) {
+        remember(block);
         unseen.add(block);
         dirty.remove(block);
         clean.remove(block);
@@ -204,6 +256,7 @@ final class TxBlocks {
         dirty.clear();
         stepOf.clear();
         earlier.clear();
+        undo = null;
     }
 
     long offset(long block, String structure) throws CorruptImageException {

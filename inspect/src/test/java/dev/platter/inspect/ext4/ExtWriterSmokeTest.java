@@ -82,6 +82,37 @@ class ExtWriterSmokeTest {
     }
 
     /**
+     * An operation that fails part-way (no space left for a file's data, after its inode and first blocks were
+     * taken) is undone whole: the operations before it and after it land, e2fsck -fn is clean, the file is absent.
+     */
+    @org.junit.jupiter.api.Test
+    void aFailedOperationIsUndoneWhole() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/sbin/mkfs.ext4")));
+        Path img = Files.createTempFile("extw", ".raw");
+        try {
+            assertEquals("0", run(("mkfs.ext4 -q -F " + img + " 16M").split(" ")).split("\n")[0]);
+            try (Image image = Images.open(img, OpenOptions.readOnlyDefaults().withReadOnly(false).withFormat("raw"));
+                 WritableFileSystem fs = new Ext4Driver().openWritable(image, FsOptions.defaults())) {
+                long root = fs.rootInode();
+                fs.mkdir(root, b("before"), Attributes.of(0755));
+                byte[] big = new byte[32 << 20];
+                java.util.Arrays.fill(big, (byte) 1);
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> fs.createFile(root,
+                        b("too-big"), Attributes.of(0644), new ByteArrayInputStream(big), big.length));
+                fs.mkdir(root, b("after"), Attributes.of(0755));
+                org.junit.jupiter.api.Assertions.assertNull(fs.lookup(root, b("too-big")));
+            }
+            String fsck = run("e2fsck", "-fn", img.toString());
+            assertEquals("0", fsck.split("\n")[0], fsck);
+            String ls = run("debugfs", "-R", "ls /", img.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(ls.contains("before") && ls.contains("after")
+                    && !ls.contains("too-big"), ls);
+        } finally {
+            Files.deleteIfExists(img);
+        }
+    }
+
+    /**
      * A directory grown far past its htree root on 1 KiB blocks: leaves split, the root gets a second level, and
      * index nodes split under it; then most names go again. e2fsck -fn (which checks every hash range of the index)
      * is clean, and every remaining name is found through the index by the reader.
