@@ -106,10 +106,7 @@ final class DirectoryWriter {
         List<int[]> at = new ArrayList<>(); // countOffset, chosen entry
         int countOffset = dx.countOffset();
         for (int level = 0; level <= dx.indirectLevels(); level++) {
-            int count = Le.u16(b, countOffset + 2);
-            if (count == 0 || count > Le.u16(b, countOffset)) {
-                throw new CorruptImageException(structure(dir, 0), -1, "htree index count " + count);
-            }
+            int count = checkedCount(dir, level == 0 ? 0 : -1, b, countOffset, level == 0);
             int chosen = 0;
             for (int i = 1; i < count; i++) {
                 if (Integer.compareUnsigned(Le.i32(b, countOffset + i * 8), h) <= 0) {
@@ -150,11 +147,29 @@ final class DirectoryWriter {
             }
             for (int l = level + 1; l < at.size(); l++) {
                 long child = Le.u32(path.get(l - 1), at.get(l - 1)[0] + at.get(l - 1)[1] * 8 + 4) & 0x0FFFFFFF;
-                path.set(l, tx.read(physicalOrFail(dir, map, child), structure(dir, child)));
+                byte[] index = tx.read(physicalOrFail(dir, map, child), structure(dir, child));
+                checkedCount(dir, child, index, DxNode.COUNT_OFFSET, false);
+                path.set(l, index);
                 at.get(l)[1] = 0;
             }
         }
         return null;
+    }
+
+    /**
+     * The entry count of an index block, checked before it bounds a search: the limit must be what the block size
+     * gives (root or node, checksum tail counted), the count between 1 and the limit.
+     */
+    private int checkedCount(long dir, long logical, byte[] b, int countOffset, boolean root)
+            throws CorruptImageException {
+        int limit = Le.u16(b, countOffset);
+        int count = Le.u16(b, countOffset + 2);
+        int expected = root ? rootLimit() : nodeLimit();
+        if (limit != expected || count == 0 || count > limit) {
+            throw new CorruptImageException(structure(dir, logical), -1, "htree index limit " + limit + " (expected "
+                    + expected + "), count " + count);
+        }
+        return count;
     }
 
     private long physicalOrFail(long dir, FileMap map, long logical) throws CorruptImageException {
@@ -420,11 +435,7 @@ final class DirectoryWriter {
         frames.add(f);
         byte[] b = root;
         for (int level = 0; ; level++) {
-            int count = Le.u16(b, f.countOffset + 2);
-            if (count == 0 || count > Le.u16(b, f.countOffset)) {
-                throw new CorruptImageException(structure(dir, f.logical), f.physical * sb.blockSize,
-                        "htree index count " + count);
-            }
+            int count = checkedCount(dir, f.logical, b, f.countOffset, level == 0);
             int at = 0;
             for (int i = 1; i < count; i++) {
                 if (Integer.compareUnsigned(Le.i32(b, f.countOffset + i * 8), h) <= 0) {
